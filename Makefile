@@ -1,0 +1,36 @@
+# The two commands a fresh machine needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed-$(shell $(PYTHON) -c 'import hashlib,sys;print(hashlib.sha1(open("pyproject.toml","rb").read()).hexdigest()[:10])')
+
+.PHONY: run test bench lint golden install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+run: install  ## venv + install + the shipped comparison
+	$(BIN)/computecost compare
+
+test: install  ## test dependencies + the whole suite
+	$(BIN)/python -m pytest
+
+golden: install  ## regenerate tests/golden/ after an intended output change
+	$(BIN)/python tests/make_golden.py
+
+bench: install  ## benchmarks; figures go to docs/performance.md
+	$(BIN)/python benchmarks/bench.py
+
+lint: install
+	$(BIN)/python -m pip install --quiet ruff
+	$(BIN)/ruff check compute_cli tests benchmarks
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

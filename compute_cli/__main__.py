@@ -1,0 +1,3 @@
+from compute_cli.cli import main
+
+main()

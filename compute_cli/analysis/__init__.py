@@ -1,0 +1,1 @@
+"""Runs over the engine: compare, and later sweeps, sensitivity, Monte Carlo."""

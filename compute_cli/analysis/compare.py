@@ -1,0 +1,89 @@
+"""``compare``: every setup evaluated side by side for one model."""
+
+from __future__ import annotations
+
+import math
+
+from compute_cli import inputs
+from compute_cli.engine.evaluate import LINE_ITEMS, evaluate
+from compute_cli.errors import InputError
+from compute_cli.profiles.catalog import Catalog
+from compute_cli.profiles.overrides import Assignment, apply
+
+SCHEMA_VERSION = 1
+DEFAULT_MODEL = "llama-3.1-70b"
+
+# JSON/CSV keys of a setup row, in order; all numbers.
+METRICS = (
+    "cost_usd_per_gpu_hour",
+    "decode_tokens_per_s_per_gpu",
+    "decode_tokens_per_s",
+    "prefill_tokens_per_s_per_gpu",
+    "cost_usd_per_million_input_tokens",
+    "cost_usd_per_million_output_tokens",
+    "cost_usd_per_million_tokens_blended",
+    "price_usd_per_million_output_tokens",
+    "price_usd_per_million_tokens_blended",
+    "energy_j_per_output_token",
+    "energy_j_per_input_token",
+    "tokens_per_joule",
+    "output_tokens_per_day_per_mw",
+    "avg_power_w_per_gpu",
+    "capex_usd_per_gpu",
+    "decode_step_ms",
+    "max_batch",
+)
+
+
+def clean(value: float) -> float | None:
+    """A finite number rounded to 6 significant digits, or None (JSON null) for NaN/inf."""
+    value = float(value)
+    if not math.isfinite(value):
+        return None
+    return float(f"{value:.6g}") + 0.0
+
+
+def run(catalog: Catalog, setup_ids: list[str], model_id: str, assignments: list[Assignment] = (),
+        options: inputs.RunOptions = inputs.RunOptions()) -> dict:
+    """Evaluate ``setup_ids`` (all setups when empty) for ``model_id``; a JSON-ready dict."""
+    ids = list(dict.fromkeys(setup_ids)) or catalog.ids("setups")
+    if not ids:
+        raise InputError("no setups found; add one under setups/ in a --config-dir")
+    resolved = [catalog.resolve(i) for i in ids]
+    model = catalog.model(model_id)
+    resolved, model = apply(resolved, model, list(assignments))
+    x = inputs.build(resolved, model, options)
+    y = evaluate(x)
+    rows = []
+    for i, r in enumerate(resolved):
+        s = r.setup
+        row = {
+            "id": s.id,
+            "name": s.name,
+            "kind": s.kind,
+            "hardware": r.hardware.id,
+            "system": r.system.id if (s.kind == "own" or (r.offer and r.offer.system)) else None,
+            "site": r.site.id if r.site else None,
+            "offer": r.offer.id if r.offer else None,
+            "precision": s.precision,
+            "utilization": clean(s.utilization),
+            "context_tokens": s.context_tokens,
+            "batch": int(y["batch"][i]),
+            "gpus": int(y["gpus"][i]),
+            "fits": bool(y["fits"][i]),
+            "bound": "memory" if y["bound_is_memory"][i] else "compute",
+            "cost_usd_per_gpu_hour": clean(y["cost_usd_per_gpu_hour"][i]),
+            "breakdown_usd_per_gpu_hour": {k: clean(y[f"{k}_usd_per_gpu_hour"][i]) for k in LINE_ITEMS},
+        }
+        for key in METRICS[1:]:
+            row[key] = clean(y[key][i])
+        if not row["fits"]:
+            row["note"] = (f"{model.id} at {s.precision} does not fit in {int(x['accelerator_count'][i])} x "
+                           f"{r.hardware.id} ({r.hardware.memory_gb:g} GB each)")
+        rows.append(row)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "model": {"id": model.id, "name": model.name},
+        "overrides": [a.text for a in assignments],
+        "setups": rows,
+    }

@@ -1,0 +1,86 @@
+"""Cost per accelerator-hour, as separate line items, and per token.
+
+Owning: capital (capital recovery factor at the cost of capital over the
+economic life, net of residual value), maintenance, insurance and property tax
+(fractions of capex per year), energy, facility, site operations and staff.
+Renting: the offer's price plus extras, and staff.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from compute_cli.engine.constants import HOURS_PER_YEAR, SECONDS_PER_DAY, SECONDS_PER_HOUR, TOKENS_PER_MILLION, W_PER_MW
+from compute_cli.engine.finance import annualized_capital_usd_per_year
+
+
+def capex_per_accelerator_usd(accelerator_price_usd, accelerator_count, host_capex_usd, network_capex_usd):
+    """System capex divided over its accelerators [USD].
+
+    >>> float(capex_per_accelerator_usd(25000.0, 8, 80000.0, 40000.0))
+    40000.0
+    """
+    return accelerator_price_usd + (host_capex_usd + network_capex_usd) / accelerator_count
+
+
+def capital_usd_per_hour(capex_usd, rate_per_year, life_years, residual_value_fraction):
+    """Equivalent annual capital cost spread over every hour of the year [USD/h]."""
+    return annualized_capital_usd_per_year(capex_usd, rate_per_year, life_years, residual_value_fraction) / HOURS_PER_YEAR
+
+
+def fraction_of_capex_usd_per_hour(capex_usd, fraction_per_year):
+    """A yearly charge proportional to capex (maintenance, insurance, tax) [USD/h].
+
+    >>> float(fraction_of_capex_usd_per_hour(87600.0, 0.1))
+    1.0
+    """
+    return capex_usd * fraction_per_year / HOURS_PER_YEAR
+
+
+def staff_usd_per_gpu_hour(staff_usd_per_year, accelerators):
+    """Staff cost shared over every accelerator of the deployment [USD/h]."""
+    return staff_usd_per_year / (accelerators * HOURS_PER_YEAR)
+
+
+def usd_per_million_tokens(cost_usd_per_gpu_hour, gpu_seconds_per_token, utilization):
+    """Cost of a million tokens when the accelerators are busy a fraction ``utilization`` of the time.
+
+    Every hour is paid for; only ``utilization`` of it produces tokens:
+    cost/M = cost_per_gpu_hour / 3600 x gpu_seconds_per_token / utilization x 10^6.
+
+    >>> float(usd_per_million_tokens(3.6, 0.001, 0.5))
+    2000.0
+    """
+    return cost_usd_per_gpu_hour / SECONDS_PER_HOUR * gpu_seconds_per_token / utilization * TOKENS_PER_MILLION
+
+
+def blended_usd_per_million_tokens(input_cost, output_cost, input_tokens_per_output_token):
+    """Average over all tokens at a stated input:output ratio.
+
+    >>> float(blended_usd_per_million_tokens(1.0, 5.0, 3.0))
+    2.0
+    """
+    r = input_tokens_per_output_token
+    return (r * input_cost + output_cost) / (r + 1.0)
+
+
+def selling_price(cost, margin_fraction, marketplace_fee_fraction):
+    """Price to list so that, after the marketplace's fee, the margin on net revenue is ``margin_fraction``.
+
+    net = price x (1 - fee); margin = (net - cost) / net  =>  price = cost / (1 - margin) / (1 - fee).
+
+    >>> round(float(selling_price(1.0, 0.2, 0.05)), 6)
+    1.315789
+    """
+    return cost / (1.0 - margin_fraction) / (1.0 - marketplace_fee_fraction)
+
+
+def tokens_per_day_per_mw(tokens_per_s_per_gpu, utilization, provisioned_w_per_gpu, pue):
+    """Tokens a megawatt of site power produces per day: accelerators per MW x tokens/s x busy time."""
+    gpus_per_mw = W_PER_MW / (provisioned_w_per_gpu * pue)
+    return gpus_per_mw * tokens_per_s_per_gpu * utilization * SECONDS_PER_DAY
+
+
+def nan_where(mask, values):
+    """``values`` with NaN where ``mask`` is true (used for "does not fit")."""
+    return np.where(mask, np.nan, values)

@@ -1,0 +1,107 @@
+"""Roofline throughput: bytes moved and FLOPs done against bandwidth and compute.
+
+A decode step produces one token for each of ``batch`` sequences. It reads the
+weights the batch touches and every sequence's KV cache, and does
+2 x params FLOPs per token plus attention over the context (Kaplan et al. 2020,
+eq. 2.1; Pope et al. 2022, "Efficiently Scaling Transformer Inference", sec. 2).
+Its time is the larger of the memory time and the compute time, each at an
+achievable fraction (eta) of the datasheet peak, plus a fixed per-layer cost
+(kernel launches, synchronisation) and, for tensor parallelism, two all-reduces
+per layer (Megatron-LM, Shoeybi et al. 2019). All functions broadcast.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from compute_cli.engine.constants import BYTES_PER_GB, BYTES_PER_TB, FLOPS_PER_TFLOPS
+
+ACTIVATION_BYTES = 2.0  # bf16 activations exchanged between tensor-parallel ranks
+
+
+def experts_touched(batch, experts_total, experts_active):
+    """Expected distinct routed experts one MoE layer reads for a batch.
+
+    With uniform routing each token picks k of E experts, so an expert is missed by
+    all B tokens with probability (1 - k/E)^B: touched = E (1 - (1 - k/E)^B).
+
+    >>> float(experts_touched(1, 256, 8))
+    8.0
+    >>> round(float(experts_touched(64, 8, 2)), 3)
+    8.0
+    >>> float(experts_touched(4, 0, 0))
+    0.0
+    """
+    total = np.asarray(experts_total, dtype=float)
+    safe = np.where(total > 0, total, 1.0)
+    touched = total * (1.0 - np.power(1.0 - experts_active / safe, batch))
+    return np.where(total > 0, touched, 0.0)
+
+
+def weight_bytes_per_step(dense_params_read, expert_params, moe_layers, experts_total, experts_active,
+                          batch, bytes_per_param):
+    """Weight bytes one decode step reads: always-read weights plus the experts the batch touches [B]."""
+    touched = experts_touched(batch, experts_total, experts_active)
+    return (dense_params_read + moe_layers * touched * expert_params) * bytes_per_param
+
+
+def kv_cache_bytes(batch, context_tokens, kv_bytes_per_token_full, kv_bytes_per_token_window, window_tokens):
+    """KV-cache bytes held (and read once per decode step) for ``batch`` sequences [B].
+
+    Full-attention layers keep every context token; sliding-window layers at most ``window_tokens``.
+
+    >>> int(kv_cache_bytes(2, 1024, 131072, 0, 0))
+    268435456
+    """
+    windowed = np.minimum(context_tokens, np.where(window_tokens > 0, window_tokens, context_tokens))
+    return batch * (context_tokens * kv_bytes_per_token_full + windowed * kv_bytes_per_token_window)
+
+
+def attention_flops(tokens, context_tokens, attn_flops_full_per_ctx, attn_flops_window_per_ctx, window_tokens):
+    """Attention FLOPs for ``tokens`` new tokens each attending over ``context_tokens``."""
+    windowed = np.minimum(context_tokens, np.where(window_tokens > 0, window_tokens, context_tokens))
+    return tokens * (context_tokens * attn_flops_full_per_ctx + windowed * attn_flops_window_per_ctx)
+
+
+def allreduce_s(payload_bytes, gpus, link_gb_per_s, latency_s):
+    """Ring all-reduce time: 2 (n-1)/n x payload / link bandwidth + latency; 0 on one device.
+
+    Patarasuk & Yuan 2009, "Bandwidth optimal all-reduce algorithms".
+
+    >>> float(allreduce_s(1.0e9, 1, 100.0, 1e-5))
+    0.0
+    >>> round(float(allreduce_s(1.0e9, 2, 100.0, 0.0)), 6)
+    0.01
+    """
+    n = np.asarray(gpus, dtype=float)
+    t = 2.0 * (n - 1.0) / n * payload_bytes / (link_gb_per_s * BYTES_PER_GB) + latency_s
+    return np.where(n > 1, t, 0.0)
+
+
+def step_time_s(bytes_moved, flops, gpus, tensor_parallel, memory_bandwidth_tb_per_s, peak_tflops,
+                eta_memory, eta_compute, layers, layer_overhead_s, comm_s):
+    """Time of one forward step on a group of ``gpus`` accelerators [s].
+
+    Tensor parallelism splits bytes and FLOPs over the group; layer-split
+    (pipeline) execution without micro-batching runs the stages one after another,
+    so a single step sees one device's bandwidth for all the bytes.
+    Returns (step_s, memory_s, compute_s).
+    """
+    share = np.where(tensor_parallel, 1.0 / gpus, 1.0)
+    memory_s = bytes_moved * share / (memory_bandwidth_tb_per_s * BYTES_PER_TB * eta_memory)
+    compute_s = flops * share / (peak_tflops * FLOPS_PER_TFLOPS * eta_compute)
+    step = np.maximum(memory_s, compute_s) + layers * layer_overhead_s + comm_s
+    return step, memory_s, compute_s
+
+
+def memory_needed_bytes(weight_bytes_total, kv_bytes, memory_reserve_fraction, gpus, memory_gb):
+    """(need, have) in bytes: weights + KV cache against the group's memory less a runtime reserve."""
+    have = gpus * memory_gb * BYTES_PER_GB * (1.0 - memory_reserve_fraction)
+    return weight_bytes_total + kv_bytes, have
+
+
+def max_batch(weight_bytes_total, kv_bytes_per_sequence, memory_reserve_fraction, gpus, memory_gb):
+    """Most sequences whose KV cache fits beside the weights (0 when the weights alone do not fit)."""
+    have = gpus * memory_gb * BYTES_PER_GB * (1.0 - memory_reserve_fraction)
+    room = np.maximum(have - weight_bytes_total, 0.0)
+    return np.floor(room / np.maximum(kv_bytes_per_sequence, 1.0))

@@ -1,0 +1,185 @@
+"""Find profiles by kind and id across the user's directories and the shipped ones.
+
+Directories are searched in order: ``--config-dir`` options, then the entries of
+``COMPUTECOST_PATH`` (separated by ``os.pathsep``), then the shipped ``configs/``.
+The first file ``<dir>/<kind>/<id>.yaml`` found wins, so a user profile overrides
+a shipped one with the same id. Files are read lazily, only when asked for.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from compute_cli.errors import InputError, UsageError, did_you_mean
+from compute_cli.profiles.loader import Loaded, load_file
+from compute_cli.profiles.schema import (
+    KINDS,
+    REQUIRED_REFERENCES,
+    SETUP_REFERENCES,
+    Finance,
+    Hardware,
+    Model,
+    Offer,
+    Setup,
+    Site,
+    System,
+)
+
+ENV_PATH = "COMPUTECOST_PATH"
+
+
+def shipped_dir() -> Path:
+    """The shipped ``configs/`` directory (inside the installed package)."""
+    from importlib.resources import files
+
+    return Path(str(files("compute_cli.configs")))
+
+
+def search_dirs(config_dirs=(), environ=None) -> list[Path]:
+    environ = os.environ if environ is None else environ
+    dirs = [Path(d) for d in config_dirs]
+    dirs += [Path(p) for p in environ.get(ENV_PATH, "").split(os.pathsep) if p.strip()]
+    for d in dirs:
+        if not d.is_dir():
+            raise UsageError(f"config directory '{d}' does not exist or is not a directory")
+    return dirs + [shipped_dir()]
+
+
+def display_path(path: Path) -> str:
+    """A path as a person would type it: relative to the working directory when below it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+@dataclass
+class ResolvedSetup:
+    """A setup with every profile it names looked up.
+
+    For a rented setup ``system`` is the offer's node (or a single-accelerator
+    stand-in when the offer names none), and ``site``/``finance`` are None.
+    """
+
+    setup: Setup
+    hardware: Hardware
+    system: System
+    site: Site | None = None
+    finance: Finance | None = None
+    offer: Offer | None = None
+
+    @property
+    def id(self) -> str:
+        return self.setup.id
+
+
+class Catalog:
+    def __init__(self, config_dirs=(), environ=None):
+        self.dirs = search_dirs(config_dirs, environ)
+        self._cache: dict[tuple[str, str], Loaded] = {}
+
+    # ------------------------------------------------------------------ lookup
+    def ids(self, kind: str) -> list[str]:
+        found: set[str] = set()
+        for d in self.dirs:
+            folder = d / kind
+            if folder.is_dir():
+                found.update(p.stem for p in folder.glob("*.yaml"))
+        return sorted(found)
+
+    def find(self, kind: str, profile_id: str) -> Path | None:
+        for d in self.dirs:
+            candidate = d / kind / f"{profile_id}.yaml"
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def kind_of(self, profile_id: str) -> list[str]:
+        return [k for k in KINDS if self.find(k, profile_id)]
+
+    def get(self, kind: str, profile_id: str, referrer: str | None = None) -> Loaded:
+        key = (kind, profile_id)
+        if key in self._cache:
+            return self._cache[key]
+        path = self.find(kind, profile_id)
+        if path is None:
+            raise self.missing(kind, profile_id, referrer)
+        loaded = load_file(path, kind, display_path(path), expect_id=profile_id)
+        self._cache[key] = loaded
+        return loaded
+
+    def missing(self, kind: str, profile_id: str, referrer: str | None) -> InputError:
+        noun = kind if kind in ("hardware", "finance") else kind[:-1]
+        text = f"no {noun} profile '{profile_id}'{did_you_mean(profile_id, self.ids(kind))}"
+        other = [k for k in self.kind_of(profile_id) if k != kind]
+        if other:
+            text += f"; '{profile_id}' is a {other[0]} profile"
+        if referrer:
+            return InputError(text + f" (named by {referrer})")
+        return InputError(text + f"; see 'computecost profiles list {kind}'")
+
+    # -------------------------------------------------------------- resolution
+    def model(self, model_id: str) -> Model:
+        return self.get("models", model_id).profile
+
+    def resolve(self, setup_id: str) -> ResolvedSetup:
+        loaded = self.get("setups", setup_id)
+        setup: Setup = loaded.profile
+        where = f"{loaded.file}: setup '{setup.id}'"
+        for ref in REQUIRED_REFERENCES[setup.kind]:
+            if getattr(setup, ref) is None:
+                raise InputError(f"a setup of kind '{setup.kind}' needs '{ref}'", file=loaded.file, path=ref)
+        wrong = [r for r in SETUP_REFERENCES if getattr(setup, r) is not None and r not in REQUIRED_REFERENCES[setup.kind]]
+        if wrong:
+            raise InputError(f"'{wrong[0]}' does not apply to a setup of kind '{setup.kind}'", file=loaded.file, path=wrong[0])
+
+        def ref(kind, ident, field):
+            return self.get(kind, ident, referrer=f"{where}, key '{field}'").profile
+
+        if setup.kind == "own":
+            system = ref("systems", setup.system, "system")
+            sys_file = self.get("systems", setup.system).file
+            hardware = self.get("hardware", system.accelerator, referrer=f"{sys_file}: system '{system.id}', key 'accelerator'").profile
+            return ResolvedSetup(
+                setup=setup,
+                hardware=hardware,
+                system=system,
+                site=ref("sites", setup.site, "site"),
+                finance=ref("finance", setup.finance, "finance"),
+            )
+        offer = ref("offers", setup.offer, "offer")
+        off_file = self.get("offers", offer.id).file
+        hardware = self.get("hardware", offer.accelerator, referrer=f"{off_file}: offer '{offer.id}', key 'accelerator'").profile
+        if offer.system is not None:
+            system = self.get("systems", offer.system, referrer=f"{off_file}: offer '{offer.id}', key 'system'").profile
+            if system.accelerator != offer.accelerator:
+                raise InputError(
+                    f"offer accelerator '{offer.accelerator}' differs from system '{system.id}' accelerator '{system.accelerator}'",
+                    file=off_file,
+                    path="system",
+                )
+        else:
+            system = stand_in_system(offer, hardware)
+        if getattr(offer.usd_per_gpu_hour, setup.term) is None:
+            raise InputError(f"offer '{offer.id}' has no '{setup.term}' price", file=loaded.file, path="term")
+        return ResolvedSetup(setup=setup, hardware=hardware, system=system, offer=offer)
+
+
+# Assumption: PCIe 4.0 x16 moves ~32 GB/s per direction (PCI-SIG); a rented
+# instance that names no system is taken to be that many accelerators on PCIe.
+PCIE4_X16_GB_PER_S = 32.0
+
+
+def stand_in_system(offer: Offer, hardware: Hardware) -> System:
+    return System(
+        id=f"{offer.id}-instance",
+        name=f"{offer.name} instance",
+        accelerator=hardware.id,
+        accelerator_count=offer.gpus_per_instance,
+        host_capex_usd=0.0,
+        host_power_w=0.0,
+        interconnect="pcie",
+        interconnect_bandwidth_gb_per_s=PCIE4_X16_GB_PER_S,
+    )

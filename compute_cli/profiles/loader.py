@@ -1,0 +1,166 @@
+"""Turn one YAML profile into a validated struct, with ``file:line: key: message`` errors."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import msgspec
+
+from compute_cli.errors import InputError, did_you_mean
+from compute_cli.profiles.schema import KINDS, Base
+from compute_cli.profiles.yamlio import Document, Provenance, format_path, parse, read_text
+
+
+@dataclass
+class Loaded:
+    """A validated profile and where its numbers came from."""
+
+    kind: str
+    profile: Base
+    file: str
+    provenance: dict  # key path tuple -> Provenance
+
+    @property
+    def id(self) -> str:
+        return self.profile.id
+
+
+def load_file(file_path, kind: str, display: str | None = None, expect_id: str | None = None) -> Loaded:
+    display = display or str(file_path)
+    return load_text(read_text(file_path, display), kind, display, expect_id)
+
+
+def load_text(text: str, kind: str, display: str, expect_id: str | None = None) -> Loaded:
+    doc = parse(text, display)
+    profile = validate(doc, KINDS[kind])
+    if expect_id is not None and profile.id != expect_id:
+        raise InputError(
+            f"id '{profile.id}' must match the file name '{expect_id}.yaml'",
+            file=display,
+            line=doc.line_of(("id",)),
+            path="id",
+        )
+    return Loaded(kind=kind, profile=profile, file=display, provenance=doc.provenance)
+
+
+_AT = re.compile(r" - at `\$(?P<path>[^`]*)`$")
+_PATH_PART = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
+
+
+def _split_path(text: str) -> tuple:
+    return tuple(m.group(1) if m.group(1) is not None else int(m.group(2)) for m in _PATH_PART.finditer(text))
+
+
+def _value_at(data, path: tuple):
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def validate(doc: Document, struct_type: type[Base]) -> Base:
+    """Convert ``doc.data`` to ``struct_type``; raise :class:`InputError` pointing at the bad key."""
+    if not isinstance(doc.data, dict):
+        raise InputError(
+            f"expected a mapping of keys (a {struct_type.__name__} profile), got {type(doc.data).__name__}",
+            file=doc.file,
+            line=1,
+        )
+    try:
+        return msgspec.convert(doc.data, struct_type)
+    except msgspec.ValidationError as exc:
+        raise translate(exc, doc, struct_type) from None
+
+
+def translate(exc: msgspec.ValidationError, doc: Document, struct_type) -> InputError:
+    """Rewrite a msgspec message in terms a profile author knows."""
+    message = str(exc)
+    match = _AT.search(message)
+    path = _split_path(match.group("path")) if match else ()
+    message = message[: match.start()] if match else message
+    if m := re.match(r"Object contains unknown field `(.+)`", message):
+        key = m.group(1)
+        fields = _fields_at(struct_type, path)
+        path = path + (key,)
+        text = f"unknown key{did_you_mean(key, fields)}"
+        if fields and not did_you_mean(key, fields):
+            text += f"; known keys: {', '.join(sorted(fields))}"
+        return InputError(text, file=doc.file, line=doc.line_of(path), path=format_path(path))
+    if m := re.match(r"Object missing required field `(.+)`", message):
+        return InputError(
+            f"missing required key '{m.group(1)}'",
+            file=doc.file,
+            line=doc.line_of(path),
+            path=format_path(path) or None,
+        )
+    got = _value_at(doc.data, path)
+    if m := re.match(r"Expected `(\w+)` (>=|>|<=|<) (\S+)(?: and (<=|<) (\S+))?$", message):
+        text = f"must be {m.group(2)} {m.group(3)}"
+        if m.group(4):
+            text += f" and {m.group(4)} {m.group(5)}"
+        text += f", got {got!r}"
+    elif m := re.match(r"Expected `str` matching regex", message):
+        text = f"must be an id of lowercase letters, digits, '.', '_' and '-', got {got!r}"
+    elif m := re.match(r"Invalid enum value (.+)", message):
+        choices = _choices_at(struct_type, path)
+        text = f"must be one of {', '.join(choices)}, got {m.group(1)}" + did_you_mean(str(got), choices)
+    elif m := re.match(r"Expected `(.+)`, got `(.+)`", message):
+        text = f"expected {_plain(m.group(1))}, got {_plain(m.group(2))} {got!r}"
+    else:
+        text = message[0].lower() + message[1:]
+    return InputError(text, file=doc.file, line=doc.line_of(path), path=format_path(path) or None)
+
+
+def _plain(type_text: str) -> str:
+    names = {"float": "a number", "int": "a whole number", "str": "text", "bool": "true or false",
+             "object": "a mapping", "array": "a list", "null": "nothing", "float | null": "a number"}
+    return names.get(type_text, type_text)
+
+
+def _type_at(struct_type, path: tuple):
+    """The msgspec.inspect type at ``path`` below ``struct_type``, or None."""
+    import msgspec.inspect as mi
+
+    t = mi.type_info(struct_type)
+    for part in path:
+        t = _unwrap_optional(t)
+        if isinstance(t, mi.StructType) and isinstance(part, str):
+            match = [f for f in t.fields if f.encode_name == part]
+            if not match:
+                return None
+            t = match[0].type
+        elif isinstance(t, mi.ListType | mi.TupleType) and isinstance(part, int):
+            t = t.item_type
+        else:
+            return None
+    return _unwrap_optional(t)
+
+
+def _unwrap_optional(t):
+    import msgspec.inspect as mi
+
+    if isinstance(t, mi.UnionType):
+        rest = [x for x in t.types if not isinstance(x, mi.NoneType)]
+        if len(rest) == 1:
+            return rest[0]
+    return t
+
+
+def _fields_at(struct_type, path: tuple) -> list[str]:
+    import msgspec.inspect as mi
+
+    t = _type_at(struct_type, path)
+    return [f.encode_name for f in t.fields] if isinstance(t, mi.StructType) else []
+
+
+def _choices_at(struct_type, path: tuple) -> list[str]:
+    import msgspec.inspect as mi
+
+    t = _type_at(struct_type, path)
+    return [str(v) for v in t.values] if isinstance(t, mi.LiteralType) else []
+
+
+__all__ = ["Loaded", "Provenance", "load_file", "load_text", "validate"]

@@ -1,0 +1,158 @@
+"""``--set PATH=VALUE``: override one field of every setup in a run.
+
+Paths are relative to a setup: a setup's own fields (``utilization``), then the
+profiles it names (``site.electricity_usd_per_kwh``, ``finance.cost_of_capital_per_year``,
+``offer.usd_per_gpu_hour.on_demand``), the system's accelerator
+(``system.accelerator.price_usd``, or ``accelerator.price_usd`` for short) and the
+model of the run (``model.active_params``). A path that names a profile a setup
+does not have (a rented setup has no site) leaves that setup unchanged.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import msgspec
+
+from compute_cli.errors import InputError, UsageError, did_you_mean
+from compute_cli.profiles.catalog import ResolvedSetup
+from compute_cli.profiles.schema import SETUP_REFERENCES, Finance, Hardware, Model, Offer, Setup, Site, System
+
+# root word -> (ResolvedSetup attribute or "model", struct type)
+ROOTS: dict[str, tuple[str, type]] = {
+    "system": ("system", System),
+    "accelerator": ("hardware", Hardware),
+    "site": ("site", Site),
+    "finance": ("finance", Finance),
+    "offer": ("offer", Offer),
+    "model": ("model", Model),
+}
+SETUP_FIELDS = [f for f in Setup.__struct_fields__ if f not in SETUP_REFERENCES and f != "id"]
+
+
+@dataclass(frozen=True)
+class Assignment:
+    text: str  # as typed
+    path: tuple[str, ...]
+    value: object
+
+
+def parse_assignment(text: str, option: str = "--set") -> Assignment:
+    """``'site.pue=1.2'`` -> ``Assignment(path=('site', 'pue'), value=1.2)``.
+
+    >>> parse_assignment("site.pue=1.2").value
+    1.2
+    >>> parse_assignment("precision=fp8").path
+    ('precision',)
+    """
+    key, sep, raw = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise UsageError(f"{option} '{text}': expected PATH=VALUE, e.g. {option} site.electricity_usd_per_kwh=0.05")
+    if any(not part.isidentifier() for part in key.split(".")):
+        raise UsageError(f"{option} '{text}': '{key}' is not a key path (words separated by '.')")
+    return Assignment(text=text, path=tuple(key.split(".")), value=parse_value(raw.strip()))
+
+
+def parse_value(raw: str):
+    """A YAML scalar: numbers become numbers, ``true`` a bool, anything else text."""
+    import yaml
+
+    if raw == "":
+        return ""
+    try:
+        value = yaml.safe_load(raw)
+    except yaml.YAMLError:
+        return raw
+    return value if isinstance(value, int | float | str | bool) else raw
+
+
+def target(path: tuple[str, ...], text: str, option: str = "--set") -> tuple[str, type, tuple[str, ...]]:
+    """Split a path into (root attribute, struct type, field path) or raise with a did-you-mean."""
+    head = path[0]
+    if head in ROOTS:
+        attr, struct_type = ROOTS[head]
+        rest = path[1:]
+        if head == "system" and rest[:1] == ("accelerator",):
+            attr, struct_type, rest = "hardware", Hardware, rest[1:]
+        if not rest:
+            raise InputError(f"{option} {text}: '{head}' is a profile; name one of its keys, e.g. {head}.{_fields(struct_type)[0]}")
+    elif head in SETUP_FIELDS:
+        attr, struct_type, rest = "setup", Setup, path
+    else:
+        options = SETUP_FIELDS + list(ROOTS)
+        raise InputError(f"{option} {text}: unknown key '{head}'{did_you_mean(head, options)}")
+    check_fields(struct_type, rest, text, option)
+    return attr, struct_type, rest
+
+
+def _fields(struct_type) -> list[str]:
+    return [f for f in struct_type.__struct_fields__ if f != "id"]
+
+
+def check_fields(struct_type, rest, text, option):
+    current = struct_type
+    for i, part in enumerate(rest):
+        fields = _fields(current)
+        if part not in fields:
+            prefix = ".".join(rest[:i])
+            where = f" in {current.__name__.lower()}{' ' + prefix if prefix else ''}"
+            raise InputError(f"{option} {text}: unknown key '{part}'{where}{did_you_mean(part, fields)}")
+        hint = _nested_struct(current, part)
+        if i < len(rest) - 1:
+            if hint is None:
+                raise InputError(f"{option} {text}: '{part}' has no keys below it")
+            current = hint
+        elif hint is not None:
+            raise InputError(f"{option} {text}: '{part}' is a group; name one of its keys: {', '.join(_fields(hint))}")
+
+
+def _nested_struct(struct_type, field_name):
+    import typing
+
+    hints = typing.get_type_hints(struct_type, include_extras=False)
+    hint = hints[field_name]
+    for candidate in typing.get_args(hint) or (hint,):
+        if isinstance(candidate, type) and issubclass(candidate, msgspec.Struct):
+            return candidate
+    return None
+
+
+def _replace(obj, rest: tuple[str, ...], value, text: str, option: str):
+    """A validated copy of struct ``obj`` with ``rest`` set to ``value``."""
+    data = msgspec.to_builtins(obj)
+    node = data
+    for part in rest[:-1]:
+        node = node.setdefault(part, {})
+    node[rest[-1]] = value
+    try:
+        return msgspec.convert(data, type(obj))
+    except msgspec.ValidationError as exc:
+        from compute_cli.profiles.loader import translate
+        from compute_cli.profiles.yamlio import Document
+
+        err = translate(exc, Document(file="", data=data), type(obj))
+        raise InputError(f"{option} {text}: {err.message}") from None
+
+
+def apply(resolved: list[ResolvedSetup], model: Model | None, assignments: list[Assignment], option: str = "--set"):
+    """Return (setups, model) with every assignment applied; the inputs are left untouched."""
+    out = list(resolved)
+    for a in assignments:
+        attr, _struct_type, rest = target(a.path, a.text, option)
+        if attr == "model":
+            if model is None:
+                raise InputError(f"{option} {a.text}: this command has no model")
+            model = _replace(model, rest, a.value, a.text, option)
+            continue
+        applied = False
+        for i, r in enumerate(out):
+            obj = getattr(r, attr)
+            if obj is None or (attr == "system" and r.setup.kind == "rent" and r.offer and r.offer.system is None):
+                continue
+            out[i] = dataclasses.replace(r, **{attr: _replace(obj, rest, a.value, a.text, option)})
+            applied = True
+        if not applied:
+            raise InputError(f"{option} {a.text}: applies to none of the setups in this run (no setup has a {attr})")
+    return out, model

@@ -1,0 +1,194 @@
+"""Typed profile structs: the profile format, one struct per kind.
+
+Every numeric figure in a YAML profile may be written bare (``pue: 1.2``) or
+with its provenance (``pue: {value: 1.2, source: "...", as_of: 2025-06}`` or
+``{value: 0.7, assumption: "why"}``). The loader unwraps provenance before the
+values reach these structs, and keeps it beside them (see ``loader.Provenance``).
+
+Units are in the names (``tdp_w``, ``price_usd``); fractions are 0..1.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta
+
+# ----------------------------------------------------------------- value types
+NonNeg = Annotated[float, Meta(ge=0)]
+Pos = Annotated[float, Meta(gt=0)]
+Fraction = Annotated[float, Meta(ge=0, le=1)]
+FractionBelowOne = Annotated[float, Meta(ge=0, lt=1)]
+PosInt = Annotated[int, Meta(ge=1)]
+NonNegInt = Annotated[int, Meta(ge=0)]
+Pue = Annotated[float, Meta(ge=1, le=5)]
+Id = Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=80)]
+Year = Annotated[int, Meta(ge=1990, le=2100)]
+
+Precision = Literal["bf16", "fp8", "int8", "int4"]
+KvPrecision = Literal["bf16", "fp8"]
+
+
+class Base(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
+    pass
+
+
+class PeakTflops(Base, kw_only=True):
+    """Dense peak tensor throughput per precision [TFLOPS or TOPS]; absent = not supported."""
+
+    bf16: Pos
+    fp8: Pos | None = None
+    int8: Pos | None = None
+    int4: Pos | None = None
+
+
+class Hardware(Base, kw_only=True):
+    id: Id
+    name: str
+    vendor: str
+    category: Literal["datacenter", "consumer", "apple"]
+    memory_gb: Pos
+    memory_bandwidth_tb_per_s: Pos
+    peak_tflops: PeakTflops
+    tdp_w: Pos
+    idle_w: NonNeg
+    price_usd: NonNeg
+    launch_year: Year
+    notes: str = ""
+
+
+class System(Base, kw_only=True):
+    id: Id
+    name: str
+    accelerator: Id
+    accelerator_count: PosInt
+    host_capex_usd: NonNeg
+    network_capex_usd: NonNeg = 0.0
+    host_power_w: NonNeg
+    interconnect: Literal["nvlink", "infinity-fabric", "pcie", "unified-memory", "none"]
+    interconnect_bandwidth_gb_per_s: Pos
+    notes: str = ""
+
+
+class Site(Base, kw_only=True):
+    id: Id
+    name: str
+    region: str
+    electricity_usd_per_kwh: NonNeg
+    pue: Pue
+    facility: Literal["colocation", "owned", "none"]
+    colocation_usd_per_kw_month: NonNeg = 0.0
+    facility_capex_usd_per_mw: NonNeg = 0.0
+    facility_life_years: Annotated[float, Meta(gt=0, le=100)] = 20.0
+    operations_usd_per_kw_month: NonNeg = 0.0
+    carbon_kg_per_kwh: NonNeg = 0.0
+    notes: str = ""
+
+
+class Finance(Base, kw_only=True):
+    id: Id
+    name: str
+    cost_of_capital_per_year: Annotated[float, Meta(ge=0, le=1)]
+    economic_life_years: Annotated[float, Meta(gt=0, le=30)]
+    residual_value_fraction: Fraction = 0.0
+    maintenance_fraction_per_year: Fraction = 0.0
+    insurance_fraction_per_year: Fraction = 0.0
+    property_tax_fraction_per_year: Fraction = 0.0
+    notes: str = ""
+
+
+class OfferPrices(Base, kw_only=True):
+    """Rental price per accelerator-hour by commitment term [USD/GPU-h]."""
+
+    on_demand: NonNeg
+    spot: NonNeg | None = None
+    reserved_1y: NonNeg | None = None
+    reserved_3y: NonNeg | None = None
+
+
+Term = Literal["on_demand", "spot", "reserved_1y", "reserved_3y"]
+
+
+class Offer(Base, kw_only=True):
+    id: Id
+    name: str
+    provider: str
+    provider_kind: Literal["hyperscaler", "neocloud", "marketplace", "lab"]
+    accelerator: Id
+    system: Id | None = None
+    gpus_per_instance: PosInt = 1
+    region: str = ""
+    usd_per_gpu_hour: OfferPrices
+    extras_usd_per_gpu_hour: NonNeg = 0.0
+    notes: str = ""
+
+
+class Model(Base, kw_only=True):
+    id: Id
+    name: str
+    total_params: Annotated[int, Meta(gt=0)]
+    active_params: Annotated[int, Meta(gt=0)]
+    layers: PosInt
+    hidden_size: PosInt
+    attention_heads: PosInt
+    kv_heads: PosInt
+    head_dim: PosInt
+    attention: Literal["gqa", "mla"] = "gqa"
+    kv_lora_rank: NonNegInt = 0
+    qk_rope_head_dim: NonNegInt = 0
+    q_lora_rank: NonNegInt = 0
+    v_head_dim: NonNegInt = 0
+    sliding_window: NonNegInt = 0
+    sliding_window_layers: NonNegInt = 0
+    ffn_kind: Literal["swiglu", "gelu"]
+    ffn_size: PosInt
+    experts_total: NonNegInt = 0
+    experts_active: NonNegInt = 0
+    shared_experts: NonNegInt = 0
+    moe_ffn_size: NonNegInt = 0
+    dense_layers: NonNegInt = 0
+    vocab_size: PosInt
+    tied_embeddings: bool = False
+    notes: str = ""
+
+
+class Setup(Base, kw_only=True):
+    id: Id
+    name: str
+    kind: Literal["own", "rent"]
+    description: str = ""
+    # own
+    system: Id | None = None
+    site: Id | None = None
+    finance: Id | None = None
+    systems_count: PosInt = 1
+    # rent
+    offer: Id | None = None
+    term: Term = "on_demand"
+    # operations (both kinds)
+    utilization: Fraction
+    precision: Precision
+    kv_precision: KvPrecision = "bf16"
+    batch: PosInt
+    context_tokens: PosInt
+    input_tokens_per_output_token: NonNeg = 1.0
+    staff_usd_per_year: NonNeg = 0.0
+    margin_fraction: FractionBelowOne = 0.0
+    marketplace_fee_fraction: FractionBelowOne = 0.0
+    notes: str = ""
+
+
+KINDS: dict[str, type[Base]] = {
+    "hardware": Hardware,
+    "systems": System,
+    "sites": Site,
+    "finance": Finance,
+    "offers": Offer,
+    "models": Model,
+    "setups": Setup,
+}
+
+# Setup fields that name another profile, and the kind they name.
+SETUP_REFERENCES = {"system": "systems", "site": "sites", "finance": "finance", "offer": "offers"}
+REQUIRED_REFERENCES = {"own": ("system", "site", "finance"), "rent": ("offer",)}

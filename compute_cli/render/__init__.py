@@ -1,0 +1,1 @@
+"""Rendering: tables, JSON, CSV, Markdown. Never computes numbers."""

@@ -1,0 +1,47 @@
+"""Rendering for ``profiles list`` and ``profiles show``."""
+
+from __future__ import annotations
+
+from compute_cli.render.formats import rich_table, to_csv, to_json, to_markdown, to_plain, use_rich
+
+
+def _emit(title, header, rows, fmt, stream, data):
+    if fmt == "json":
+        stream.write(to_json(data))
+    elif fmt == "csv":
+        stream.write(to_csv(data if isinstance(data, list) else data["fields"]))
+    elif fmt == "markdown":
+        stream.write(to_markdown(header, rows))
+    elif use_rich(stream):
+        rich_table(title, header, rows)
+    else:
+        stream.write((title + "\n\n" if title else "") + to_plain(header, rows))
+
+
+def render_listing(rows: list[dict], fmt: str, stream) -> None:
+    header = ["kind", "id", "name", "origin"]
+    cells = [[r[h] for h in header] for r in rows]
+    _emit(None, header, cells, fmt, stream, rows)
+
+
+def _provenance(f: dict) -> str:
+    if f["source"]:
+        return f"{f['source']} ({f['as_of']})"
+    if f["assumption"]:
+        return f"assumption: {f['assumption']}"
+    return "" if not isinstance(f["value"], int | float) or isinstance(f["value"], bool) else "unsourced"
+
+
+def render_detail(data: dict, fmt: str, stream) -> None:
+    header = ["key", "value", "source"]
+    cells = [[f["key"], str(f["value"]), _provenance(f)] for f in data["fields"]]
+    title = f"{data['kind']} '{data['id']}' ({data['file']})"
+    if fmt == "table" and not use_rich(stream):
+        # long sources read better as blocks than as a wide table
+        stream.write(title + "\n\n")
+        width = max(len(f["key"]) for f in data["fields"])
+        for f, row in zip(data["fields"], cells, strict=True):
+            prov = row[2]
+            stream.write(f"{f['key'].ljust(width)}  {row[1]}" + (f"\n{' ' * width}    {prov}" if prov else "") + "\n")
+        return
+    _emit(title, header, cells, fmt, stream, data)
