@@ -9,6 +9,7 @@ import numpy as np
 from compute_cli.engine import architecture
 from compute_cli.engine.efficiency import (
     BYTES_PER_PARAM,
+    COMPUTE_PRECISION,
     EFFICIENCY,
     KV_BYTES_PER_ELEMENT,
     LINK_LATENCY_S,
@@ -26,6 +27,7 @@ class RunOptions:
     prompt_tokens: int | None = None  # None = the setup's context_tokens
     prefill_batch: int = 1
     parallelism: str = "tensor"  # or "pipeline"
+    cap_batch: bool = True  # serve at most the batch that fits (compare); False: report as asked
 
 
 def model_fields(m: Model, kv_precision: str) -> dict:
@@ -60,10 +62,11 @@ def model_fields(m: Model, kv_precision: str) -> dict:
 
 
 def peak_for(hardware, precision: str) -> tuple[float, str]:
-    """(peak TFLOPS, precision it runs at) for a weight format on this hardware."""
-    peak = getattr(hardware.peak_tflops, precision)
+    """(peak TFLOPS, precision the matrix units run at) for a weight format on this hardware."""
+    compute = COMPUTE_PRECISION[precision]
+    peak = getattr(hardware.peak_tflops, compute)
     if peak is not None:
-        return peak, precision
+        return peak, compute
     return hardware.peak_tflops.bf16, WEIGHT_ONLY_FALLBACK
 
 
@@ -121,8 +124,12 @@ def setup_fields(r: ResolvedSetup, options: RunOptions) -> dict:
         "prompt_tokens": float(options.prompt_tokens or s.context_tokens),
         "prefill_batch": float(options.prefill_batch),
         "tensor_parallel": options.parallelism == "tensor",
+        "cap_batch": options.cap_batch,
     }
     return row
+
+
+BOOL_FIELDS = ("tensor_parallel", "cap_batch")
 
 
 def build(resolved: list[ResolvedSetup], model: Model, options: RunOptions = RunOptions()) -> dict:
@@ -134,4 +141,4 @@ def build(resolved: list[ResolvedSetup], model: Model, options: RunOptions = Run
         row["weight_bytes_total"] = row["weight_params_total"] * row["bytes_per_param"]
         rows.append(row)
     names = rows[0].keys()
-    return {k: np.array([row[k] for row in rows], dtype=bool if k == "tensor_parallel" else float) for k in names}
+    return {k: np.array([row[k] for row in rows], dtype=bool if k in BOOL_FIELDS else float) for k in names}

@@ -48,9 +48,11 @@ EFFICIENCY = MappingProxyType({
 BYTES_PER_PARAM = MappingProxyType({"bf16": 2.0, "fp8": 1.0, "int8": 34.0 / 32.0, "int4": 18.0 / 32.0})
 KV_BYTES_PER_ELEMENT = MappingProxyType({"bf16": 2.0, "fp8": 1.0})
 
-# Which tensor-core rate a precision runs at: a weight format the hardware has no
-# matrix path for is dequantized and multiplied in 16-bit (W4A16, W8A16).
-COMPUTE_PRECISION = MappingProxyType({"bf16": "bf16", "fp8": "fp8", "int8": "int8", "int4": "int4"})
+# Which tensor-core rate a weight format runs at. fp8 and int8 serve as W8A8
+# (fp8 / SmoothQuant-style int8 GEMMs); int4 serves as W4A16 (AWQ, GPTQ, llama.cpp
+# Q4: weights dequantized, multiplied in 16-bit), so it never uses int4 tensor
+# rates. A format the hardware has no matrix path for falls back to 16-bit.
+COMPUTE_PRECISION = MappingProxyType({"bf16": "bf16", "fp8": "fp8", "int8": "int8", "int4": "bf16"})
 WEIGHT_ONLY_FALLBACK = "bf16"
 
 # Per-collective latency of an all-reduce on each interconnect [s] (assumptions:

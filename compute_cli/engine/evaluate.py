@@ -51,8 +51,11 @@ def evaluate(x) -> dict:
     kv_seq = throughput.kv_cache_bytes(1.0, x["context_tokens"], x["kv_bytes_per_token_full"],
                                        x["kv_bytes_per_token_window"], x["window_tokens"])
     max_batch = throughput.max_batch(x["weight_bytes_total"], kv_seq, x["memory_reserve_fraction"], gpus, x["memory_gb"])
-    fits = max_batch >= 1
-    batch = np.maximum(np.minimum(requested_batch, max_batch), 1.0)
+    weights_fit = max_batch >= 1
+    # compare serves at most max_batch sequences; throughput reports the requested batch as asked
+    capped = np.maximum(np.minimum(requested_batch, max_batch), 1.0)
+    batch = np.where(np.asarray(x["cap_batch"], dtype=bool), capped, requested_batch)
+    fits = weights_fit & (batch <= max_batch)
     tp = np.asarray(x["tensor_parallel"], dtype=bool)
 
     # ---------------------------------------------------------------- decode
@@ -73,6 +76,10 @@ def evaluate(x) -> dict:
     out["batch"] = batch
     out["max_batch"] = max_batch
     out["fits"] = fits
+    out["weight_bytes"] = x["weight_bytes_total"] + 0.0 * batch
+    out["kv_cache_bytes"] = batch * kv_seq
+    out["memory_available_bytes"] = throughput.memory_needed_bytes(
+        x["weight_bytes_total"], 0.0, x["memory_reserve_fraction"], gpus, x["memory_gb"])[1]
     out["decode_step_ms"] = step * 1e3
     out["decode_tokens_per_s"] = decode_tps
     out["decode_tokens_per_s_per_gpu"] = decode_tps / gpus
@@ -143,7 +150,7 @@ def evaluate(x) -> dict:
     c_out = costs.usd_per_million_tokens(total, gpu_s_out, util)
     c_in = costs.usd_per_million_tokens(total, gpu_s_in, util)
     blended = costs.blended_usd_per_million_tokens(c_in, c_out, ratio)
-    not_fit = ~fits
+    not_fit = ~weights_fit
     out["cost_usd_per_million_output_tokens"] = costs.nan_where(not_fit, c_out)
     out["cost_usd_per_million_input_tokens"] = costs.nan_where(not_fit, c_in)
     out["cost_usd_per_million_tokens_blended"] = costs.nan_where(not_fit, blended)

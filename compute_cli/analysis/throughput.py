@@ -1,0 +1,90 @@
+"""``throughput``: tokens/s, energy and memory fit for one model on one accelerator or system."""
+
+from __future__ import annotations
+
+from compute_cli import inputs
+from compute_cli.analysis.compare import clean
+from compute_cli.engine.constants import BYTES_PER_GB
+from compute_cli.engine.evaluate import evaluate
+from compute_cli.errors import InputError, UsageError
+from compute_cli.profiles.catalog import Catalog, ResolvedSetup, stand_in_system
+from compute_cli.profiles.overrides import Assignment, apply
+from compute_cli.profiles.schema import Offer, OfferPrices, Setup
+
+SCHEMA_VERSION = 1
+
+
+def resolve(catalog: Catalog, hardware_id: str | None, system_id: str | None, gpus: int,
+            precision: str, kv_precision: str, batch: int, context: int) -> ResolvedSetup:
+    if bool(hardware_id) == bool(system_id):
+        raise UsageError("give exactly one of --hardware or --system")
+    if system_id:
+        system = catalog.get("systems", system_id).profile
+        hw_file = catalog.get("systems", system_id).file
+        hardware = catalog.get("hardware", system.accelerator, referrer=f"{hw_file}: key 'accelerator'").profile
+        if gpus > system.accelerator_count:
+            raise UsageError(f"--gpus {gpus}: system '{system.id}' has {system.accelerator_count} accelerators")
+    else:
+        hardware = catalog.get("hardware", hardware_id).profile
+        stand_in = Offer(id=hardware.id, name=hardware.name, provider="-", provider_kind="neocloud",
+                         accelerator=hardware.id, gpus_per_instance=max(gpus, 1),
+                         usd_per_gpu_hour=OfferPrices(on_demand=0.0))
+        system = stand_in_system(stand_in, hardware)
+    setup = Setup(id="throughput", name="throughput", kind="own", utilization=1.0, precision=precision,
+                  kv_precision=kv_precision, batch=batch, context_tokens=context)
+    return ResolvedSetup(setup=setup, hardware=hardware, system=system)
+
+
+def run(catalog: Catalog, model_id: str, *, hardware_id=None, system_id=None, precision="bf16", kv_precision="bf16",
+        batch=1, context=1024, prompt_tokens=None, gpus=0, parallelism="tensor",
+        assignments: list[Assignment] = ()) -> dict:
+    r = resolve(catalog, hardware_id, system_id, gpus, precision, kv_precision, batch, context)
+    model = catalog.model(model_id)
+    (r,), model = apply([r], model, list(assignments))
+    options = inputs.RunOptions(gpus=gpus, prompt_tokens=prompt_tokens or context, parallelism=parallelism,
+                                cap_batch=False)
+    x = inputs.build([r], model, options)
+    y = {k: v[0] for k, v in evaluate(x).items()}
+    n = int(y["gpus"])
+    need_gb = (y["weight_bytes"] + y["kv_cache_bytes"]) / BYTES_PER_GB
+    have_gb = y["memory_available_bytes"] / BYTES_PER_GB
+    if y["max_batch"] < 1:
+        reserve = x["memory_reserve_fraction"][0]
+        weights_gb = y["weight_bytes"] / BYTES_PER_GB
+        one_kv_gb = y["kv_cache_bytes"] / batch / BYTES_PER_GB
+        raise InputError(
+            f"{model.id} at {precision} does not fit: weights need {weights_gb:,.1f} GB and one sequence of "
+            f"{context} tokens {one_kv_gb:,.2f} GB of KV cache, but {n} x {r.hardware.id} hold {have_gb:,.1f} GB "
+            f"after the {reserve:.0%} runtime reserve (short by {weights_gb + one_kv_gb - have_gb:,.1f} GB)"
+        )
+    result = {
+        "schema_version": SCHEMA_VERSION,
+        "model": model.id,
+        "hardware": r.hardware.id,
+        "system": system_id,
+        "precision": precision,
+        "kv_precision": kv_precision,
+        "parallelism": parallelism,
+        "batch": batch,
+        "context_tokens": context,
+        "prompt_tokens": prompt_tokens or context,
+        "gpus": n,
+        "fits": bool(y["fits"]),
+        "max_batch": int(y["max_batch"]),
+        "bound": "memory" if y["bound_is_memory"] else "compute",
+        "decode_tokens_per_s": clean(y["decode_tokens_per_s"]),
+        "decode_tokens_per_s_per_sequence": clean(y["decode_tokens_per_s"] / batch),
+        "decode_step_ms": clean(y["decode_step_ms"]),
+        "prefill_tokens_per_s": clean(y["prefill_tokens_per_s"]),
+        "decode_energy_j_per_token": clean(y["energy_j_per_output_token"]),
+        "prefill_energy_j_per_token": clean(y["energy_j_per_input_token"]),
+        "avg_power_w": clean(y["decode_power_w"] * n),
+        "prefill_power_w": clean(y["prefill_power_w"] * n),
+        "weights_gb": clean(y["weight_bytes"] / BYTES_PER_GB),
+        "kv_cache_gb": clean(y["kv_cache_bytes"] / BYTES_PER_GB),
+        "memory_available_gb": clean(have_gb),
+    }
+    if not result["fits"]:
+        result["note"] = (f"batch {batch} at {context} tokens needs {need_gb:,.1f} GB but {n} x {r.hardware.id} "
+                          f"hold {have_gb:,.1f} GB; at most {result['max_batch']} sequences fit")
+    return result

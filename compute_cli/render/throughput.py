@@ -1,0 +1,43 @@
+"""The ``throughput`` result as a table, JSON, CSV or Markdown."""
+
+from __future__ import annotations
+
+from compute_cli.render.formats import rich_table, to_csv, to_json, to_markdown, to_plain, use_rich
+
+LABELS = [
+    ("gpus", "accelerators", "{:d}"),
+    ("parallelism", "parallelism", "{}"),
+    ("batch", "batch (sequences)", "{:d}"),
+    ("context_tokens", "context tokens", "{:,d}"),
+    ("fits", "fits in memory", "{}"),
+    ("max_batch", "max batch at this context", "{:,d}"),
+    ("weights_gb", "weights [GB]", "{:,.1f}"),
+    ("kv_cache_gb", "KV cache [GB]", "{:,.2f}"),
+    ("memory_available_gb", "memory available [GB]", "{:,.1f}"),
+    ("bound", "decode bound by", "{}"),
+    ("decode_step_ms", "decode step [ms]", "{:,.2f}"),
+    ("decode_tokens_per_s", "decode tokens/s (all sequences)", "{:,.1f}"),
+    ("decode_tokens_per_s_per_sequence", "decode tokens/s per sequence", "{:,.1f}"),
+    ("prefill_tokens_per_s", "prefill tokens/s", "{:,.0f}"),
+    ("avg_power_w", "decode power, accelerators [W]", "{:,.0f}"),
+    ("decode_energy_j_per_token", "decode energy [J/token]", "{:.3f}"),
+    ("prefill_energy_j_per_token", "prefill energy [J/token]", "{:.4f}"),
+]
+
+
+def render(result: dict, fmt: str, stream) -> None:
+    if fmt == "json":
+        stream.write(to_json(result))
+        return
+    if fmt == "csv":
+        stream.write(to_csv([result]))
+        return
+    rows = [[label, "n/a" if result[key] is None else spec.format(result[key])] for key, label, spec in LABELS]
+    header = ["metric", "value"]
+    title = f"{result['model']} on {result['system'] or result['hardware']} at {result['precision']}"
+    if fmt == "markdown":
+        stream.write(f"**{title}**\n\n" + to_markdown(header, rows))
+    elif use_rich(stream):
+        rich_table(title, header, rows)
+    else:
+        stream.write(title + "\n\n" + to_plain(header, rows))
