@@ -162,7 +162,7 @@ def throughput(
     n = 0 if gpus == "auto" else positive_int("--gpus", gpus)
     result = throughput_mod.run(catalog(), model, hardware_id=hardware, system_id=system, precision=precision,
                                 kv_precision=kv_precision, batch=batch, context=context, prompt_tokens=prompt_tokens,
-                                gpus=n, parallelism=parallelism, assignments=parse_sets(set_))
+                                prefill_batch=batch, gpus=n, parallelism=parallelism, assignments=parse_sets(set_))
     render_throughput.render(result, fmt, sys.stdout)
     if result.get("note"):
         typer.echo(f"warning: {result['note']}", err=True)

@@ -36,13 +36,13 @@ def resolve(catalog: Catalog, hardware_id: str | None, system_id: str | None, gp
 
 
 def run(catalog: Catalog, model_id: str, *, hardware_id=None, system_id=None, precision="bf16", kv_precision="bf16",
-        batch=1, context=1024, prompt_tokens=None, gpus=0, parallelism="tensor",
+        batch=1, context=1024, prompt_tokens=None, prefill_batch=1, gpus=0, parallelism="tensor",
         assignments: list[Assignment] = ()) -> dict:
     r = resolve(catalog, hardware_id, system_id, gpus, precision, kv_precision, batch, context)
     model = catalog.model(model_id)
     (r,), model = apply([r], model, list(assignments))
-    options = inputs.RunOptions(gpus=gpus, prompt_tokens=prompt_tokens or context, parallelism=parallelism,
-                                cap_batch=False)
+    options = inputs.RunOptions(gpus=gpus, prompt_tokens=prompt_tokens or context, prefill_batch=prefill_batch,
+                                parallelism=parallelism, cap_batch=False)
     x = inputs.build([r], model, options)
     y = {k: v[0] for k, v in evaluate(x).items()}
     n = int(y["gpus"])

@@ -19,21 +19,21 @@ from types import MappingProxyType
 EFFICIENCY = MappingProxyType({
     "datacenter": MappingProxyType({
         "eta_memory": 0.80,
-        "eta_compute": 0.65,
+        "eta_compute": 0.50,
         "layer_overhead_s": 20e-6,
         "memory_power_weight": 0.55,
         "memory_reserve_fraction": 0.10,
     }),
     "consumer": MappingProxyType({
         "eta_memory": 0.90,
-        "eta_compute": 0.65,
+        "eta_compute": 0.50,
         "layer_overhead_s": 90e-6,
         "memory_power_weight": 0.55,
         "memory_reserve_fraction": 0.10,
     }),
     "apple": MappingProxyType({
         "eta_memory": 0.85,
-        "eta_compute": 0.65,
+        "eta_compute": 0.50,
         "layer_overhead_s": 180e-6,
         "memory_power_weight": 0.55,
         "memory_reserve_fraction": 0.25,

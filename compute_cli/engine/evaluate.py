@@ -62,15 +62,15 @@ def evaluate(x) -> dict:
     weight_bytes = throughput.weight_bytes_per_step(x["dense_params_read"], x["expert_params"], x["moe_layers"],
                                                     x["experts_total"], x["experts_active"], batch, x["bytes_per_param"])
     kv_bytes = batch * kv_seq
-    decode_bytes = weight_bytes + kv_bytes
-    decode_flops = batch * 2.0 * x["matmul_params"] + throughput.attention_flops(
-        batch, x["context_tokens"], x["attn_flops_full_per_ctx"], x["attn_flops_window_per_ctx"], x["window_tokens"])
+    matmul_flops = batch * 2.0 * x["matmul_params"]
+    attn_flops = throughput.attention_flops(batch, x["context_tokens"], x["attn_flops_full_per_ctx"],
+                                            x["attn_flops_window_per_ctx"], x["window_tokens"])
     tp_comm = np.where(tp, 1.0, 0.0)
     decode_comm = tp_comm * x["layers"] * 2.0 * throughput.allreduce_s(
         batch * x["hidden_size"] * throughput.ACTIVATION_BYTES, gpus, x["link_gb_per_s"], x["link_latency_s"])
-    step, mem_s, comp_s = throughput.step_time_s(decode_bytes, decode_flops, gpus, tp, x["memory_bandwidth_tb_per_s"],
-                                                 x["peak_tflops"], x["eta_memory"], x["eta_compute"], x["layers"],
-                                                 x["layer_overhead_s"], decode_comm)
+    step, mem_s, comp_s = throughput.step_time_s(weight_bytes, matmul_flops, kv_bytes, attn_flops, gpus, tp,
+                                                 x["memory_bandwidth_tb_per_s"], x["peak_tflops"], x["eta_memory"],
+                                                 x["eta_compute"], x["layers"], x["layer_overhead_s"], decode_comm)
     decode_tps = batch / step
     out["gpus"] = gpus
     out["batch"] = batch
@@ -88,16 +88,19 @@ def evaluate(x) -> dict:
     # --------------------------------------------------------------- prefill
     prompt = np.asarray(x["prompt_tokens"], dtype=float)
     p_tokens = x["prefill_batch"] * prompt
-    p_bytes = throughput.weight_bytes_per_step(x["dense_params_read"], x["expert_params"], x["moe_layers"],
-                                               x["experts_total"], x["experts_active"], p_tokens, x["bytes_per_param"])
-    p_bytes = p_bytes + throughput.kv_cache_bytes(x["prefill_batch"], prompt, x["kv_bytes_per_token_full"],
-                                                  x["kv_bytes_per_token_window"], x["window_tokens"])
-    p_flops = p_tokens * 2.0 * x["matmul_params"] + throughput.attention_flops(
-        p_tokens, prompt / 2.0, x["attn_flops_full_per_ctx"], x["attn_flops_window_per_ctx"], x["window_tokens"])
+    p_weight_bytes = throughput.weight_bytes_per_step(x["dense_params_read"], x["expert_params"], x["moe_layers"],
+                                                      x["experts_total"], x["experts_active"], p_tokens,
+                                                      x["bytes_per_param"])
+    p_kv_bytes = throughput.kv_cache_bytes(x["prefill_batch"], prompt, x["kv_bytes_per_token_full"],
+                                           x["kv_bytes_per_token_window"], x["window_tokens"])
+    p_matmul_flops = p_tokens * 2.0 * x["matmul_params"]
+    p_attn_flops = throughput.attention_flops(p_tokens, prompt / 2.0, x["attn_flops_full_per_ctx"],
+                                              x["attn_flops_window_per_ctx"], x["window_tokens"])
     p_comm = tp_comm * x["layers"] * 2.0 * throughput.allreduce_s(
         p_tokens * x["hidden_size"] * throughput.ACTIVATION_BYTES, gpus, x["link_gb_per_s"], x["link_latency_s"])
-    p_step, p_mem_s, p_comp_s = throughput.step_time_s(p_bytes, p_flops, gpus, tp, x["memory_bandwidth_tb_per_s"],
-                                                       x["peak_tflops"], x["eta_memory"], x["eta_compute"], x["layers"],
+    p_step, p_mem_s, p_comp_s = throughput.step_time_s(p_weight_bytes, p_matmul_flops, p_kv_bytes, p_attn_flops, gpus,
+                                                       tp, x["memory_bandwidth_tb_per_s"], x["peak_tflops"],
+                                                       x["eta_memory"], x["eta_compute"], x["layers"],
                                                        x["layer_overhead_s"], p_comm)
     out["prefill_tokens_per_s"] = p_tokens / p_step
     out["prefill_tokens_per_s_per_gpu"] = out["prefill_tokens_per_s"] / gpus

@@ -78,20 +78,27 @@ def allreduce_s(payload_bytes, gpus, link_gb_per_s, latency_s):
     return np.where(n > 1, t, 0.0)
 
 
-def step_time_s(bytes_moved, flops, gpus, tensor_parallel, memory_bandwidth_tb_per_s, peak_tflops,
-                eta_memory, eta_compute, layers, layer_overhead_s, comm_s):
+def step_time_s(weight_bytes, matmul_flops, kv_bytes, attn_flops, gpus, tensor_parallel,
+                memory_bandwidth_tb_per_s, peak_tflops, eta_memory, eta_compute, layers, layer_overhead_s, comm_s):
     """Time of one forward step on a group of ``gpus`` accelerators [s].
 
+    The weight matrix multiplications and the attention over the KV cache are
+    separate kernels that run one after the other, so each gets its own roofline
+    and the step is their sum: max(weights / BW, matmul FLOPs / peak) +
+    max(KV / BW, attention FLOPs / peak), plus per-layer overhead and communication.
     Tensor parallelism splits bytes and FLOPs over the group; layer-split
     (pipeline) execution without micro-batching runs the stages one after another,
     so a single step sees one device's bandwidth for all the bytes.
-    Returns (step_s, memory_s, compute_s).
+    Returns (step_s, memory_s, compute_s): memory_s and compute_s are the time
+    the memory system and the tensor units are busy.
     """
     share = np.where(tensor_parallel, 1.0 / gpus, 1.0)
-    memory_s = bytes_moved * share / (memory_bandwidth_tb_per_s * BYTES_PER_TB * eta_memory)
-    compute_s = flops * share / (peak_tflops * FLOPS_PER_TFLOPS * eta_compute)
-    step = np.maximum(memory_s, compute_s) + layers * layer_overhead_s + comm_s
-    return step, memory_s, compute_s
+    bandwidth = memory_bandwidth_tb_per_s * BYTES_PER_TB * eta_memory
+    compute = peak_tflops * FLOPS_PER_TFLOPS * eta_compute
+    w_mem, w_comp = weight_bytes * share / bandwidth, matmul_flops * share / compute
+    a_mem, a_comp = kv_bytes * share / bandwidth, attn_flops * share / compute
+    step = np.maximum(w_mem, w_comp) + np.maximum(a_mem, a_comp) + layers * layer_overhead_s + comm_s
+    return step, w_mem + a_mem, w_comp + a_comp
 
 
 def memory_needed_bytes(weight_bytes_total, kv_bytes, memory_reserve_fraction, gpus, memory_gb):

@@ -1,0 +1,238 @@
+"""Roofline throughput (compute_cli/engine/throughput.py) and its use in evaluate().
+
+Integration tests build engine inputs from the toy catalog with compute_cli.inputs.build
+(toy-gpu: 80 GB, 2.0 TB/s, 1000 bf16 TFLOPS; toy-dense: 10e9 params, 40 layers, 8 KV heads x 128)
+and run compute_cli.engine.evaluate.evaluate on them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from compute_cli.engine import throughput
+from compute_cli.engine.efficiency import EFFICIENCY, LINK_LATENCY_S
+from compute_cli.engine.evaluate import evaluate
+from compute_cli.inputs import RunOptions
+
+DC = EFFICIENCY["datacenter"]
+KV_TOY = 40 * 2 * 8 * 128 * 2  # 163,840 B per token: 40 layers x K,V x 8 heads x 128 x bf16
+WEIGHTS_TOY = 10e9 * 2  # 20e9 B at bf16
+
+
+# ------------------------------------------------------------------ experts_touched
+@pytest.mark.parametrize("experts_total, experts_active", [(256, 8), (8, 2), (128, 4), (10, 2), (64, 6)])
+def test_experts_touched_batch_one_is_k(experts_total, experts_active):
+    # E (1 - (1 - k/E)^1) = k
+    assert float(throughput.experts_touched(1, experts_total, experts_active)) == pytest.approx(experts_active)
+
+
+@pytest.mark.parametrize("experts_total, experts_active", [(256, 8), (8, 2), (10, 2)])
+def test_experts_touched_huge_batch_is_every_expert(experts_total, experts_active):
+    assert float(throughput.experts_touched(1e6, experts_total, experts_active)) == pytest.approx(experts_total)
+
+
+def test_experts_touched_two_tokens_by_hand():
+    # E = 8, k = 2: missed by one token with p = 6/8; by both 0.5625; touched = 8 x 0.4375 = 3.5
+    assert float(throughput.experts_touched(2, 8, 2)) == pytest.approx(3.5)
+
+
+def test_experts_touched_dense_model_is_zero():
+    assert float(throughput.experts_touched(16, 0, 0)) == 0.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    e=st.integers(min_value=1, max_value=512),
+    data=st.data(),
+    b=st.integers(min_value=1, max_value=100_000),
+)
+def test_experts_touched_between_k_and_e_and_rising(e, data, b):
+    k = data.draw(st.integers(min_value=1, max_value=e))
+    t1 = float(throughput.experts_touched(b, e, k))
+    t2 = float(throughput.experts_touched(b + 1, e, k))
+    assert k * (1 - 1e-9) <= t1 <= e * (1 + 1e-12)
+    assert t2 >= t1 - 1e-9
+
+
+# --------------------------------------------------------------------- all-reduce
+def test_allreduce_single_device_is_free():
+    assert float(throughput.allreduce_s(1e9, 1, 400.0, 10e-6)) == 0.0
+
+
+def test_allreduce_two_devices():
+    # 2 (2-1)/2 x 1e9 B / 100e9 B/s = 0.01 s
+    assert float(throughput.allreduce_s(1e9, 2, 100.0, 0.0)) == pytest.approx(0.01)
+
+
+def test_allreduce_eight_devices_with_latency():
+    # 2 x 7/8 x 1e9 / 400e9 = 0.004375 s, + 10 us latency = 0.004385 s
+    assert float(throughput.allreduce_s(1e9, 8, 400.0, LINK_LATENCY_S["nvlink"])) == pytest.approx(0.004385)
+
+
+def test_allreduce_broadcasts():
+    got = throughput.allreduce_s(1e9, np.array([1, 2, 8]), 100.0, 0.0)
+    np.testing.assert_allclose(got, [0.0, 0.01, 0.0175])
+
+
+# ------------------------------------------------------------------ memory and time
+def test_kv_cache_bytes_with_a_sliding_window():
+    # 2 sequences x (10000 tokens x 100 B on full layers + min(10000, 4096) x 50 B on windowed layers)
+    # = 2 x (1,000,000 + 204,800) = 2,409,600 B
+    assert float(throughput.kv_cache_bytes(2, 10000, 100, 50, 4096)) == 2_409_600
+    # a context shorter than the window keeps all of it: 2 x (1000 x 100 + 1000 x 50) = 300,000
+    assert float(throughput.kv_cache_bytes(2, 1000, 100, 50, 4096)) == 300_000
+
+
+def test_step_time_toy_decode_batch_one():
+    # bytes: 20e9 weights + 1000 tokens x 163,840 B = 20.16384e9 B at 2.0e12 x 0.80 B/s = 0.0126024 s
+    # flops: 2 x 10e9 + 1000 x 40 x (4 x 40 x 128) = 2.08192e10 at 1000e12 x 0.65 = 3.2030e-5 s
+    # step = max(...) + 40 x 20e-6 = 0.0126024 + 0.0008 = 0.0134024 s
+    step, mem, comp = throughput.step_time_s(20.16384e9, 2.08192e10, 1, True, 2.0, 1000.0, DC["eta_memory"],
+                                             DC["eta_compute"], 40, DC["layer_overhead_s"], 0.0)
+    assert float(mem) == pytest.approx(20.16384e9 / (2.0e12 * DC["eta_memory"]))
+    assert float(comp) == pytest.approx(2.08192e10 / (1000e12 * DC["eta_compute"]))
+    assert float(step) == pytest.approx(float(mem) + 40 * DC["layer_overhead_s"])
+    if (DC["eta_memory"], DC["layer_overhead_s"]) == (0.80, 20e-6):
+        assert float(step) == pytest.approx(0.0134024)
+
+
+def test_step_time_tensor_parallel_splits_pipeline_does_not():
+    tp, _, _ = throughput.step_time_s(1.6e12, 0.0, 2, True, 2.0, 1000.0, 0.8, 0.65, 0, 0.0, 0.0)
+    pp, _, _ = throughput.step_time_s(1.6e12, 0.0, 2, False, 2.0, 1000.0, 0.8, 0.65, 0, 0.0, 0.0)
+    # 1.6e12 B / 1.6e12 B/s = 1 s on one device; tensor parallel on two: 0.5 s
+    assert float(pp) == pytest.approx(1.0)
+    assert float(tp) == pytest.approx(0.5)
+
+
+def test_max_batch_toy():
+    # 80e9 x (1 - 0.10) = 72e9 B; minus 20e9 B of weights = 52e9 B; / (1000 x 163,840 B) = 317.4 -> 317
+    got = throughput.max_batch(WEIGHTS_TOY, 1000 * KV_TOY, 0.10, 1, 80.0)
+    assert float(got) == 317.0
+    # two devices: (144e9 - 20e9) / 163.84e6 = 756.8 -> 756
+    assert float(throughput.max_batch(WEIGHTS_TOY, 1000 * KV_TOY, 0.10, 2, 80.0)) == 756.0
+
+
+def test_max_batch_zero_when_weights_alone_do_not_fit():
+    assert float(throughput.max_batch(800e9, 1000 * KV_TOY, 0.10, 8, 80.0)) == 0.0
+
+
+def test_memory_needed():
+    need, have = throughput.memory_needed_bytes(20e9, 5e9, 0.10, 2, 80.0)
+    assert (float(need), float(have)) == (25e9, 144e9)
+
+
+# ------------------------------------------------------------ evaluate(): rooflines
+def test_evaluate_toy_decode_batch_one_hand_computed(make_inputs):
+    y = evaluate(make_inputs(["toy-own"]))
+    step_s = (WEIGHTS_TOY + 1000 * KV_TOY) / (2.0e12 * DC["eta_memory"]) + 40 * DC["layer_overhead_s"]
+    assert y["gpus"][0] == 1
+    assert y["decode_step_ms"][0] == pytest.approx(step_s * 1e3, rel=1e-12)
+    assert y["decode_tokens_per_s"][0] == pytest.approx(1.0 / step_s, rel=1e-12)
+    assert y["max_batch"][0] == 317
+
+
+def test_batch_one_decode_is_memory_bound(make_inputs):
+    x = make_inputs(["toy-own"])
+    y = evaluate(x)
+    assert bool(y["bound_is_memory"][0])
+    # Memory-bound means: more FLOPS change nothing, more bandwidth speeds the step up.
+    faster_compute = evaluate({**x, "peak_tflops": x["peak_tflops"] * 4})
+    assert faster_compute["decode_step_ms"][0] == pytest.approx(y["decode_step_ms"][0], rel=1e-12)
+    faster_memory = evaluate({**x, "memory_bandwidth_tb_per_s": x["memory_bandwidth_tb_per_s"] * 2})
+    assert faster_memory["decode_step_ms"][0] < 0.6 * y["decode_step_ms"][0]
+
+
+def test_large_batch_prefill_is_compute_bound(make_inputs):
+    x = make_inputs(["toy-own"], options=RunOptions(prefill_batch=8, prompt_tokens=2000))
+    y = evaluate(x)
+    # 16,000 tokens x (2 x 10e9 + 1000 x 40 x 20480 average attention) = 3.3311e14 FLOPs vs 20.3e9 B:
+    # ~16,000 FLOPs per byte, far above the toy GPU's 1000e12 x 0.65 / 1.6e12 = 406.
+    more_bw = evaluate({**x, "memory_bandwidth_tb_per_s": x["memory_bandwidth_tb_per_s"] * 4})
+    assert more_bw["prefill_tokens_per_s"][0] == pytest.approx(y["prefill_tokens_per_s"][0], rel=1e-12)
+    more_flops = evaluate({**x, "peak_tflops": x["peak_tflops"] * 2})
+    assert more_flops["prefill_tokens_per_s"][0] > 1.9 * y["prefill_tokens_per_s"][0]
+    # and it runs close to the achievable peak
+    flops_per_token = 2 * 10e9 + 1000 * 40 * 4 * 40 * 128
+    ceiling = 1000e12 * DC["eta_compute"] / flops_per_token
+    assert 0.95 * ceiling < y["prefill_tokens_per_s"][0] <= ceiling
+
+
+def test_large_batch_short_context_decode_is_compute_bound(make_inputs):
+    # 1000 sequences of 16 tokens: 1000 x 2e10 FLOPs = 2e13 -> 0.0308 s of compute vs ~0.0125 s of memory
+    y = evaluate(make_inputs(["toy-own"], options=RunOptions(gpus=1), batch=1000.0, context_tokens=16.0))
+    assert y["batch"][0] == 1000
+    assert not bool(y["bound_is_memory"][0])
+
+
+def test_decode_throughput_rises_with_batch(make_inputs):
+    batch = np.array([1, 2, 4, 8, 16, 64, 128, 256, 317], dtype=float)
+    y = evaluate(make_inputs(["toy-own"], options=RunOptions(gpus=1), batch=batch))
+    np.testing.assert_array_equal(y["batch"], batch)
+    assert np.all(np.diff(y["decode_tokens_per_s"]) > 0)
+    # but each sequence gets its token later
+    assert np.all(np.diff(y["decode_step_ms"]) > 0)
+
+
+def test_decode_throughput_rises_with_batch_auto_gpus(make_inputs):
+    # With the group size chosen automatically, more sequences never give fewer tokens/s in total.
+    batch = np.array([1, 8, 64, 317, 318, 634, 1000, 2000, 3000], dtype=float)
+    y = evaluate(make_inputs(["toy-own"], batch=batch))
+    assert np.all(np.diff(y["decode_tokens_per_s"]) >= 0)
+
+
+def test_decode_throughput_falls_with_context(make_inputs):
+    context = np.array([100, 500, 1000, 2000, 4000, 6000], dtype=float)
+    y = evaluate(make_inputs(["toy-own"], options=RunOptions(gpus=1), batch=8.0, context_tokens=context))
+    assert np.all(y["fits"])
+    assert np.all(np.diff(y["decode_tokens_per_s"]) < 0)
+
+
+def test_decode_throughput_per_gpu_falls_with_context_auto_gpus(make_inputs):
+    context = np.array([100, 1000, 4000, 8000, 16000, 32000, 64000], dtype=float)
+    y = evaluate(make_inputs(["toy-own"], batch=64.0, context_tokens=context))
+    assert np.all(np.diff(y["decode_tokens_per_s_per_gpu"]) < 0)
+
+
+def test_tensor_parallel_decode_pays_two_allreduces_per_layer(make_inputs):
+    # 400 sequences x 163.84e6 B + 20e9 = 85.5e9 B > 72e9 on one GPU: two GPUs, tensor parallel.
+    y = evaluate(make_inputs(["toy-own"], batch=400.0))
+    assert y["gpus"][0] == 2
+    mem_s = (WEIGHTS_TOY + 400 * 1000 * KV_TOY) / 2 / (2.0e12 * DC["eta_memory"])  # 0.0267300 s
+    # all-reduce of 400 x 5120 x 2 B = 4.096e6 B: 2 x 1/2 x 4.096e6 / 400e9 + 10 us = 2.024e-5 s, 2 per layer
+    comm_s = 40 * 2 * (4.096e6 / 400e9 + LINK_LATENCY_S["nvlink"])
+    step_s = mem_s + 40 * DC["layer_overhead_s"] + comm_s
+    assert y["decode_step_ms"][0] == pytest.approx(step_s * 1e3, rel=1e-9)
+    pipeline = evaluate(make_inputs(["toy-own"], options=RunOptions(parallelism="pipeline"), batch=400.0))
+    step_pp = (WEIGHTS_TOY + 400 * 1000 * KV_TOY) / (2.0e12 * DC["eta_memory"]) + 40 * DC["layer_overhead_s"]
+    assert pipeline["decode_step_ms"][0] == pytest.approx(step_pp * 1e3, rel=1e-9)
+
+
+def test_moe_weight_bytes_from_active_to_total(make_inputs):
+    x = make_inputs(["toy-own"], model_id="toy-moe")
+    args = (x["dense_params_read"], x["expert_params"], x["moe_layers"], x["experts_total"], x["experts_active"])
+    # batch 1 reads the always-on weights and k = 2 experts per layer: the active parameters
+    one = throughput.weight_bytes_per_step(*args, 1.0, x["bytes_per_param"])
+    assert float(one[0]) == pytest.approx(85_121_000 * 2)
+    # a huge batch touches every expert: all parameters
+    many = throughput.weight_bytes_per_step(*args, 1e6, x["bytes_per_param"])
+    assert float(many[0]) == pytest.approx(325_121_000 * 2)
+
+
+def test_model_that_does_not_fit(make_inputs):
+    y = evaluate(make_inputs(["toy-own", "toy-rent"], model_id="toy-huge"))
+    assert not np.any(y["fits"])
+    np.testing.assert_array_equal(y["max_batch"], [0.0, 0.0])
+    np.testing.assert_array_equal(y["gpus"], [8.0, 8.0])  # tried the whole node
+    for key in ("decode_tokens_per_s", "cost_usd_per_million_output_tokens", "cost_usd_per_million_tokens_blended"):
+        assert np.all(np.isnan(y[key])), key
+    # a GPU-hour still costs what it costs
+    assert y["cost_usd_per_gpu_hour"][1] == pytest.approx(3.0)
+
+
+def test_fixed_group_too_small_does_not_fit(make_inputs):
+    # toy-dense (20 GB) fits one GPU; toy-huge never fits one.
+    y = evaluate(make_inputs(["toy-own"], model_id="toy-huge", options=RunOptions(gpus=1)))
+    assert not bool(y["fits"][0]) and y["max_batch"][0] == 0
