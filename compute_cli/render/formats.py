@@ -40,8 +40,17 @@ def to_csv(rows: list[dict]) -> str:
     writer = csv.DictWriter(buf, fieldnames=header, lineterminator="\n")
     writer.writeheader()
     for r in flat:
-        writer.writerow({k: ("" if v is None else v) for k, v in r.items()})
+        writer.writerow({k: _csv_cell(v) for k, v in r.items()})
     return buf.getvalue()
+
+
+def _csv_cell(value):
+    """CSV cell: empty for null, JSON spelling for booleans."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
 
 
 def to_markdown(header: list[str], rows: list[list[str]]) -> str:
@@ -54,14 +63,14 @@ def to_markdown(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_plain(header: list[str], rows: list[list[str]], sections: set[int] = frozenset()) -> str:
-    """Aligned text columns: first left, the rest right; blank line before section rows."""
+def to_plain(header: list[str], rows: list[list[str]], sections: set[int] = frozenset(), left: int = 1) -> str:
+    """Aligned text columns: the first ``left`` columns left-aligned, the rest right;
+    a blank line before each row index in ``sections``."""
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
 
     def line(cells):
-        first = str(cells[0]).ljust(widths[0])
-        rest = [str(c).rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True)]
-        return "  ".join([first, *rest]).rstrip()
+        out = [str(c).ljust(w) if i < left else str(c).rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))]
+        return "  ".join(out).rstrip()
 
     out = [line(header), "  ".join("-" * w for w in widths)]
     for i, r in enumerate(rows):

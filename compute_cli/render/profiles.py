@@ -5,7 +5,7 @@ from __future__ import annotations
 from compute_cli.render.formats import rich_table, to_csv, to_json, to_markdown, to_plain, use_rich
 
 
-def _emit(title, header, rows, fmt, stream, data):
+def _emit(title, header, rows, fmt, stream, data, left=99):
     if fmt == "json":
         stream.write(to_json(data))
     elif fmt == "csv":
@@ -15,7 +15,7 @@ def _emit(title, header, rows, fmt, stream, data):
     elif use_rich(stream):
         rich_table(title, header, rows)
     else:
-        stream.write((title + "\n\n" if title else "") + to_plain(header, rows))
+        stream.write((title + "\n\n" if title else "") + to_plain(header, rows, left=left))
 
 
 def render_listing(rows: list[dict], fmt: str, stream) -> None:

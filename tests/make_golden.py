@@ -1,0 +1,47 @@
+"""Regenerate tests/golden/ after an intended change of output: `make golden`.
+
+Each golden file is the stdout of one `computecost` invocation on the shipped
+profiles; tests/test_golden.py replays the same invocations and compares.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT.parent))
+
+from compute_cli.cli import app  # noqa: E402
+
+GOLDEN = ROOT / "golden"
+CASES = {
+    "compare.txt": ["compare"],
+    "compare.json": ["compare", "--format", "json"],
+    "compare.csv": ["compare", "--format", "csv"],
+    "compare.md": ["compare", "--format", "markdown"],
+    "compare-8b-cheap-power.json": ["compare", "--model", "llama-3.1-8b", "--format", "json",
+                                    "--set", "site.electricity_usd_per_kwh=0.03", "--set", "utilization=0.6"],
+    "throughput-h100-8b.json": ["throughput", "--hardware", "h100-sxm", "--model", "llama-3.1-8b",
+                                "--batch", "64", "--context", "1024", "--format", "json"],
+}
+
+
+def run(args: list[str]) -> str:
+    result = CliRunner().invoke(app, args, env={"COMPUTECOST_PATH": "", "NO_COLOR": "1"})
+    if result.exit_code != 0:
+        raise SystemExit(f"computecost {' '.join(args)} exited {result.exit_code}: {result.output}")
+    return result.stdout
+
+
+def main() -> None:
+    GOLDEN.mkdir(exist_ok=True)
+    for name, args in CASES.items():
+        (GOLDEN / name).write_text(run(args))
+        print(f"wrote tests/golden/{name}")
+
+
+if __name__ == "__main__":
+    main()

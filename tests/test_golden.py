@@ -1,0 +1,32 @@
+"""Golden outputs of the shipped comparison in every format (regenerate with `make golden`)."""
+
+import importlib.util
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).parent
+spec = importlib.util.spec_from_file_location("make_golden", HERE / "make_golden.py")
+make_golden = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(make_golden)
+
+
+@pytest.mark.parametrize("name", sorted(make_golden.CASES))
+def test_output_matches_golden(name):
+    expected = (HERE / "golden" / name).read_text()
+    assert make_golden.run(make_golden.CASES[name]) == expected, f"regenerate with `make golden` if intended: {name}"
+
+
+def test_default_compare_json_has_required_keys_all_finite_and_positive():
+    data = json.loads((HERE / "golden" / "compare.json").read_text())
+    assert data["schema_version"] == 1
+    ids = {s["id"] for s in data["setups"]}
+    assert {"tinybox-red-v2-oregon", "aws-p5-ondemand", "coreweave-h100-ondemand"} <= ids
+    for s in data["setups"]:
+        for key in ("cost_usd_per_gpu_hour", "decode_tokens_per_s_per_gpu", "cost_usd_per_million_input_tokens",
+                    "cost_usd_per_million_output_tokens", "energy_j_per_output_token"):
+            assert isinstance(s[key], float) and math.isfinite(s[key]) and s[key] > 0, (s["id"], key)
+        assert set(s["breakdown_usd_per_gpu_hour"]) >= {"capital", "energy", "facility", "staff", "rent"}
+        assert math.isclose(sum(s["breakdown_usd_per_gpu_hour"].values()), s["cost_usd_per_gpu_hour"], rel_tol=1e-4)
