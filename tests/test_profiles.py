@@ -224,7 +224,9 @@ def test_figure_with_neither_source_nor_assumption():
 @pytest.mark.xfail(reason="BUG: a bool given for a number reads 'expected a number, got true or false True' "
                           "(the type name and the value run together)", strict=True)
 def test_bool_for_number_message_reads_well():
-    assert load_error(site(pue="true")) == "sites/s.yaml:5: pue: expected a number, got true"
+    err = load_error(site(pue="true"))
+    assert err.startswith("sites/s.yaml:5: pue: expected a number, got ")
+    assert "true or false" not in err
 
 
 # -------------------------------------------------------------------- catalog
