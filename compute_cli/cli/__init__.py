@@ -1,0 +1,148 @@
+"""The ``computecost`` command line: options, exit codes, and one library call per command."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from compute_cli import __version__
+from compute_cli.errors import ComputeCostError, ExitCode
+
+app = typer.Typer(
+    name="computecost",
+    help="The economics of AI compute: $/GPU-hour, $/M tokens and J/token for owning, renting and reselling, "
+    "with every figure's source.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+profiles_app = typer.Typer(help="List, show, validate profiles, and print their JSON Schema.", no_args_is_help=True)
+app.add_typer(profiles_app, name="profiles")
+
+KIND_NAMES = ("hardware", "systems", "sites", "finance", "offers", "models", "setups")
+
+
+class State:
+    config_dirs: list[Path] = []
+    debug: bool = False
+
+
+state = State()
+
+
+def fail(message: str, code: ExitCode) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(int(code))
+
+
+def handle_errors(func):
+    """Turn library errors into one stderr line and their exit code; bugs into exit 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except ComputeCostError as exc:
+            fail(str(exc), exc.exit_code)
+        except BrokenPipeError:
+            sys.stderr.close()
+            raise typer.Exit(0)
+        except KeyboardInterrupt:
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(130)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            if state.debug or os.environ.get("COMPUTECOST_DEBUG"):
+                raise
+            fail(
+                f"internal error ({type(exc).__name__}: {exc}). This is a bug in computecost {__version__}; "
+                "rerun with --debug and report the traceback with the command you ran.",
+                ExitCode.INTERNAL,
+            )
+
+    return wrapper
+
+
+def version_callback(value: bool):
+    if value:
+        typer.echo(f"computecost {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    config_dir: Annotated[
+        Optional[list[Path]],
+        typer.Option("--config-dir", "-C", metavar="DIR", help="Directory of user profiles laid out like configs/ (repeatable; "
+                     "searched before COMPUTECOST_PATH and the shipped profiles)."),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for internal errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Print the version and exit.")
+    ] = False,
+):
+    state.config_dirs = list(config_dir or [])
+    state.debug = debug
+
+
+def catalog():
+    from compute_cli.profiles.catalog import Catalog
+
+    return Catalog(state.config_dirs)
+
+
+def parse_sets(values):
+    from compute_cli.profiles.overrides import parse_assignment
+
+    return [parse_assignment(v) for v in values or []]
+
+
+def check_format(fmt: str, allowed=("table", "json", "csv", "markdown")) -> str:
+    return choice("--format", fmt, allowed)
+
+
+FormatOption = Annotated[str, typer.Option("--format", "-f", help="table (default), json, csv or markdown.")]
+SetOption = Annotated[
+    Optional[list[str]],
+    typer.Option("--set", "-s", help="Override a field for every setup: PATH=VALUE, e.g. "
+                 "site.electricity_usd_per_kwh=0.03 or utilization=0.6 (repeatable)."),
+]
+
+
+def choice(option: str, value: str, allowed) -> str:
+    if value not in allowed:
+        from compute_cli.errors import UsageError, did_you_mean
+
+        raise UsageError(f"{option} '{value}': expected one of {', '.join(allowed)}{did_you_mean(value, allowed)}")
+    return value
+
+
+def positive_int(option: str, value: str) -> int:
+    from compute_cli.errors import UsageError
+
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise UsageError(f"{option} '{value}': expected a whole number >= 1 or 'auto'")
+    return n
+
+
+# Command modules register themselves on `app` when imported.
+from compute_cli.cli import compare, profiles, throughput  # noqa: E402,F401
+
+
+def main() -> None:
+    try:
+        app(prog_name="computecost")
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(0)

@@ -1,0 +1,27 @@
+"""``computecost compare``."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from compute_cli.cli import FormatOption, SetOption, app, catalog, check_format, handle_errors, parse_sets
+
+
+@app.command()
+@handle_errors
+def compare(
+    setups: Annotated[Optional[list[str]], typer.Argument(help="Setup ids (default: every setup).")] = None,
+    model: Annotated[str, typer.Option("--model", "-m", help="Model id to serve.")] = "llama-3.1-70b",
+    fmt: FormatOption = "table",
+    set_: SetOption = None,
+):
+    """Compare setups side by side: $/GPU-hour and its breakdown, tokens/s, $/M tokens, J/token."""
+    from compute_cli.analysis import compare as compare_mod
+    from compute_cli.render import compare as render_compare
+
+    check_format(fmt)
+    result = compare_mod.run(catalog(), setups or [], model, parse_sets(set_))
+    render_compare.render(result, fmt, sys.stdout)
