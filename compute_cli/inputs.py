@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from compute_cli.engine import architecture
+from compute_cli.engine.constants import HOURS_PER_DAY
 from compute_cli.engine.efficiency import (
     BYTES_PER_PARAM,
     COMPUTE_PRECISION,
@@ -61,6 +62,13 @@ def model_fields(m: Model, kv_precision: str) -> dict:
     }
 
 
+def site_energy_price(site) -> float:
+    """Price of a kWh at a site: the on-site generator's levelized cost where it has one, else the grid."""
+    if site.generation != "grid" and site.onsite_lcoe_usd_per_kwh is not None:
+        return site.onsite_lcoe_usd_per_kwh
+    return site.electricity_usd_per_kwh
+
+
 def peak_for(hardware, precision: str) -> tuple[float, str]:
     """(peak TFLOPS, precision the matrix units run at) for a weight format on this hardware."""
     compute = COMPUTE_PRECISION[precision]
@@ -75,6 +83,7 @@ def setup_fields(r: ResolvedSetup, options: RunOptions) -> dict:
     eff = EFFICIENCY[h.category]
     peak, _ = peak_for(h, s.precision)
     own = s.kind == "own"
+    fleet = s.kind == "device-fleet"
     site, fin, offer = r.site, r.finance, r.offer
     row = {
         # hardware
@@ -93,7 +102,7 @@ def setup_fields(r: ResolvedSetup, options: RunOptions) -> dict:
         "link_gb_per_s": sy.interconnect_bandwidth_gb_per_s,
         "link_latency_s": LINK_LATENCY_S[sy.interconnect],
         # site (a renter pays no power or facility: the rent includes them)
-        "electricity_usd_per_kwh": site.electricity_usd_per_kwh if site else 0.0,
+        "electricity_usd_per_kwh": site_energy_price(site) if site else s.electricity_usd_per_kwh if fleet else 0.0,
         "pue": site.pue if site else 1.0,
         "colocation_usd_per_kw_month": site.colocation_usd_per_kw_month if site and site.facility == "colocation" else 0.0,
         "facility_capex_usd_per_mw": site.facility_capex_usd_per_mw if site and site.facility == "owned" else 0.0,
@@ -110,7 +119,14 @@ def setup_fields(r: ResolvedSetup, options: RunOptions) -> dict:
         "rent_extras_usd_per_gpu_hour": offer.extras_usd_per_gpu_hour if offer else 0.0,
         # operations
         "owned": 1.0 if own else 0.0,
-        "systems_count": float(s.systems_count),
+        "pays_energy": 1.0 if (own or fleet) else 0.0,
+        # a device owner's machine idles anyway: the fleet pays only the energy above idle
+        "energy_baseline_w": min(h.idle_w, h.tdp_w) if fleet else 0.0,
+        "payout_usd_per_device_hour": s.payout_usd_per_device_hour if fleet else 0.0,
+        "wear_usd_per_device_hour": s.wear_usd_per_device_hour if fleet else 0.0,
+        "availability_hours_per_day": s.availability_hours_per_day if fleet else HOURS_PER_DAY,
+        "speed_factor": s.efficiency_multiplier * (1.0 - (s.coordination_overhead_fraction if fleet else 0.0)),
+        "systems_count": float(s.devices_count if fleet else s.systems_count),
         "utilization": s.utilization,
         "batch": float(s.batch),
         "context_tokens": float(s.context_tokens),

@@ -20,6 +20,8 @@ LINE_ITEMS = (
     "site_operations",
     "staff",
     "rent",
+    "payout",
+    "wear",
 )
 
 
@@ -71,6 +73,10 @@ def evaluate(x) -> dict:
     step, mem_s, comp_s = throughput.step_time_s(weight_bytes, matmul_flops, kv_bytes, attn_flops, gpus, tp,
                                                  x["memory_bandwidth_tb_per_s"], x["peak_tflops"], x["eta_memory"],
                                                  x["eta_compute"], x["layers"], x["layer_overhead_s"], decode_comm)
+    # software efficiency (x2 = twice the tokens from the same hardware) and, for device
+    # fleets, the share lost to coordination: both scale delivered speed, not power draw
+    speed = x["speed_factor"]
+    step, mem_s, comp_s = step / speed, mem_s / speed, comp_s / speed
     decode_tps = batch / step
     out["gpus"] = gpus
     out["batch"] = batch
@@ -102,6 +108,7 @@ def evaluate(x) -> dict:
                                                        tp, x["memory_bandwidth_tb_per_s"], x["peak_tflops"],
                                                        x["eta_memory"], x["eta_compute"], x["layers"],
                                                        x["layer_overhead_s"], p_comm)
+    p_step, p_mem_s, p_comp_s = p_step / speed, p_mem_s / speed, p_comp_s / speed
     out["prefill_tokens_per_s"] = p_tokens / p_step
     out["prefill_tokens_per_s_per_gpu"] = out["prefill_tokens_per_s"] / gpus
 
@@ -135,13 +142,16 @@ def evaluate(x) -> dict:
         "capital": own * costs.capital_usd_per_hour(capex, rate, x["economic_life_years"], x["residual_value_fraction"]),
         "maintenance": own * costs.fraction_of_capex_usd_per_hour(capex, x["maintenance_fraction_per_year"]),
         "insurance_tax": own * costs.fraction_of_capex_usd_per_hour(capex, x["insurance_tax_fraction_per_year"]),
-        "energy": own * energy.energy_cost_usd_per_hour(avg_it_w, x["pue"], x["electricity_usd_per_kwh"]),
+        "energy": x["pays_energy"] * energy.energy_cost_usd_per_hour(avg_it_w - x["energy_baseline_w"], x["pue"],
+                                                                     x["electricity_usd_per_kwh"]),
         "facility": own * (facility.colocation_usd_per_hour(provisioned_w, x["colocation_usd_per_kw_month"])
                            + facility.owned_facility_usd_per_hour(provisioned_w, x["facility_capex_usd_per_mw"], rate,
                                                                   x["facility_life_years"])),
         "site_operations": own * facility.operations_usd_per_hour(provisioned_w, x["operations_usd_per_kw_month"]),
         "staff": costs.staff_usd_per_gpu_hour(x["staff_usd_per_year"], x["systems_count"] * count),
-        "rent": (1.0 - own) * (x["rent_usd_per_gpu_hour"] + x["rent_extras_usd_per_gpu_hour"]),
+        "rent": x["rent_usd_per_gpu_hour"] + x["rent_extras_usd_per_gpu_hour"],
+        "payout": x["payout_usd_per_device_hour"],
+        "wear": x["wear_usd_per_device_hour"],
     }
     total = sum(items.values())
     out["capex_usd_per_gpu"] = own * capex

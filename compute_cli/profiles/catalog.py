@@ -138,6 +138,9 @@ class Catalog:
         def ref(kind, ident, field):
             return self.get(kind, ident, referrer=f"{where}, key '{field}'").profile
 
+        if setup.kind == "device-fleet":
+            hardware = ref("hardware", setup.device, "device")
+            return ResolvedSetup(setup=setup, hardware=hardware, system=stand_in_device(hardware))
         if setup.kind == "own":
             system = ref("systems", setup.system, "system")
             sys_file = self.get("systems", setup.system).file
@@ -170,6 +173,20 @@ class Catalog:
 # Assumption: PCIe 4.0 x16 moves ~32 GB/s per direction (PCI-SIG); a rented
 # instance that names no system is taken to be that many accelerators on PCIe.
 PCIE4_X16_GB_PER_S = 32.0
+
+
+def stand_in_device(hardware: Hardware) -> System:
+    """A consumer device serves alone: one accelerator, no host beyond what its own figures include."""
+    return System(
+        id=f"{hardware.id}-device",
+        name=f"{hardware.name} device",
+        accelerator=hardware.id,
+        accelerator_count=1,
+        host_capex_usd=0.0,
+        host_power_w=0.0,
+        interconnect="none",
+        interconnect_bandwidth_gb_per_s=PCIE4_X16_GB_PER_S,
+    )
 
 
 def stand_in_system(offer: Offer, hardware: Hardware) -> System:

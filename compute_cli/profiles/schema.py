@@ -83,6 +83,8 @@ class Site(Base, kw_only=True):
     facility_life_years: Annotated[float, Meta(gt=0, le=100)] = 20.0
     operations_usd_per_kw_month: NonNeg = 0.0
     carbon_kg_per_kwh: NonNeg = 0.0
+    generation: Literal["grid", "gas-turbine", "solar-battery", "other-onsite"] = "grid"
+    onsite_lcoe_usd_per_kwh: NonNeg | None = None
     notes: str = ""
 
 
@@ -156,8 +158,9 @@ class Model(Base, kw_only=True):
 class Setup(Base, kw_only=True):
     id: Id
     name: str
-    kind: Literal["own", "rent"]
+    kind: Literal["own", "rent", "device-fleet"]
     description: str = ""
+    model: Id | None = None  # the model this setup serves by default
     # own
     system: Id | None = None
     site: Id | None = None
@@ -166,7 +169,16 @@ class Setup(Base, kw_only=True):
     # rent
     offer: Id | None = None
     term: Term = "on_demand"
-    # operations (both kinds)
+    # device-fleet: idle consumer devices whose owners already paid for them
+    device: Id | None = None
+    devices_count: PosInt = 1
+    availability_hours_per_day: Annotated[float, Meta(gt=0, le=24)] = 24.0
+    electricity_usd_per_kwh: NonNeg = 0.0
+    payout_usd_per_device_hour: NonNeg = 0.0
+    wear_usd_per_device_hour: NonNeg = 0.0
+    coordination_overhead_fraction: FractionBelowOne = 0.0
+    # operations (every kind)
+    efficiency_multiplier: Annotated[float, Meta(gt=0, le=100)] = 1.0
     utilization: Fraction
     precision: Precision
     kv_precision: KvPrecision = "bf16"
@@ -179,6 +191,43 @@ class Setup(Base, kw_only=True):
     notes: str = ""
 
 
+class MarketQuote(Base, kw_only=True):
+    """One provider's list price for a model [USD per million tokens]."""
+
+    provider: str
+    input_usd_per_million_tokens: NonNeg
+    output_usd_per_million_tokens: NonNeg
+    notes: str = ""
+
+
+class Market(Base, kw_only=True):
+    """What buyers pay for one model's tokens, per provider, and the platform's take from sellers."""
+
+    id: Id
+    name: str
+    model: Id
+    quotes: Annotated[list[MarketQuote], Meta(min_length=1)]
+    platform_fee_fraction: FractionBelowOne = 0.0
+    notes: str = ""
+
+
+class ScenarioStep(Base, kw_only=True):
+    name: Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]*$")]
+    command: Literal["compare", "throughput", "invest", "rent-or-buy", "fleet", "breakeven"]
+    args: dict[str, object] = {}
+
+
+class Scenario(Base, kw_only=True):
+    """A question, the runs that answer it, and the answer as a sentence with the numbers filled in."""
+
+    id: Id
+    name: str
+    question: str
+    steps: Annotated[list[ScenarioStep], Meta(min_length=1)]
+    answer: str
+    notes: str = ""
+
+
 KINDS: dict[str, type[Base]] = {
     "hardware": Hardware,
     "systems": System,
@@ -187,8 +236,10 @@ KINDS: dict[str, type[Base]] = {
     "offers": Offer,
     "models": Model,
     "setups": Setup,
+    "markets": Market,
+    "scenarios": Scenario,
 }
 
 # Setup fields that name another profile, and the kind they name.
-SETUP_REFERENCES = {"system": "systems", "site": "sites", "finance": "finance", "offer": "offers"}
-REQUIRED_REFERENCES = {"own": ("system", "site", "finance"), "rent": ("offer",)}
+SETUP_REFERENCES = {"system": "systems", "site": "sites", "finance": "finance", "offer": "offers", "device": "hardware"}
+REQUIRED_REFERENCES = {"own": ("system", "site", "finance"), "rent": ("offer",), "device-fleet": ("device",)}

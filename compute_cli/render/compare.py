@@ -43,6 +43,7 @@ ROWS = [
     ("  facility+site ops", lambda s: _sum(s, "facility", "site_operations"), _money),
     ("  staff", lambda s: s["breakdown_usd_per_gpu_hour"]["staff"], _money),
     ("  rent", lambda s: s["breakdown_usd_per_gpu_hour"]["rent"], _money),
+    ("  owner payout+wear", lambda s: _sum(s, "payout", "wear"), _money),
     None,
     ("decode tokens/s per GPU", lambda s: s["decode_tokens_per_s_per_gpu"], lambda v: _num(v, ",.0f")),
     ("prefill tokens/s per GPU", lambda s: s["prefill_tokens_per_s_per_gpu"], lambda v: _num(v, ",.0f")),
