@@ -1,17 +1,19 @@
 """The command line through typer.testing.CliRunner, stdout and stderr checked apart.
 
-Typer 0.29 ships its own CliRunner (no ``mix_stderr`` argument): ``result.stdout`` and
-``result.stderr`` are always separate, ``result.output`` is both interleaved.
+The installed Typer vendors Click and ships its own CliRunner, which has no ``mix_stderr``
+argument: ``result.stdout`` and ``result.stderr`` are always separate and ``result.output``
+is both interleaved (as in Click >= 8.2). conftest.make_runner passes ``mix_stderr=False``
+only where the argument exists (Click < 8.2).
 Global options (``-C``) come before the command, as the README documents.
 """
 
 from __future__ import annotations
 
 import csv
-import inspect
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -54,10 +56,6 @@ def commands(cmd=None, path=()):
 
 # ---------------------------------------------------------------- the runner
 def test_runner_keeps_stdout_and_stderr_apart(cli, tmp_path):
-    from typer.testing import CliRunner
-
-    params = inspect.signature(CliRunner.__init__).parameters
-    assert "mix_stderr" not in params or params["mix_stderr"].default is not None  # documented above
     # one good and one bad profile: "ok" lines go to stdout, errors to stderr
     (tmp_path / "sites").mkdir()
     good = (PROFILES / "sites" / "toy-site.yaml").read_text()
@@ -67,7 +65,7 @@ def test_runner_keeps_stdout_and_stderr_apart(cli, tmp_path):
     assert result.exit_code == ExitCode.INVALID_INPUT
     assert "toy-site.yaml: ok" in result.stdout and "bad.yaml" not in result.stdout
     assert "bad.yaml:" in result.stderr and "pue: must be >= 1.0, got 0.9" in result.stderr
-    assert "ok" not in result.stderr
+    assert ": ok" not in result.stderr
 
 
 # ---------------------------------------------------------- version and help
@@ -99,11 +97,14 @@ def test_every_command_has_help(path, cli):
     assert result.stderr == ""
 
 
-def test_every_command_is_listed_in_the_top_level_help(cli):
-    text = cli("--help").stdout + cli("profiles", "--help").stdout
-    for path, _ in commands():
-        if path:
-            assert path[-1] in text
+@pytest.mark.parametrize("path", [p for p, c in commands() if getattr(c, "commands", None)],
+                         ids=lambda p: " ".join(p) or "computecost")
+def test_every_subcommand_is_listed_in_its_group_help(path, cli):
+    group = dict(commands())[path]
+    text = cli(*path, "--help").stdout
+    for name, sub in group.commands.items():
+        if not sub.hidden:
+            assert re.search(rf"^\s+{re.escape(name)}\s", text, flags=re.M), f"{name} missing from {path} --help"
 
 
 # -------------------------------------------------------------------- compare
@@ -364,33 +365,48 @@ def fixture_documents():
         yield path.parent.name, path
 
 
-@pytest.fixture(scope="module")
-def schemas():
+SCHEMA_BUG = pytest.mark.xfail(
+    reason="BUG: 'profiles schema' (all kinds, or 'scenarios') exits 1 with an internal error: msgspec cannot "
+    "generate a JSON Schema for ScenarioStep.args (dict[str, object])", strict=True)
+
+
+def schema_of(kind=None) -> dict:
     from typer.testing import CliRunner
 
-    runner = CliRunner()
-    out = {None: json.loads(runner.invoke(app, ["profiles", "schema"]).stdout)}
-    for kind in KINDS:
-        result = runner.invoke(app, ["profiles", "schema", kind])
-        assert result.exit_code == 0, result.output
-        out[kind] = json.loads(result.stdout)
-    return out
+    result = CliRunner().invoke(app, ["profiles", "schema", *([kind] if kind else [])])
+    assert result.exit_code == 0, result.output
+    schema = json.loads(result.stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return schema
 
 
+@SCHEMA_BUG
 def test_profiles_schema_is_json(cli):
     result = cli("profiles", "schema")
-    assert result.exit_code == 0
+    assert result.exit_code == 0, result.stderr
     assert result.stderr == ""
     schema = json.loads(result.stdout)
     jsonschema.Draft202012Validator.check_schema(schema)
     assert set(schema["$defs"]) >= {"Hardware", "System", "Site", "Finance", "Offer", "Model", "Setup"}
 
 
+@pytest.mark.parametrize("kind", [pytest.param(k, marks=SCHEMA_BUG) if k == "scenarios" else k for k in KINDS])
+def test_profiles_schema_per_kind_is_json(kind, cli):
+    result = cli("profiles", "schema", kind)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    jsonschema.Draft202012Validator.check_schema(json.loads(result.stdout))
+
+
+@pytest.fixture(scope="module")
+def schemas():
+    return {kind: schema_of(kind) for kind in ("hardware", "systems", "sites", "finance", "offers", "models", "setups")}
+
+
 @pytest.mark.parametrize("kind, path", list(fixture_documents()), ids=lambda v: getattr(v, "name", v))
 def test_profiles_schema_accepts_the_fixtures(kind, path, schemas):
     data = yaml.safe_load(path.read_text())
     jsonschema.validate(data, schemas[kind], cls=jsonschema.Draft202012Validator)
-    jsonschema.validate(data, schemas[None], cls=jsonschema.Draft202012Validator)
 
 
 @pytest.mark.parametrize("case, kind", [("out-of-range", "sites"), ("unknown-key", "sites"),

@@ -20,6 +20,7 @@ import pytest
 from compute_cli.analysis import compare
 from compute_cli.engine.constants import HOURS_PER_MONTH, HOURS_PER_YEAR, SECONDS_PER_HOUR, TOKENS_PER_MILLION
 from compute_cli.engine.efficiency import EFFICIENCY
+from compute_cli.engine.evaluate import LINE_ITEMS
 from compute_cli.errors import InputError
 from compute_cli.profiles.catalog import Catalog
 
@@ -31,13 +32,23 @@ R = 1e-5  # compare rounds to 6 significant digits
 CAPEX = 20000 + (80000 + 40000) / 8  # 35000 USD per GPU
 WEIGHT_B = 10e9 * 2  # 20e9 B at bf16
 KV_B_PER_TOKEN = 40 * 2 * 8 * 128 * 2  # 163,840 B
-MEM_S = (WEIGHT_B + 1000 * KV_B_PER_TOKEN) / (2.0e12 * DC["eta_memory"])  # 20.16384e9 / 1.6e12 = 0.0126024 s
 ATTN_FLOPS_PER_CTX = 40 * 4 * 40 * 128  # 819,200 FLOPs per new token per cached token
-COMP_S = (2 * 10e9 + 1000 * ATTN_FLOPS_PER_CTX) / (1000e12 * DC["eta_compute"])  # 2.08192e10 / 6.5e14 = 3.2e-5 s
-STEP_S = max(MEM_S, COMP_S) + 40 * DC["layer_overhead_s"]  # 0.0126024 + 0.0008 = 0.0134024 s
-# prefill of the 1000-token prompt: same bytes, 1000 tokens x 2e10 + 1000 x 500 average context x 819,200
-P_COMP_S = (1000 * 2 * 10e9 + 1000 * 500 * ATTN_FLOPS_PER_CTX) / (1000e12 * DC["eta_compute"])  # 0.0313994 s
-P_STEP_S = max(MEM_S, P_COMP_S) + 40 * DC["layer_overhead_s"]  # 0.0321994 s
+BW = 2.0e12 * DC["eta_memory"]  # 1.6e12 B/s achievable
+PEAK = 1000e12 * DC["eta_compute"]  # achievable FLOP/s
+OVERHEAD_S = 40 * DC["layer_overhead_s"]  # 0.0008 s
+# Decode, batch 1, 1000-token context. Weights and attention are separate rooflines, summed:
+#   weights   max(20e9 / 1.6e12 = 0.0125 s, 2e10 FLOPs / PEAK)                 -> 0.0125 s (memory)
+#   attention max(163.84e6 / 1.6e12 = 1.024e-4 s, 1000 x 819,200 / PEAK)      -> 1.024e-4 s (memory)
+#   step = 0.0125 + 0.0001024 + 0.0008 = 0.0134024 s
+W_MEM, W_COMP = WEIGHT_B / BW, 2 * 10e9 / PEAK
+A_MEM, A_COMP = 1000 * KV_B_PER_TOKEN / BW, 1000 * ATTN_FLOPS_PER_CTX / PEAK
+STEP_S = max(W_MEM, W_COMP) + max(A_MEM, A_COMP) + OVERHEAD_S
+MEM_S, COMP_S = W_MEM + A_MEM, W_COMP + A_COMP  # time memory / tensor units are busy
+# Prefill of the 1000-token prompt: same bytes; 1000 x 2e10 FLOPs of weights and
+# 1000 tokens x 500 average context x 819,200 of attention.
+P_W_COMP, P_A_COMP = 1000 * 2 * 10e9 / PEAK, 1000 * 500 * ATTN_FLOPS_PER_CTX / PEAK
+P_STEP_S = max(W_MEM, P_W_COMP) + max(A_MEM, P_A_COMP) + OVERHEAD_S
+P_MEM_S, P_COMP_S = W_MEM + A_MEM, P_W_COMP + P_A_COMP
 
 
 @pytest.fixture(scope="module")
@@ -62,8 +73,9 @@ def test_result_shape(result):
     assert [s["id"] for s in result["setups"]] == ["toy-own", "toy-rent"]
     for s in result["setups"]:
         assert set(compare.METRICS) <= set(s)
-        assert set(s["breakdown_usd_per_gpu_hour"]) == {"capital", "maintenance", "insurance_tax", "energy", "facility",
-                                                        "site_operations", "staff", "rent"}
+        assert set(s["breakdown_usd_per_gpu_hour"]) == set(LINE_ITEMS)
+        assert set(LINE_ITEMS) >= {"capital", "maintenance", "insurance_tax", "energy", "facility", "site_operations",
+                                   "staff", "rent"}
 
 
 def test_own_capital(own):
@@ -93,15 +105,15 @@ def test_own_staff(own):
 
 
 def test_own_energy(own):
-    # Decode board power: idle + (TDP - idle) x (w_mem x mem/step + comp/step)
-    #   = 100 + 600 x (0.55 x 0.0126024/0.0134024 + 3.2e-5/0.0134024) = 411.7 W
+    # Decode board power: idle + (TDP - idle) x min(1, w_mem x memory busy share + compute busy share)
+    #   = 100 + 600 x (0.55 x 0.0126024 / 0.0134024 + COMP_S / 0.0134024) ~ 412 W
     # Prefill is compute-saturated: 700 W.
-    # Per output token 0.0134024 GPU-s decoding and (1 input token) 3.2199e-5 GPU-s prefilling:
-    #   serving = 0.0024 x 700 + 0.9976 x 411.7 = 412.4 W
-    # at 50 %: 100 + (412.4 - 100) x 0.5 = 256.2 W, + host 1600/8 = 200 W -> 456.2 W
-    # 0.4562 kW x PUE 1.25 x 0.10 USD/kWh = 0.0570 USD/h
+    # Per output token 0.0134024 GPU-s decoding and (1 input token) P_STEP_S / 1000 GPU-s prefilling;
+    #   serving power is their time-weighted mean (~412 W)
+    # at 50 %: 100 + (serving - 100) x 0.5 ~ 256 W, + host 1600/8 = 200 W -> ~456 W
+    # x PUE 1.25 x 0.10 USD/kWh / 1000 ~ 0.057 USD/h
     p_decode = 100 + 600 * min(1.0, DC["memory_power_weight"] * MEM_S / STEP_S + COMP_S / STEP_S)
-    p_prefill = 100 + 600 * min(1.0, DC["memory_power_weight"] * MEM_S / P_STEP_S + P_COMP_S / P_STEP_S)
+    p_prefill = 100 + 600 * min(1.0, DC["memory_power_weight"] * P_MEM_S / P_STEP_S + P_COMP_S / P_STEP_S)
     gpu_s_in = P_STEP_S / 1000
     share = gpu_s_in / (gpu_s_in + STEP_S)
     serving = share * p_prefill + (1 - share) * p_decode
@@ -154,7 +166,7 @@ def test_rent_cost_per_million_output_tokens_by_hand(rent):
 @pytest.mark.parametrize("which, util", [("own", 0.5), ("rent", 1.0)])
 def test_cost_per_million_input_tokens_and_blend(which, util, request):
     s = request.getfixturevalue(which)
-    # a 1000-token prompt in 0.0321994 s: 3.21994e-5 GPU-s per input token
+    # a 1000-token prompt in P_STEP_S: P_STEP_S / 1000 GPU-s per input token
     c_in = s["cost_usd_per_gpu_hour"] / SECONDS_PER_HOUR * P_STEP_S / 1000 / util * TOKENS_PER_MILLION
     assert s["cost_usd_per_million_input_tokens"] == pytest.approx(c_in, rel=R)
     # 1 input token per output token: the plain average

@@ -43,17 +43,39 @@ def clean(value: float) -> float | None:
     return float(f"{value:.6g}") + 0.0
 
 
-def run(catalog: Catalog, setup_ids: list[str], model_id: str, assignments: list[Assignment] = (),
-        options: inputs.RunOptions = inputs.RunOptions()) -> dict:
-    """Evaluate ``setup_ids`` (all setups when empty) for ``model_id``; a JSON-ready dict."""
-    ids = list(dict.fromkeys(setup_ids)) or catalog.ids("setups")
+def default_setups(catalog: Catalog) -> list[str]:
+    """Setups marked ``in_default_comparison``; every setup when none is."""
+    ids = catalog.ids("setups")
+    featured = [i for i in ids if catalog.get("setups", i).profile.in_default_comparison]
+    return featured or ids
+
+
+def default_model(resolved) -> str:
+    """The model every setup declares, if they agree; else DEFAULT_MODEL."""
+    declared = {r.setup.model for r in resolved}
+    return declared.pop() if len(declared) == 1 and None not in declared else DEFAULT_MODEL
+
+
+def evaluate_setups(catalog: Catalog, setup_ids: list[str], model_id: str | None, assignments=(),
+                    options: inputs.RunOptions = inputs.RunOptions()):
+    """Resolve, override and evaluate setups: (resolved, model, inputs x, outputs y).
+
+    ``model_id`` None means the model the setups declare (see default_model).
+    """
+    ids = list(dict.fromkeys(setup_ids)) or default_setups(catalog)
     if not ids:
         raise InputError("no setups found; add one under setups/ in a --config-dir")
     resolved = [catalog.resolve(i) for i in ids]
-    model = catalog.model(model_id)
+    model = catalog.model(model_id or default_model(resolved))
     resolved, model = apply(resolved, model, list(assignments))
     x = inputs.build(resolved, model, options)
-    y = evaluate(x)
+    return resolved, model, x, evaluate(x)
+
+
+def run(catalog: Catalog, setup_ids: list[str], model_id: str | None, assignments: list[Assignment] = (),
+        options: inputs.RunOptions = inputs.RunOptions()) -> dict:
+    """Evaluate ``setup_ids`` (all setups when empty) for ``model_id``; a JSON-ready dict."""
+    resolved, model, x, y = evaluate_setups(catalog, setup_ids, model_id, assignments, options)
     rows = []
     for i, r in enumerate(resolved):
         s = r.setup

@@ -137,7 +137,7 @@ def positive_int(option: str, value: str) -> int:
 
 
 # Command modules register themselves on `app` when imported.
-from compute_cli.cli import compare, profiles, throughput  # noqa: E402,F401
+from compute_cli.cli import compare, economics, profiles, scenario, throughput  # noqa: E402,F401
 
 
 def main() -> None:

@@ -13,8 +13,9 @@ from compute_cli.cli import FormatOption, SetOption, app, catalog, check_format,
 @app.command()
 @handle_errors
 def compare(
-    setups: Annotated[Optional[list[str]], typer.Argument(help="Setup ids (default: every setup).")] = None,
-    model: Annotated[str, typer.Option("--model", "-m", help="Model id to serve.")] = "llama-3.1-70b",
+    setups: Annotated[Optional[list[str]], typer.Argument(help="Setup ids (default: the shipped default comparison).")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", "-m", help="Model id to serve (default: the model "
+                                                 "the setups declare, else llama-3.1-70b).")] = None,
     fmt: FormatOption = "table",
     set_: SetOption = None,
 ):

@@ -48,8 +48,8 @@ def usd_per_million_tokens(cost_usd_per_gpu_hour, gpu_seconds_per_token, utiliza
     Every hour is paid for; only ``utilization`` of it produces tokens:
     cost/M = cost_per_gpu_hour / 3600 x gpu_seconds_per_token / utilization x 10^6.
 
-    >>> float(usd_per_million_tokens(3.6, 0.001, 0.5))
-    2000.0
+    >>> float(usd_per_million_tokens(3.6, 0.001, 0.5))  # 3.6/3600 x 0.001 / 0.5 x 1e6
+    2.0
     """
     return cost_usd_per_gpu_hour / SECONDS_PER_HOUR * gpu_seconds_per_token / utilization * TOKENS_PER_MILLION
 

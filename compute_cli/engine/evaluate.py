@@ -172,6 +172,11 @@ def evaluate(x) -> dict:
     out["price_usd_per_million_output_tokens"] = costs.nan_where(
         not_fit, costs.selling_price(c_out, x["margin_fraction"], x["marketplace_fee_fraction"]))
     tokens_per_s_per_gpu_avg = 1.0 / (gpu_s_out + ratio * gpu_s_in)  # output tokens/s with their prompts
+    out["gpu_seconds_per_output_token"] = gpu_s_out
+    out["gpu_seconds_per_input_token"] = gpu_s_in
+    out["served_output_tokens_per_s_per_gpu"] = costs.nan_where(not_fit, tokens_per_s_per_gpu_avg)
+    out["accelerators_total"] = x["systems_count"] * count
+    out["provisioned_w_per_gpu"] = provisioned_w
     out["output_tokens_per_day_per_mw"] = costs.nan_where(
         not_fit, costs.tokens_per_day_per_mw(tokens_per_s_per_gpu_avg, util, provisioned_w, x["pue"]))
     out["tokens_per_joule"] = costs.nan_where(not_fit, 1.0 / out["energy_j_per_output_token"])

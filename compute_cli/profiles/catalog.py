@@ -79,6 +79,7 @@ class Catalog:
     def __init__(self, config_dirs=(), environ=None):
         self.dirs = search_dirs(config_dirs, environ)
         self._cache: dict[tuple[str, str], Loaded] = {}
+        self.resolved: dict[str, ResolvedSetup] = {}  # every setup resolved so far, as its files give it
 
     # ------------------------------------------------------------------ lookup
     def ids(self, kind: str) -> list[str]:
@@ -110,6 +111,20 @@ class Catalog:
         self._cache[key] = loaded
         return loaded
 
+    def loaded(self, kind: str, profile_id: str) -> Loaded | None:
+        """A profile already read by this catalog, or None (never reads a file)."""
+        return self._cache.get((kind, profile_id))
+
+    def register(self, loaded: Loaded, profile_dir: Path | None = None) -> None:
+        """Make a profile read from a file or stdin findable by its id, ahead of any file of that id.
+
+        ``profile_dir`` (laid out like configs/) is then searched for the profiles it names,
+        after the user's directories and before the shipped ones.
+        """
+        self._cache[(loaded.kind, loaded.id)] = loaded
+        if profile_dir is not None and profile_dir not in self.dirs:
+            self.dirs.insert(len(self.dirs) - 1, profile_dir)
+
     def missing(self, kind: str, profile_id: str, referrer: str | None) -> InputError:
         noun = kind if kind in ("hardware", "finance") else kind[:-1]
         text = f"no {noun} profile '{profile_id}'{did_you_mean(profile_id, self.ids(kind))}"
@@ -125,6 +140,11 @@ class Catalog:
         return self.get("models", model_id).profile
 
     def resolve(self, setup_id: str) -> ResolvedSetup:
+        resolved = self._resolve(setup_id)
+        self.resolved[setup_id] = resolved
+        return resolved
+
+    def _resolve(self, setup_id: str) -> ResolvedSetup:
         loaded = self.get("setups", setup_id)
         setup: Setup = loaded.profile
         where = f"{loaded.file}: setup '{setup.id}'"

@@ -88,7 +88,7 @@ def validate_paths(paths: list[Path], config_dirs=()) -> tuple[list[str], list[s
                     files += [(sub.name, f) for f in sorted(sub.glob("*.yaml"))]
                     stray = sorted(p.name for p in sub.iterdir() if p.suffix in (".yml", ".json"))
                     errors += [f"{display_path(sub / s)}: ignored: profiles end in .yaml" for s in stray]
-                elif sub.is_dir() and not sub.name.startswith("."):
+                elif sub.is_dir() and not sub.name.startswith((".", "_")):
                     errors.append(f"{display_path(sub)}: unknown profile kind folder{did_you_mean(sub.name, KINDS)}; "
                                   f"kinds: {', '.join(KINDS)}")
             if not files and not errors:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import msgspec
 
@@ -20,6 +20,7 @@ class Loaded:
     profile: Base
     file: str
     provenance: dict  # key path tuple -> Provenance
+    lines: dict = field(default_factory=dict)  # key path tuple -> 1-based line in ``file``
 
     @property
     def id(self) -> str:
@@ -41,7 +42,7 @@ def load_text(text: str, kind: str, display: str, expect_id: str | None = None) 
             line=doc.line_of(("id",)),
             path="id",
         )
-    return Loaded(kind=kind, profile=profile, file=display, provenance=doc.provenance)
+    return Loaded(kind=kind, profile=profile, file=display, provenance=doc.provenance, lines=doc.lines)
 
 
 _AT = re.compile(r" - at `\$(?P<path>[^`]*)`$")

@@ -36,6 +36,7 @@ class Assignment:
     text: str  # as typed
     path: tuple[str, ...]
     value: object
+    scale: bool = False  # PATH*=FACTOR multiplies the current value
 
 
 def parse_assignment(text: str, option: str = "--set") -> Assignment:
@@ -45,14 +46,22 @@ def parse_assignment(text: str, option: str = "--set") -> Assignment:
     1.2
     >>> parse_assignment("precision=fp8").path
     ('precision',)
+    >>> parse_assignment("site.electricity_usd_per_kwh*=1.3").scale
+    True
     """
     key, sep, raw = text.partition("=")
     key = key.strip()
+    scale = key.endswith("*")
+    key = key.rstrip("*").strip()
     if not sep or not key:
-        raise UsageError(f"{option} '{text}': expected PATH=VALUE, e.g. {option} site.electricity_usd_per_kwh=0.05")
+        raise UsageError(f"{option} '{text}': expected PATH=VALUE (or PATH*=FACTOR), "
+                         f"e.g. {option} site.electricity_usd_per_kwh=0.05")
     if any(not part.isidentifier() for part in key.split(".")):
         raise UsageError(f"{option} '{text}': '{key}' is not a key path (words separated by '.')")
-    return Assignment(text=text, path=tuple(key.split(".")), value=parse_value(raw.strip()))
+    value = parse_value(raw.strip())
+    if scale and (isinstance(value, bool) or not isinstance(value, int | float)):
+        raise UsageError(f"{option} '{text}': PATH*=FACTOR needs a number after '*='")
+    return Assignment(text=text, path=tuple(key.split(".")), value=value, scale=scale)
 
 
 def parse_value(raw: str):
@@ -119,12 +128,19 @@ def _nested_struct(struct_type, field_name):
     return None
 
 
-def _replace(obj, rest: tuple[str, ...], value, text: str, option: str):
-    """A validated copy of struct ``obj`` with ``rest`` set to ``value``."""
+def _replace(obj, rest: tuple[str, ...], value, text: str, option: str, scale: bool = False):
+    """A validated copy of struct ``obj`` with ``rest`` set to ``value`` (or multiplied by it)."""
     data = msgspec.to_builtins(obj)
     node = data
     for part in rest[:-1]:
         node = node.setdefault(part, {})
+    if scale:
+        current = node.get(rest[-1])
+        if isinstance(current, bool) or not isinstance(current, int | float):
+            raise InputError(f"{option} {text}: '{'.'.join(rest)}' is {current!r}, not a number to multiply")
+        value = current * value
+        if isinstance(current, int) and float(value).is_integer():
+            value = int(value)
     node[rest[-1]] = value
     try:
         return msgspec.convert(data, type(obj))
@@ -144,14 +160,14 @@ def apply(resolved: list[ResolvedSetup], model: Model | None, assignments: list[
         if attr == "model":
             if model is None:
                 raise InputError(f"{option} {a.text}: this command has no model")
-            model = _replace(model, rest, a.value, a.text, option)
+            model = _replace(model, rest, a.value, a.text, option, a.scale)
             continue
         applied = False
         for i, r in enumerate(out):
             obj = getattr(r, attr)
             if obj is None or (attr == "system" and r.setup.kind == "rent" and r.offer and r.offer.system is None):
                 continue
-            out[i] = dataclasses.replace(r, **{attr: _replace(obj, rest, a.value, a.text, option)})
+            out[i] = dataclasses.replace(r, **{attr: _replace(obj, rest, a.value, a.text, option, a.scale)})
             applied = True
         if not applied:
             raise InputError(f"{option} {a.text}: applies to none of the setups in this run (no setup has a {attr})")

@@ -161,6 +161,7 @@ class Setup(Base, kw_only=True):
     kind: Literal["own", "rent", "device-fleet"]
     description: str = ""
     model: Id | None = None  # the model this setup serves by default
+    in_default_comparison: bool = False  # shown by a bare `computecost compare`
     # own
     system: Id | None = None
     site: Id | None = None

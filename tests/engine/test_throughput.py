@@ -86,25 +86,55 @@ def test_kv_cache_bytes_with_a_sliding_window():
     assert float(throughput.kv_cache_bytes(2, 1000, 100, 50, 4096)) == 300_000
 
 
+def step(weight_bytes, matmul_flops, kv_bytes, attn_flops, gpus=1, tensor_parallel=True, layers=40, comm_s=0.0,
+         eff=DC):
+    """throughput.step_time_s on the toy GPU (2.0 TB/s, 1000 TFLOPS), by keyword."""
+    return throughput.step_time_s(
+        weight_bytes=weight_bytes, matmul_flops=matmul_flops, kv_bytes=kv_bytes, attn_flops=attn_flops, gpus=gpus,
+        tensor_parallel=tensor_parallel, memory_bandwidth_tb_per_s=2.0, peak_tflops=1000.0,
+        eta_memory=eff["eta_memory"], eta_compute=eff["eta_compute"], layers=layers,
+        layer_overhead_s=eff["layer_overhead_s"], comm_s=comm_s)
+
+
 def test_step_time_toy_decode_batch_one():
-    # bytes: 20e9 weights + 1000 tokens x 163,840 B = 20.16384e9 B at 2.0e12 x 0.80 B/s = 0.0126024 s
-    # flops: 2 x 10e9 + 1000 x 40 x (4 x 40 x 128) = 2.08192e10 at 1000e12 x 0.65 = 3.2030e-5 s
-    # step = max(...) + 40 x 20e-6 = 0.0126024 + 0.0008 = 0.0134024 s
-    step, mem, comp = throughput.step_time_s(20.16384e9, 2.08192e10, 1, True, 2.0, 1000.0, DC["eta_memory"],
-                                             DC["eta_compute"], 40, DC["layer_overhead_s"], 0.0)
-    assert float(mem) == pytest.approx(20.16384e9 / (2.0e12 * DC["eta_memory"]))
-    assert float(comp) == pytest.approx(2.08192e10 / (1000e12 * DC["eta_compute"]))
-    assert float(step) == pytest.approx(float(mem) + 40 * DC["layer_overhead_s"])
-    if (DC["eta_memory"], DC["layer_overhead_s"]) == (0.80, 20e-6):
-        assert float(step) == pytest.approx(0.0134024)
+    # Weights and attention are separate kernels, each on its own roofline, run one after the other.
+    # weights:   20e9 B / (2.0e12 x 0.80) = 0.0125 s  vs  2 x 10e9 FLOPs / (1000e12 x eta_c): memory-bound
+    # attention: 1000 x 163,840 B = 163.84e6 B / 1.6e12 = 1.024e-4 s  vs  1000 x 819,200 FLOPs: memory-bound
+    # step = 0.0125 + 0.0001024 + 40 x 20e-6 = 0.0134024 s
+    bw = 2.0e12 * DC["eta_memory"]
+    peak = 1000e12 * DC["eta_compute"]
+    s, mem, comp = step(WEIGHTS_TOY, 2 * 10e9, 1000 * KV_TOY, 1000 * 819_200)
+    assert float(mem) == pytest.approx((WEIGHTS_TOY + 1000 * KV_TOY) / bw)
+    assert float(comp) == pytest.approx((2 * 10e9 + 1000 * 819_200) / peak)
+    assert float(s) == pytest.approx(WEIGHTS_TOY / bw + 1000 * KV_TOY / bw + 40 * DC["layer_overhead_s"])
+    hand = {"eta_memory": 0.80, "eta_compute": 0.50, "layer_overhead_s": 20e-6}
+    assert float(step(WEIGHTS_TOY, 2 * 10e9, 1000 * KV_TOY, 1000 * 819_200, eff=hand)[0]) == pytest.approx(0.0134024)
+
+
+def test_step_time_each_kernel_on_its_own_roofline():
+    # weights compute-bound, attention memory-bound: the step is the sum of the two maxima.
+    # weights: 1.6e9 B -> 1 ms of memory, 1e12 FLOPs at 1000e12 x 0.5 -> 2 ms of compute
+    # attention: 3.2e9 B -> 2 ms of memory, 1e11 FLOPs -> 0.2 ms of compute
+    eff = {"eta_memory": 0.80, "eta_compute": 0.50, "layer_overhead_s": 0.0}
+    s, mem, comp = step(1.6e9, 1e12, 3.2e9, 1e11, layers=0, eff=eff)
+    assert float(s) == pytest.approx(0.002 + 0.002)
+    assert float(mem) == pytest.approx(0.001 + 0.002)  # time the memory system is busy
+    assert float(comp) == pytest.approx(0.002 + 0.0002)  # time the tensor units are busy
 
 
 def test_step_time_tensor_parallel_splits_pipeline_does_not():
-    tp, _, _ = throughput.step_time_s(1.6e12, 0.0, 2, True, 2.0, 1000.0, 0.8, 0.65, 0, 0.0, 0.0)
-    pp, _, _ = throughput.step_time_s(1.6e12, 0.0, 2, False, 2.0, 1000.0, 0.8, 0.65, 0, 0.0, 0.0)
+    eff = {"eta_memory": 0.80, "eta_compute": 0.50, "layer_overhead_s": 0.0}
     # 1.6e12 B / 1.6e12 B/s = 1 s on one device; tensor parallel on two: 0.5 s
+    tp, _, _ = step(1.6e12, 0.0, 0.0, 0.0, gpus=2, tensor_parallel=True, layers=0, eff=eff)
+    pp, _, _ = step(1.6e12, 0.0, 0.0, 0.0, gpus=2, tensor_parallel=False, layers=0, eff=eff)
     assert float(pp) == pytest.approx(1.0)
     assert float(tp) == pytest.approx(0.5)
+
+
+def test_step_time_adds_overhead_and_communication():
+    eff = {"eta_memory": 0.80, "eta_compute": 0.50, "layer_overhead_s": 20e-6}
+    s, _, _ = step(0.0, 0.0, 0.0, 0.0, layers=40, comm_s=0.001, eff=eff)
+    assert float(s) == pytest.approx(40 * 20e-6 + 0.001)
 
 
 def test_max_batch_toy():
@@ -200,13 +230,18 @@ def test_tensor_parallel_decode_pays_two_allreduces_per_layer(make_inputs):
     # 400 sequences x 163.84e6 B + 20e9 = 85.5e9 B > 72e9 on one GPU: two GPUs, tensor parallel.
     y = evaluate(make_inputs(["toy-own"], batch=400.0))
     assert y["gpus"][0] == 2
-    mem_s = (WEIGHTS_TOY + 400 * 1000 * KV_TOY) / 2 / (2.0e12 * DC["eta_memory"])  # 0.0267300 s
+    bw, peak = 2.0e12 * DC["eta_memory"], 1000e12 * DC["eta_compute"]
+    # each GPU holds half: weights 10e9 B, KV 400 x 1000 x 163,840 / 2 = 32.768e9 B
+    weights_s = max(WEIGHTS_TOY / 2 / bw, 400 * 2 * 10e9 / 2 / peak)
+    attention_s = max(400 * 1000 * KV_TOY / 2 / bw, 400 * 1000 * 819_200 / 2 / peak)
     # all-reduce of 400 x 5120 x 2 B = 4.096e6 B: 2 x 1/2 x 4.096e6 / 400e9 + 10 us = 2.024e-5 s, 2 per layer
     comm_s = 40 * 2 * (4.096e6 / 400e9 + LINK_LATENCY_S["nvlink"])
-    step_s = mem_s + 40 * DC["layer_overhead_s"] + comm_s
+    step_s = weights_s + attention_s + 40 * DC["layer_overhead_s"] + comm_s
     assert y["decode_step_ms"][0] == pytest.approx(step_s * 1e3, rel=1e-9)
+    # pipeline: no split, no all-reduce
     pipeline = evaluate(make_inputs(["toy-own"], options=RunOptions(parallelism="pipeline"), batch=400.0))
-    step_pp = (WEIGHTS_TOY + 400 * 1000 * KV_TOY) / (2.0e12 * DC["eta_memory"]) + 40 * DC["layer_overhead_s"]
+    step_pp = (max(WEIGHTS_TOY / bw, 400 * 2 * 10e9 / peak) + max(400 * 1000 * KV_TOY / bw, 400 * 1000 * 819_200 / peak)
+               + 40 * DC["layer_overhead_s"])
     assert pipeline["decode_step_ms"][0] == pytest.approx(step_pp * 1e3, rel=1e-9)
 
 

@@ -1,0 +1,396 @@
+"""Investment questions over the engine: invest, rent-or-buy, fleet under a power budget, break-even."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from compute_cli import inputs
+from compute_cli.analysis.compare import DEFAULT_MODEL, clean, evaluate_setups
+from compute_cli.engine import investment
+from compute_cli.engine.constants import (
+    HOURS_PER_DAY,
+    HOURS_PER_MONTH,
+    MONTHS_PER_YEAR,
+    SECONDS_PER_DAY,
+    SECONDS_PER_HOUR,
+    TOKENS_PER_MILLION,
+    W_PER_MW,
+)
+from compute_cli.errors import InputError, UsageError, did_you_mean
+from compute_cli.profiles.catalog import Catalog, ResolvedSetup, stand_in_system
+from compute_cli.profiles.overrides import Assignment, apply, parse_assignment
+from compute_cli.profiles.schema import Offer, OfferPrices, Setup
+
+SCHEMA_VERSION = 1
+DECLINE_SEARCH = np.linspace(-0.5, 0.999, 3000)  # price change per year searched for the stranded line
+
+
+# --------------------------------------------------------------------- market
+def market_price(catalog: Catalog, model_id: str) -> dict:
+    """Median list price of a model across the providers in its market profile [USD/M tokens]."""
+    if catalog.find("markets", model_id) is None:
+        raise InputError(f"no market profile for model '{model_id}'{did_you_mean(model_id, catalog.ids('markets'))}; "
+                         "give --sell-price-usd-per-million-tokens, or add markets/" + model_id + ".yaml")
+    market = catalog.get("markets", model_id).profile
+    inp = float(np.median([q.input_usd_per_million_tokens for q in market.quotes]))
+    out = float(np.median([q.output_usd_per_million_tokens for q in market.quotes]))
+    return {"market": market.id, "providers": len(market.quotes), "input_usd_per_million_tokens": inp,
+            "output_usd_per_million_tokens": out}
+
+
+def _one(catalog, setup_id, model_id, assignments):
+    resolved, model, x, y = evaluate_setups(catalog, [setup_id], model_id, assignments)
+    if not bool(y["fits"][0]) and y["max_batch"][0] < 1:
+        raise InputError(f"{model.id} does not fit on setup '{setup_id}' at {resolved[0].setup.precision}")
+    return resolved[0], model, {k: np.asarray(v)[0] for k, v in x.items()}, {k: np.asarray(v)[0] for k, v in y.items()}
+
+
+def _hours_available_per_month(x) -> float:
+    return HOURS_PER_MONTH * x["availability_hours_per_day"] / HOURS_PER_DAY
+
+
+# --------------------------------------------------------------------- invest
+def invest(catalog: Catalog, setup_id: str, *, model_id: str | None = None, years: float = 5.0,
+           price_decline_per_year: float = 0.3, sell_price_usd_per_million_tokens: float | None = None,
+           market_model: str | None = None, price_scale: float = 1.0, rent_out_usd_per_gpu_hour: float | None = None,
+           assignments: list[Assignment] = ()) -> dict:
+    """Monthly cash flows of owning (or renting) a setup and selling its output."""
+    if years <= 0 or years > 30:
+        raise UsageError(f"--years {years}: expected a number of years in (0, 30]")
+    if not -1.0 < price_decline_per_year < 1.0:
+        raise UsageError(f"--token-price-decline-per-year {price_decline_per_year}: expected a fraction in (-1, 1)")
+    r, model, x, y = _one(catalog, setup_id, model_id, assignments)
+    s = r.setup
+    months = max(int(round(years * MONTHS_PER_YEAR)), 1)
+    gpus = float(y["accelerators_total"])
+    hours = _hours_available_per_month(x)
+    busy_hours = hours * x["utilization"]
+    fee = x["marketplace_fee_fraction"]
+
+    if rent_out_usd_per_gpu_hour is not None:
+        price = {"mode": "rent-out", "usd_per_gpu_hour": rent_out_usd_per_gpu_hour * price_scale}
+        revenue_now = gpus * busy_hours * rent_out_usd_per_gpu_hour * price_scale
+    else:
+        if sell_price_usd_per_million_tokens is not None:
+            p_in = p_out = sell_price_usd_per_million_tokens
+            price = {"mode": "tokens", "source": "--sell-price-usd-per-million-tokens"}
+        else:
+            m = market_price(catalog, market_model or model.id)
+            p_in, p_out = m["input_usd_per_million_tokens"], m["output_usd_per_million_tokens"]
+            price = {"mode": "tokens", "source": f"median of {m['providers']} providers in markets/{m['market']}"}
+        p_in, p_out = p_in * price_scale, p_out * price_scale
+        out_tokens = gpus * y["served_output_tokens_per_s_per_gpu"] * busy_hours * SECONDS_PER_HOUR
+        in_tokens = out_tokens * x["input_tokens_per_output_token"]
+        revenue_now = (out_tokens * p_out + in_tokens * p_in) / TOKENS_PER_MILLION * (1.0 - fee)
+        price.update({"input_usd_per_million_tokens": p_in, "output_usd_per_million_tokens": p_out,
+                      "output_tokens_per_month": out_tokens, "marketplace_fee_fraction": fee})
+    opex_hour = y["cost_usd_per_gpu_hour"] - y["capital_usd_per_gpu_hour"]
+    opex_month = gpus * opex_hour * hours
+    capex = gpus * y["capex_usd_per_gpu"]
+    life = x["economic_life_years"] if s.kind == "own" else years
+    rate = investment.monthly_rate(x["cost_of_capital_per_year"] if s.kind == "own" else RENTER_DISCOUNT_RATE)
+
+    def flows(decline):
+        return investment.cash_flows(capex, revenue_now, 1.0, decline, opex_month, months, life,
+                                     x["residual_value_fraction"])
+
+    base = flows(price_decline_per_year)
+    npv = float(investment.npv(rate, base))
+    irr_month = float(investment.irr(base)) if capex > 0 else float("nan")
+    payback = int(investment.payback_periods(base))
+    stranded = stranded_decline(flows, rate)
+    yearly = []
+    for year in range(int(np.ceil(months / MONTHS_PER_YEAR))):
+        sl = slice(1 + year * 12, 1 + min((year + 1) * 12, months))
+        rev = base[sl] + opex_month
+        resale = capex * investment.book_value_fraction(months, life, x["residual_value_fraction"]) \
+            if sl.stop == months + 1 else 0.0
+        yearly.append({"year": year + 1, "revenue_usd": clean(rev.sum() - resale), "opex_usd": clean(opex_month * (sl.stop - sl.start)),
+                       "resale_usd": clean(resale), "net_usd": clean(base[sl].sum())})
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "setup": s.id,
+        "kind": s.kind,
+        "model": model.id,
+        "years": years,
+        "accelerators": int(gpus),
+        "price": {k: (clean(v) if isinstance(v, float | np.floating) else v) for k, v in price.items()},
+        "price_decline_per_year": price_decline_per_year,
+        "cost_of_capital_per_year": clean((1 + rate) ** 12 - 1),
+        "capex_usd": clean(capex),
+        "revenue_usd_first_month": clean(revenue_now),
+        "opex_usd_per_month": clean(opex_month),
+        "npv_usd": clean(npv),
+        "irr": clean((1.0 + irr_month) ** MONTHS_PER_YEAR - 1.0) if np.isfinite(irr_month) else None,
+        "payback_months": payback if payback >= 0 else None,
+        "stranded_price_decline_per_year": stranded,
+        "cash_flows_by_year": yearly,
+    }
+
+
+# Assumption: a renter's or fleet operator's opportunity cost of cash, for discounting only.
+RENTER_DISCOUNT_RATE = 0.10
+
+
+def stranded_decline(flows, rate) -> float | None:
+    """The yearly price decline at which NPV reaches zero (NPV falls as the decline grows).
+
+    Searched on a grid from -50 % (prices rising) to 99.9 % and refined linearly; None
+    when NPV keeps one sign across the whole range.
+    """
+    values = np.array([investment.npv(rate, flows(d)) for d in DECLINE_SEARCH[::30]])
+    grid = DECLINE_SEARCH[::30]
+    change = np.nonzero(np.sign(values[:-1]) != np.sign(values[1:]))[0]
+    if change.size == 0:
+        return None
+    i = change[0]
+    lo, hi = grid[i], grid[i + 1]
+    f_lo = values[i]
+    for _ in range(50):
+        mid = 0.5 * (lo + hi)
+        f_mid = investment.npv(rate, flows(mid))
+        if np.sign(f_mid) == np.sign(f_lo):
+            lo, f_lo = mid, f_mid
+        else:
+            hi = mid
+    return clean(0.5 * (lo + hi))
+
+
+# ---------------------------------------------------------------- rent or buy
+def rent_or_buy(catalog: Catalog, own_id: str, rent_id: str, *, model_id: str | None = None,
+                assignments: list[Assignment] = ()) -> dict:
+    """Utilization and months at which owning beats renting, per token served.
+
+    Renting on demand pays only for the hours used; owning pays every hour. So owning
+    wins above the utilization u* where own cost / u = rent cost per served token.
+    """
+    resolved, model, x, _ = evaluate_setups(catalog, [own_id, rent_id], model_id, assignments)
+    own, rent = resolved
+    if own.setup.kind != "own":
+        raise InputError(f"'{own_id}' is a '{own.setup.kind}' setup; rent-or-buy needs an owned setup first")
+    if rent.setup.kind != "rent":
+        raise InputError(f"'{rent_id}' is a '{rent.setup.kind}' setup; rent-or-buy needs a rented setup second")
+    from compute_cli.engine.evaluate import evaluate
+
+    grid = np.linspace(0.001, 1.0, 1000)
+    x_own = {k: np.asarray(v)[:1] for k, v in x.items()}
+    x_own["utilization"] = grid
+    y_own = evaluate(x_own)
+    x_rent = {k: np.asarray(v)[1:] for k, v in x.items()}
+    x_rent["utilization"] = np.array([1.0])
+    y_rent = {k: np.asarray(v)[0] for k, v in evaluate(x_rent).items()}
+    metric = "cost_usd_per_million_output_tokens"
+    rent_cost = float(y_rent[metric])
+    own_cost = y_own[metric]
+    cheaper = own_cost <= rent_cost
+    u_star = float(grid[np.argmax(cheaper)]) if cheaper.any() else None
+    # months to recover the purchase at the owned setup's own utilization
+    y_at = {k: np.asarray(v)[0] for k, v in evaluate({k: np.asarray(v)[:1] for k, v in x.items()}).items()}
+    u = float(np.asarray(x["utilization"])[0])
+    gpus = float(y_at["accelerators_total"])
+    out_tokens_month = gpus * y_at["served_output_tokens_per_s_per_gpu"] * HOURS_PER_MONTH * u * SECONDS_PER_HOUR
+    rent_month = out_tokens_month / TOKENS_PER_MILLION * rent_cost
+    own_opex_month = gpus * (y_at["cost_usd_per_gpu_hour"] - y_at["capital_usd_per_gpu_hour"]) * HOURS_PER_MONTH
+    capex = gpus * y_at["capex_usd_per_gpu"]
+    saving = rent_month - own_opex_month
+    months = capex / saving if saving > 0 else None
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "own": own_id,
+        "rent": rent_id,
+        "model": model.id,
+        "metric": metric,
+        "rent_cost_usd_per_million_output_tokens": clean(rent_cost),
+        "own_cost_usd_per_million_output_tokens_at_setup_utilization": clean(y_at[metric]),
+        "setup_utilization": clean(u),
+        "breakeven_utilization": clean(u_star) if u_star is not None else None,
+        "owning_cheaper_at_setup_utilization": bool(y_at[metric] <= rent_cost),
+        "capex_usd": clean(capex),
+        "rent_usd_per_month_for_same_tokens": clean(rent_month),
+        "own_opex_usd_per_month": clean(own_opex_month),
+        "breakeven_months": clean(months) if months is not None else None,
+    }
+
+
+# ---------------------------------------------------------------------- fleet
+FLEET_PRECISION_ORDER = ("fp8", "int8", "bf16", "int4")
+
+
+def _system_for(catalog: Catalog, hardware) -> object:
+    """The first shipped or user system built on this accelerator, else a one-device stand-in."""
+    for sid in catalog.ids("systems"):
+        system = catalog.get("systems", sid).profile
+        if system.accelerator == hardware.id:
+            return system
+    stand_in = Offer(id=hardware.id, name=f"8x {hardware.name} on PCIe", provider="-", provider_kind="neocloud",
+                     accelerator=hardware.id, gpus_per_instance=STAND_IN_ACCELERATORS,
+                     usd_per_gpu_hour=OfferPrices(on_demand=0.0))
+    return stand_in_system(stand_in, hardware)
+
+
+# An accelerator with no system profile is fleeted as 8 per PCIe box with no host
+# cost or power (assumption; add a system profile to do better).
+STAND_IN_ACCELERATORS = 8
+
+
+def fleet(catalog: Catalog, power_mw: float, *, hardware_ids: list[str] = (), model_id: str = DEFAULT_MODEL,
+          site_id: str = "hyperscale-campus", finance_id: str = "hyperscaler", utilization: float = 0.7,
+          precision: str | None = None, batch: int = 64, context: int = 4096,
+          input_tokens_per_output_token: float = 3.0, assignments: list[Assignment] = ()) -> dict:
+    """Accelerators of each kind that a fixed site power budget feeds, and what they earn.
+
+    Power per accelerator is all-in and provisioned: (TDP + host share) x PUE.
+    Precision: the requested one, else the first of fp8, int8, bf16, int4 that the
+    accelerator runs natively and at which the model fits.
+    """
+    if power_mw < 0:
+        raise UsageError(f"--power-mw {power_mw}: expected a power >= 0")
+    ids = list(dict.fromkeys(hardware_ids)) or catalog.ids("hardware")
+    model = catalog.model(model_id)
+    site = catalog.get("sites", site_id).profile
+    fin = catalog.get("finance", finance_id).profile
+    market = market_price(catalog, model.id) if catalog.find("markets", model.id) else None
+    rows = []
+    for hid in ids:
+        hw = catalog.get("hardware", hid).profile
+        system = _system_for(catalog, hw)
+        chosen = None
+        order = [precision] if precision else [p for p in FLEET_PRECISION_ORDER
+                                               if p == "int4" or getattr(hw.peak_tflops, p) is not None]
+        for p in order:
+            setup = Setup(id=f"fleet-{hid}", name=hw.name, kind="own", system=system.id, site=site.id,
+                          finance=fin.id, utilization=utilization, precision=p, batch=batch, context_tokens=context,
+                          input_tokens_per_output_token=input_tokens_per_output_token)
+            r = ResolvedSetup(setup=setup, hardware=hw, system=system, site=site, finance=fin)
+            (r,), m = apply([r], model, list(assignments))
+            x = inputs.build([r], m)
+            from compute_cli.engine.evaluate import evaluate
+
+            y = {k: np.asarray(v)[0] for k, v in evaluate(x).items()}
+            if y["max_batch"] >= 1:
+                chosen = (p, x, y)
+                break
+        if chosen is None:
+            rows.append({"hardware": hid, "fits": False, "note": f"{model.id} fits on no precision on {system.id}"})
+            continue
+        p, x, y = chosen
+        site_w_per_gpu = float(y["provisioned_w_per_gpu"] * x["pue"][0])
+        accelerators = int(np.floor(power_mw * W_PER_MW / site_w_per_gpu)) if power_mw > 0 else 0
+        tokens_day = accelerators * y["served_output_tokens_per_s_per_gpu"] * utilization * SECONDS_PER_DAY
+        avg_site_w = accelerators * float(y["avg_power_w_per_gpu"]) * float(x["pue"][0])
+        cost_year = accelerators * float(y["cost_usd_per_gpu_hour"]) * HOURS_PER_DAY * 365.0
+        row = {
+            "hardware": hid,
+            "system": system.id,
+            "precision": p,
+            "fits": True,
+            "batch": int(y["batch"]),
+            "accelerators": accelerators,
+            "site_w_per_accelerator": clean(site_w_per_gpu),
+            "tokens_per_day": clean(tokens_day),
+            "tokens_per_joule": clean(tokens_day / (avg_site_w * SECONDS_PER_DAY)) if avg_site_w > 0 else None,
+            "tokens_per_joule_accelerator": clean(y["tokens_per_joule"]),
+            "cost_usd_per_million_output_tokens": clean(y["cost_usd_per_million_output_tokens"]),
+            "capex_usd": clean(accelerators * y["capex_usd_per_gpu"]),
+            "cost_usd_per_year": clean(cost_year),
+        }
+        if market:
+            per_output = (market["output_usd_per_million_tokens"]
+                          + input_tokens_per_output_token * market["input_usd_per_million_tokens"]) / TOKENS_PER_MILLION
+            revenue = tokens_day * 365.0 * per_output
+            row["revenue_usd_per_year"] = clean(revenue)
+            row["margin_usd_per_year"] = clean(revenue - cost_year)
+        rows.append(row)
+    fitting = [r for r in rows if r["fits"]]
+    by_tpj = sorted(fitting, key=lambda r: -(r["tokens_per_joule"] or 0.0))
+    by_margin = sorted(fitting, key=lambda r: -(r.get("margin_usd_per_year") or 0.0))
+    for rank, r in enumerate(by_tpj, 1):
+        r["rank_tokens_per_joule"] = rank
+    for rank, r in enumerate(by_margin, 1):
+        r["rank_margin"] = rank
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "power_mw": power_mw,
+        "model": model.id,
+        "site": site.id,
+        "finance": fin.id,
+        "utilization": utilization,
+        "market": market,
+        "rows": by_tpj + [r for r in rows if not r["fits"]],
+    }
+
+
+# ------------------------------------------------------------------ breakeven
+def breakeven(catalog: Catalog, setup_a: str, setup_b: str, vary: str, *, model_id: str | None = None,
+              metric: str = "cost_usd_per_million_output_tokens", value_range: tuple[float, float] | None = None,
+              assignments: list[Assignment] = ()) -> dict:
+    """The value of ``vary`` at which both setups give the same ``metric``.
+
+    The path is applied to both setups (to those it applies to). A coarse scan over
+    the range finds a sign change of metric(A) - metric(B); bisection refines it.
+    """
+    resolved, model, x, y = evaluate_setups(catalog, [setup_a, setup_b], model_id, assignments)
+    if metric not in y:
+        raise UsageError(f"--metric '{metric}': not an output{did_you_mean(metric, sorted(y))}")
+    base = _current_value(resolved, model, vary)
+    lo, hi = value_range or (0.0, max(abs(base) * 10.0, 1.0))
+
+    def gap(value):
+        a = parse_assignment(f"{vary}={value!r}", "--vary")
+        _, _, _, yy = evaluate_setups(catalog, [setup_a, setup_b], model.id, [*assignments, a])
+        return float(yy[metric][0] - yy[metric][1])
+
+    grid = np.linspace(lo, hi, 41)
+    gaps = [_safe(gap, v) for v in grid]
+    root = None
+    for i in range(len(grid) - 1):
+        g0, g1 = gaps[i], gaps[i + 1]
+        if g0 is not None and g1 is not None and (g0 == 0 or np.sign(g0) != np.sign(g1)):
+            a, b, fa = grid[i], grid[i + 1], g0
+            for _ in range(60):
+                mid = 0.5 * (a + b)
+                fm = gap(mid)
+                if np.sign(fm) == np.sign(fa):
+                    a, fa = mid, fm
+                else:
+                    b = mid
+            root = 0.5 * (a + b)
+            break
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "setups": [setup_a, setup_b],
+        "model": model.id,
+        "vary": vary,
+        "metric": metric,
+        "current_value": clean(base),
+        "metric_at_current": [clean(y[metric][0]), clean(y[metric][1])],
+        "search_range": [clean(lo), clean(hi)],
+        "breakeven_value": clean(root) if root is not None else None,
+        "note": None if root is not None else f"the two setups do not cross for {vary} in [{lo:g}, {hi:g}]; "
+                                                "widen it with --range LOW:HIGH",
+    }
+
+
+def _safe(f, v):
+    try:
+        return f(v)
+    except InputError:
+        return None
+
+
+def _current_value(resolved: list[ResolvedSetup], model, path: str) -> float:
+    """The path's value in the first setup it applies to (for the default search range)."""
+    from compute_cli.profiles.overrides import target
+
+    parts = tuple(path.split("."))
+    attr, _, rest = target(parts, path, "--vary")
+    for r in resolved:
+        obj = model if attr == "model" else getattr(r, attr)
+        if obj is None:
+            continue
+        for part in rest:
+            obj = getattr(obj, part)
+        if isinstance(obj, bool) or not isinstance(obj, int | float):
+            raise UsageError(f"--vary {path}: '{path}' is not a number")
+        return float(obj)
+    raise InputError(f"--vary {path}: applies to neither setup")

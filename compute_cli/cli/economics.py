@@ -1,0 +1,133 @@
+"""``computecost invest | rent-or-buy | fleet | breakeven``: investment questions."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from compute_cli.cli import FormatOption, SetOption, app, catalog, check_format, handle_errors, parse_sets
+
+ModelOption = Annotated[Optional[str], typer.Option("--model", "-m", help="Model id (default: the setup's own model, "
+                                                    "else llama-3.1-70b).")]
+
+
+def _render(kind: str, result: dict, fmt: str) -> None:
+    from compute_cli.render import economics as render_economics
+
+    render_economics.render(kind, result, fmt, sys.stdout)
+
+
+@app.command()
+@handle_errors
+def invest(
+    setup: Annotated[str, typer.Argument(help="Setup id.")],
+    years: Annotated[float, typer.Option("--years", help="Horizon [years].")] = 5.0,
+    decline: Annotated[float, typer.Option("--token-price-decline-per-year", "--price-decline-per-year",
+                                           help="Yearly fall of the selling price (0.3 = -30 %/yr).")] = 0.3,
+    sell_price: Annotated[Optional[float], typer.Option("--sell-price-usd-per-million-tokens",
+                                                        help="Price per million tokens, input and output alike "
+                                                             "(default: the market median for the model).")] = None,
+    market: Annotated[Optional[str], typer.Option("--market", help="Price the output at this model's market "
+                                                  "(default: the served model's).")] = None,
+    price_scale: Annotated[float, typer.Option("--price-scale", help="Multiply today's price (0.5 = a crash "
+                                               "to half).")] = 1.0,
+    rent_out: Annotated[Optional[float], typer.Option("--rent-out-usd-per-gpu-hour",
+                                                      help="Sell GPU-hours at this price instead of tokens "
+                                                           "(a neocloud).")] = None,
+    model: ModelOption = None,
+    fmt: FormatOption = "table",
+    set_: SetOption = None,
+):
+    """Cash flows of an investment: NPV, IRR, payback and the price decline that strands it."""
+    from compute_cli.analysis import economics
+
+    check_format(fmt)
+    result = economics.invest(catalog(), setup, model_id=model, years=years, price_decline_per_year=decline,
+                              sell_price_usd_per_million_tokens=sell_price, market_model=market,
+                              price_scale=price_scale, rent_out_usd_per_gpu_hour=rent_out,
+                              assignments=parse_sets(set_))
+    _render("invest", result, fmt)
+
+
+@app.command("rent-or-buy")
+@handle_errors
+def rent_or_buy(
+    own: Annotated[str, typer.Argument(help="An owned setup.")],
+    rent: Annotated[str, typer.Argument(help="A rented setup.")],
+    model: ModelOption = None,
+    fmt: FormatOption = "table",
+    set_: SetOption = None,
+):
+    """The utilization, and the months, at which owning beats renting per token served."""
+    from compute_cli.analysis import economics
+
+    check_format(fmt)
+    _render("rent-or-buy", economics.rent_or_buy(catalog(), own, rent, model_id=model,
+                                                 assignments=parse_sets(set_)), fmt)
+
+
+@app.command()
+@handle_errors
+def fleet(
+    power_mw: Annotated[float, typer.Option("--power-mw", help="Site power budget [MW], all-in (IT x PUE).")],
+    hardware: Annotated[Optional[list[str]], typer.Option("--hardware", help="Accelerator ids (repeatable; "
+                                                          "default: all).")] = None,
+    model: Annotated[str, typer.Option("--model", "-m", help="Model id.")] = "llama-3.1-70b",
+    site: Annotated[str, typer.Option("--site", help="Site id.")] = "hyperscale-campus",
+    finance: Annotated[str, typer.Option("--finance", help="Finance id.")] = "hyperscaler",
+    utilization: Annotated[float, typer.Option("--utilization", min=0.001, max=1.0,
+                                               help="Share of hours serving paid traffic (0..1).")] = 0.7,
+    precision: Annotated[Optional[str], typer.Option("--precision", help="Force a weight format (default: the "
+                                                     "first of fp8, int8, bf16, int4 the accelerator runs natively "
+                                                     "and fits).")] = None,
+    batch: Annotated[int, typer.Option("--batch", min=1, help="Sequences decoding together (capped by memory).")] = 64,
+    context: Annotated[int, typer.Option("--context", min=1, help="Tokens in each sequence's KV cache.")] = 4096,
+    fmt: FormatOption = "table",
+    set_: SetOption = None,
+):
+    """For a fixed power budget: accelerators of each kind, tokens/day, tokens per joule, $/M tokens, margin."""
+    from compute_cli.analysis import economics
+    from compute_cli.cli import choice
+
+    check_format(fmt)
+    if precision:
+        choice("--precision", precision, ("bf16", "fp8", "int8", "int4"))
+    result = economics.fleet(catalog(), power_mw, hardware_ids=hardware or [], model_id=model, site_id=site,
+                             finance_id=finance, utilization=utilization, precision=precision, batch=batch,
+                             context=context, assignments=parse_sets(set_))
+    _render("fleet", result, fmt)
+
+
+@app.command()
+@handle_errors
+def breakeven(
+    setup_a: Annotated[str, typer.Argument(help="First setup.")],
+    setup_b: Annotated[str, typer.Argument(help="Second setup.")],
+    vary: Annotated[str, typer.Option("--vary", help="Numeric path to solve for, e.g. site.electricity_usd_per_kwh.")],
+    metric: Annotated[str, typer.Option("--metric", help="Output metric to equalise (a compare JSON key).")] = \
+        "cost_usd_per_million_output_tokens",
+    value_range: Annotated[Optional[str], typer.Option("--range", help="LOW:HIGH to search (default 0 to 10x the "
+                                                       "current value).")] = None,
+    model: ModelOption = None,
+    fmt: FormatOption = "table",
+    set_: SetOption = None,
+):
+    """The value of a parameter at which two setups cost the same per token."""
+    from compute_cli.analysis import economics
+    from compute_cli.errors import UsageError
+
+    check_format(fmt)
+    bounds = None
+    if value_range:
+        try:
+            lo, hi = (float(v) for v in value_range.split(":"))
+        except ValueError:
+            raise UsageError(f"--range '{value_range}': expected LOW:HIGH, e.g. 0:0.5") from None
+        if not lo < hi:
+            raise UsageError(f"--range '{value_range}': LOW must be below HIGH")
+        bounds = (lo, hi)
+    result = economics.breakeven(catalog(), setup_a, setup_b, vary, model_id=model, metric=metric,
+                                 value_range=bounds, assignments=parse_sets(set_))
+    _render("breakeven", result, fmt)

@@ -1,0 +1,129 @@
+"""Rendering for invest, rent-or-buy, fleet and breakeven."""
+
+from __future__ import annotations
+
+from compute_cli.render.formats import rich_table, to_csv, to_json, to_markdown, to_plain, use_rich
+
+
+def _fmt(value, spec: str = ",.4g") -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float | int):
+        return format(value, spec)
+    return str(value)
+
+
+def _usd(value) -> str:
+    if value is None:
+        return "n/a"
+    if value == 0:
+        return "$0"
+    if abs(value) >= 1e6:
+        return f"${value / 1e6:,.2f}M"
+    if abs(value) >= 100:
+        return f"${value:,.0f}"
+    return f"${value:,.3f}"
+
+
+def _pct(value) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
+
+
+def _table(title: str, header: list[str], rows: list[list[str]], fmt: str, stream, left: int = 1) -> None:
+    if fmt == "markdown":
+        stream.write(f"**{title}**\n\n" + to_markdown(header, rows))
+    elif use_rich(stream):
+        rich_table(title, header, rows)
+    else:
+        stream.write(title + "\n\n" + to_plain(header, rows, left=left))
+
+
+def _invest(r: dict, fmt: str, stream) -> None:
+    price = r["price"]
+    if price["mode"] == "rent-out":
+        price_text = f"renting out at {_usd(price['usd_per_gpu_hour'])}/GPU-hour"
+    else:
+        price_text = (f"{_usd(price['input_usd_per_million_tokens'])} in / {_usd(price['output_usd_per_million_tokens'])}"
+                      f" out per M tokens ({price['source']})")
+    summary = [
+        ["accelerators", _fmt(r["accelerators"], ",d")],
+        ["price today", price_text],
+        ["price decline per year", _pct(r["price_decline_per_year"])],
+        ["cost of capital", _pct(r["cost_of_capital_per_year"])],
+        ["capex", _usd(r["capex_usd"])],
+        ["revenue, first month", _usd(r["revenue_usd_first_month"])],
+        ["opex per month", _usd(r["opex_usd_per_month"])],
+        ["NPV", _usd(r["npv_usd"])],
+        ["IRR", _pct(r["irr"])],
+        ["payback", "never" if r["payback_months"] is None else f"{r['payback_months']} months"],
+        ["price decline that strands the capital", _pct(r["stranded_price_decline_per_year"])],
+    ]
+    title = f"invest: {r['setup']} serving {r['model']} over {r['years']:g} years"
+    _table(title, ["metric", "value"], summary, fmt, stream, left=2)
+    stream.write("\n")
+    flows = [[str(y["year"]), _usd(y["revenue_usd"]), _usd(y["opex_usd"]), _usd(y["resale_usd"]), _usd(y["net_usd"])]
+             for y in r["cash_flows_by_year"]]
+    _table("cash flows by year (capex at t=0)", ["year", "revenue", "opex", "resale", "net"], flows, fmt, stream)
+
+
+def _key_values(title: str, pairs: list[tuple[str, str]], fmt: str, stream) -> None:
+    _table(title, ["metric", "value"], [[k, v] for k, v in pairs], fmt, stream, left=2)
+
+
+def _rent_or_buy(r: dict, fmt: str, stream) -> None:
+    months = r["breakeven_months"]
+    _key_values(f"rent or buy: {r['own']} vs {r['rent']} ({r['model']})", [
+        ("rent, $/M output tokens (hours used only)", _usd(r["rent_cost_usd_per_million_output_tokens"])),
+        (f"own, $/M output tokens at {r['setup_utilization']:.0%} utilization",
+         _usd(r["own_cost_usd_per_million_output_tokens_at_setup_utilization"])),
+        ("owning wins above utilization", _pct(r["breakeven_utilization"])),
+        ("capex", _usd(r["capex_usd"])),
+        ("rent for the same tokens, per month", _usd(r["rent_usd_per_month_for_same_tokens"])),
+        ("own opex per month", _usd(r["own_opex_usd_per_month"])),
+        ("owning has paid for itself after", "never" if months is None else f"{months:.1f} months"),
+    ], fmt, stream)
+
+
+def _fleet(r: dict, fmt: str, stream) -> None:
+    header = ["hardware", "precision", "accelerators", "tokens/day", "tokens/J (site)", "$/M out", "capex",
+              "margin/yr"]
+    rows = []
+    for row in r["rows"]:
+        if not row["fits"]:
+            rows.append([row["hardware"], "-", "-", "does not fit", "", "", "", ""])
+            continue
+        rows.append([row["hardware"], row["precision"], f"{row['accelerators']:,}", _fmt(row["tokens_per_day"], ".3g"),
+                     _fmt(row["tokens_per_joule"], ".3f"), _usd(row["cost_usd_per_million_output_tokens"]),
+                     _usd(row["capex_usd"]), _usd(row.get("margin_usd_per_year"))])
+    title = (f"fleet: {r['power_mw']:g} MW at {r['site']} serving {r['model']} at {r['utilization']:.0%} "
+             "utilization, ranked by tokens per joule")
+    _table(title, header, rows, fmt, stream)
+
+
+def _breakeven(r: dict, fmt: str, stream) -> None:
+    a, b = r["setups"]
+    value = r["breakeven_value"]
+    _key_values(f"breakeven: {a} vs {b} on {r['metric']}", [
+        (f"{r['vary']} now", _fmt(r["current_value"])),
+        (f"{a} now", _fmt(r["metric_at_current"][0])),
+        (f"{b} now", _fmt(r["metric_at_current"][1])),
+        ("searched", f"{r['search_range'][0]:g} to {r['search_range'][1]:g}"),
+        (f"equal at {r['vary']} =", "no crossing" if value is None else _fmt(value)),
+    ], fmt, stream)
+    if r.get("note"):
+        stream.write(f"note: {r['note']}\n")
+
+
+RENDERERS = {"invest": _invest, "rent-or-buy": _rent_or_buy, "fleet": _fleet, "breakeven": _breakeven}
+CSV_ROWS = {"invest": lambda r: r["cash_flows_by_year"], "fleet": lambda r: r["rows"]}
+
+
+def render(kind: str, result: dict, fmt: str, stream) -> None:
+    if fmt == "json":
+        stream.write(to_json(result))
+    elif fmt == "csv":
+        stream.write(to_csv(CSV_ROWS.get(kind, lambda r: [r])(result)))
+    else:
+        RENDERERS[kind](result, fmt, stream)

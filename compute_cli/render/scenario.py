@@ -1,0 +1,40 @@
+"""Rendering for ``scenario list`` and ``scenario run``."""
+
+from __future__ import annotations
+
+import textwrap
+
+from compute_cli.render.formats import rich_table, to_csv, to_json, to_markdown, to_plain, use_rich
+
+
+def render_listing(rows: list[dict], fmt: str, stream) -> None:
+    if fmt == "json":
+        stream.write(to_json({"schema_version": 1, "scenarios": rows}))
+    elif fmt == "csv":
+        stream.write(to_csv(rows))
+    else:
+        header = ["id", "question"]
+        cells = [[r["id"], r["question"]] for r in rows]
+        if fmt == "markdown":
+            stream.write(to_markdown(header, cells))
+        elif use_rich(stream):
+            rich_table(None, header, cells)
+        else:
+            stream.write(to_plain(header, cells, left=2))
+
+
+def render_run(result: dict, fmt: str, stream) -> None:
+    if fmt == "json":
+        stream.write(to_json(result))
+        return
+    if fmt == "csv":
+        stream.write(to_csv([{k: result[k] for k in ("scenario", "question", "answer")}]))
+        return
+    if fmt == "markdown":
+        stream.write(f"### {result['name']}\n\n**{result['question']}**\n\n{result['answer']}\n\n")
+        stream.write("```\n" + "\n".join(result["commands"]) + "\n```\n")
+        return
+    wrap = textwrap.TextWrapper(width=100)
+    stream.write(f"{result['name']}\n\nQ: " + "\n   ".join(wrap.wrap(result["question"])) + "\n\n")
+    stream.write("A: " + "\n   ".join(wrap.wrap(result["answer"])) + "\n\n")
+    stream.write("reproduce with:\n" + "".join(f"  {c}\n" for c in result["commands"]))
