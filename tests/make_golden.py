@@ -6,6 +6,7 @@ profiles; tests/test_golden.py replays the same invocations and compares.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -26,12 +27,20 @@ CASES = {
                                     "--set", "site.electricity_usd_per_kwh=0.03", "--set", "utilization=0.6"],
     "throughput-h100-8b.json": ["throughput", "--hardware", "h100-sxm", "--model", "llama-3.1-8b",
                                 "--batch", "64", "--context", "1024", "--format", "json"],
+    # the pull-request comment; the inputs are frozen compare outputs of the toy catalog (exit 4: a breach)
+    "diff.md": ["diff", "tests/data/diff/base.json", "tests/data/diff/new.json", "--fail-on-increase", "5%",
+                "--format", "markdown"],
 }
 
 
 def run(args: list[str]) -> str:
-    result = CliRunner().invoke(app, args, env={"COMPUTECOST_PATH": "", "NO_COLOR": "1"})
-    if result.exit_code != 0:
+    cwd = os.getcwd()
+    os.chdir(ROOT.parent)  # paths in CASES are relative to the repository
+    try:
+        result = CliRunner().invoke(app, args, env={"COMPUTECOST_PATH": "", "NO_COLOR": "1"})
+    finally:
+        os.chdir(cwd)
+    if result.exit_code not in (0, 4):  # 4: a breached threshold is a result, not a failure
         raise SystemExit(f"computecost {' '.join(args)} exited {result.exit_code}: {result.output}")
     return result.stdout
 

@@ -14,13 +14,8 @@ INVALID = Path(__file__).resolve().parent / "data" / "invalid"
 HEADER = re.compile(r"^# expect: (?P<text>.+?)(?: \(line (?P<line>\d+)\))?$")
 KEY_PATH = re.compile(r"[a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)*")
 
-# Cases whose message is right but lacks the line number (Catalog.resolve errors carry no line).
-NO_LINE = "BUG: errors raised while resolving a setup's references (Catalog.resolve) name the file but no line"
-KNOWN_BUGS = {
-    "setup-missing-reference": NO_LINE,
-    "setup-reference-not-applicable": NO_LINE,
-    "setup-missing-site": NO_LINE,
-}
+# case -> reason, for cases that expose a known bug (marked xfail, strict)
+KNOWN_BUGS: dict[str, str] = {}
 
 CASES = sorted(p.name for p in INVALID.iterdir() if p.is_dir())
 

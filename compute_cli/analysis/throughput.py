@@ -19,9 +19,9 @@ def resolve(catalog: Catalog, hardware_id: str | None, system_id: str | None, gp
     if bool(hardware_id) == bool(system_id):
         raise UsageError("give exactly one of --hardware or --system")
     if system_id:
-        system = catalog.get("systems", system_id).profile
-        hw_file = catalog.get("systems", system_id).file
-        hardware = catalog.get("hardware", system.accelerator, referrer=f"{hw_file}: key 'accelerator'").profile
+        sys_loaded = catalog.get("systems", system_id)
+        system = sys_loaded.profile
+        hardware = catalog.get("hardware", system.accelerator, referrer=(sys_loaded, "accelerator")).profile
         if gpus > system.accelerator_count:
             raise UsageError(f"--gpus {gpus}: system '{system.id}' has {system.accelerator_count} accelerators")
     else:

@@ -31,6 +31,9 @@ KIND_NAMES = ("hardware", "systems", "sites", "finance", "offers", "models", "se
 class State:
     config_dirs: list[Path] = []
     debug: bool = False
+    quiet: bool = False  # no warnings
+    max_age_days: int = 365  # a price older than this is stale
+    strict: bool = False  # a stale price is an error (exit 3)
 
 
 state = State()
@@ -87,15 +90,47 @@ def main_callback(
     version: Annotated[
         bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Print the version and exit.")
     ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No warnings on stderr (errors still show).")] = False,
+    max_age_days: Annotated[int, typer.Option("--max-age-days", min=0, metavar="N",
+                            help="Warn when a price a run uses is older than N days by its as_of date.")] = 365,
+    strict: Annotated[bool, typer.Option("--strict", help="Stale prices are errors: list them and exit 3.")] = False,
 ):
     state.config_dirs = list(config_dir or [])
     state.debug = debug
+    state.quiet, state.max_age_days, state.strict = quiet, max_age_days, strict
 
 
 def catalog():
     from compute_cli.profiles.catalog import Catalog
 
     return Catalog(state.config_dirs)
+
+
+def setup_arguments(cat, args) -> list[str]:
+    """Setup ids from arguments that may also be setup files, or - for one on stdin."""
+    from compute_cli.profiles.files import setup_ids
+
+    return setup_ids(cat, args or [], getattr(sys.stdin, "buffer", None))
+
+
+def warn(message: str) -> None:
+    """A warning on stderr, unless --quiet."""
+    if not state.quiet:
+        typer.echo(f"warning: {message}", err=True)
+
+
+def check_staleness(cat, setup_ids, assignments=()) -> None:
+    """Warn about stale prices the setups of a run used; with --strict list them and exit 3."""
+    from compute_cli.profiles import staleness
+
+    stale = staleness.stale_prices(cat, setup_ids, staleness.today(), state.max_age_days, assignments)
+    if stale and state.strict:
+        for s in stale:
+            typer.echo(f"error: {s.describe(state.max_age_days)}", err=True)
+        fail(f"{len(stale)} stale price{'s' if len(stale) > 1 else ''} (--strict); update the as_of dates "
+             "with current figures, or raise --max-age-days", ExitCode.INVALID_INPUT)
+    if stale:
+        warn(staleness.summary(stale, state.max_age_days))
 
 
 def parse_sets(values):
@@ -109,6 +144,9 @@ def check_format(fmt: str, allowed=("table", "json", "csv", "markdown")) -> str:
 
 
 FormatOption = Annotated[str, typer.Option("--format", "-f", help="table (default), json, csv or markdown.")]
+ROW_FORMATS = ("table", "json", "csv", "jsonl", "markdown")  # for commands whose result is rows
+RowFormatOption = Annotated[str, typer.Option("--format", "-f", help="table (default), json, csv, jsonl "
+                                              "(one JSON object per row) or markdown.")]
 SetOption = Annotated[
     Optional[list[str]],
     typer.Option("--set", "-s", help="Override a field for every setup: PATH=VALUE, e.g. "
@@ -137,7 +175,7 @@ def positive_int(option: str, value: str) -> int:
 
 
 # Command modules register themselves on `app` when imported.
-from compute_cli.cli import compare, economics, profiles, scenario, throughput  # noqa: E402,F401
+from compute_cli.cli import compare, economics, explore, gates, profiles, scenario, throughput  # noqa: E402,F401
 
 
 def main() -> None:

@@ -7,22 +7,26 @@ from typing import Annotated, Optional
 
 import typer
 
-from compute_cli.cli import FormatOption, SetOption, app, catalog, check_format, handle_errors, parse_sets
+from compute_cli.cli import (ROW_FORMATS, RowFormatOption, SetOption, app, catalog, check_format, check_staleness,
+                             handle_errors, parse_sets, setup_arguments)
 
 
 @app.command()
 @handle_errors
 def compare(
-    setups: Annotated[Optional[list[str]], typer.Argument(help="Setup ids (default: the shipped default comparison).")] = None,
+    setups: Annotated[Optional[list[str]], typer.Argument(help="Setup ids or setup files (a path, or - for one on "
+                      "stdin); default: the shipped default comparison.")] = None,
     model: Annotated[Optional[str], typer.Option("--model", "-m", help="Model id to serve (default: the model "
                                                  "the setups declare, else llama-3.1-70b).")] = None,
-    fmt: FormatOption = "table",
+    fmt: RowFormatOption = "table",
     set_: SetOption = None,
 ):
     """Compare setups side by side: $/GPU-hour and its breakdown, tokens/s, $/M tokens, J/token."""
     from compute_cli.analysis import compare as compare_mod
     from compute_cli.render import compare as render_compare
 
-    check_format(fmt)
-    result = compare_mod.run(catalog(), setups or [], model, parse_sets(set_))
+    check_format(fmt, ROW_FORMATS)
+    cat, sets = catalog(), parse_sets(set_)
+    result = compare_mod.run(cat, setup_arguments(cat, setups), model, sets)
+    check_staleness(cat, [row["id"] for row in result["setups"]], sets)
     render_compare.render(result, fmt, sys.stdout)

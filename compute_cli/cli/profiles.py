@@ -8,7 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from compute_cli.cli import KIND_NAMES, FormatOption, catalog, check_format, handle_errors, profiles_app, state
+from compute_cli.cli import (KIND_NAMES, ROW_FORMATS, RowFormatOption, catalog, check_format, handle_errors, profiles_app,
+                             state)
 from compute_cli.errors import ExitCode
 
 
@@ -16,13 +17,13 @@ from compute_cli.errors import ExitCode
 @handle_errors
 def profiles_list(
     kind: Annotated[Optional[str], typer.Argument(help="One of: " + ", ".join(KIND_NAMES))] = None,
-    fmt: FormatOption = "table",
+    fmt: RowFormatOption = "table",
 ):
     """List profile ids by kind, with where each comes from."""
     from compute_cli.profiles import inspect
     from compute_cli.render import profiles as render_profiles
 
-    check_format(fmt)
+    check_format(fmt, ROW_FORMATS)
     render_profiles.render_listing(inspect.listing(catalog(), kind), fmt, sys.stdout)
 
 
@@ -31,25 +32,29 @@ def profiles_list(
 def profiles_show(
     profile_id: Annotated[str, typer.Argument(metavar="ID", help="Profile id, e.g. h100-sxm.")],
     kind: Annotated[Optional[str], typer.Option("--kind", "-k", help="Kind, when an id exists in several.")] = None,
-    fmt: FormatOption = "table",
+    fmt: RowFormatOption = "table",
 ):
     """Show one profile: every value with its source and date, or the assumption behind it."""
     from compute_cli.profiles import inspect
     from compute_cli.render import profiles as render_profiles
 
-    check_format(fmt)
+    check_format(fmt, ROW_FORMATS)
     render_profiles.render_detail(inspect.detail(catalog(), profile_id, kind), fmt, sys.stdout)
 
 
 @profiles_app.command("validate")
 @handle_errors
 def profiles_validate(
-    paths: Annotated[list[Path], typer.Argument(help="Profile directories (laid out like configs/) or files.")],
+    paths: Annotated[list[Path], typer.Argument(help="Profile directories (laid out like configs/), files, "
+                     "or - for one profile on stdin.")],
+    kind: Annotated[str, typer.Option("--kind", "-k", help="Kind of the profile on stdin (-).")] = "setups",
 ):
     """Check profiles: types, ranges, unknown keys, and that every reference resolves. Exit 3 on any error."""
     from compute_cli.profiles import inspect
 
-    ok, errors = inspect.validate_paths(paths, state.config_dirs)
+    inspect.check_kind(kind)
+    ok, errors = inspect.validate_paths(paths, state.config_dirs, stdin=getattr(sys.stdin, "buffer", None),
+                                        stdin_kind=kind)
     for line in ok:
         typer.echo(line)
     for line in errors:

@@ -7,8 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from compute_cli.cli import (FormatOption, SetOption, app, catalog, check_format, choice, handle_errors, parse_sets,
-                             positive_int)
+from compute_cli.cli import (ROW_FORMATS, RowFormatOption, SetOption, app, catalog, check_format, choice, handle_errors,
+                             parse_sets, positive_int, warn)
 
 
 @app.command()
@@ -26,14 +26,14 @@ def throughput(
     gpus: Annotated[str, typer.Option("--gpus", help="Accelerators serving the model, or 'auto' (the fewest that fit).")] = "auto",
     parallelism: Annotated[str, typer.Option("--parallelism", help="tensor (split every layer) or pipeline "
                            "(layers split across devices, run one after another, as llama.cpp does).")] = "tensor",
-    fmt: FormatOption = "table",
+    fmt: RowFormatOption = "table",
     set_: SetOption = None,
 ):
     """Decode and prefill tokens/s, energy per token and memory fit from a roofline of bytes and FLOPs."""
     from compute_cli.analysis import throughput as throughput_mod
     from compute_cli.render import throughput as render_throughput
 
-    check_format(fmt)
+    check_format(fmt, ROW_FORMATS)
     choice("--precision", precision, ("bf16", "fp8", "int8", "int4"))
     choice("--kv-precision", kv_precision, ("bf16", "fp8"))
     choice("--parallelism", parallelism, ("tensor", "pipeline"))
@@ -43,4 +43,4 @@ def throughput(
                                 prefill_batch=batch, gpus=n, parallelism=parallelism, assignments=parse_sets(set_))
     render_throughput.render(result, fmt, sys.stdout)
     if result.get("note"):
-        typer.echo(f"warning: {result['note']}", err=True)
+        warn(result["note"])

@@ -27,8 +27,9 @@ def capital_recovery_factor(rate_per_year, life_years):
     life = np.asarray(life_years, dtype=float)
     zero = rate == 0.0
     safe_rate = np.where(zero, 1.0, rate)
-    growth = np.power(1.0 + safe_rate, life)
-    crf = safe_rate * growth / (growth - 1.0)
+    # (1+r)^n - 1 via expm1(n log1p(r)): exact for tiny rates, where (1+r)^n rounds to 1
+    growth_minus_one = np.expm1(life * np.log1p(safe_rate))
+    crf = safe_rate * (growth_minus_one + 1.0) / growth_minus_one
     return np.where(zero, 1.0 / life, crf)
 
 

@@ -79,7 +79,6 @@ class Catalog:
     def __init__(self, config_dirs=(), environ=None):
         self.dirs = search_dirs(config_dirs, environ)
         self._cache: dict[tuple[str, str], Loaded] = {}
-        self.resolved: dict[str, ResolvedSetup] = {}  # every setup resolved so far, as its files give it
 
     # ------------------------------------------------------------------ lookup
     def ids(self, kind: str) -> list[str]:
@@ -100,7 +99,8 @@ class Catalog:
     def kind_of(self, profile_id: str) -> list[str]:
         return [k for k in KINDS if self.find(k, profile_id)]
 
-    def get(self, kind: str, profile_id: str, referrer: str | None = None) -> Loaded:
+    def get(self, kind: str, profile_id: str, referrer: tuple | None = None) -> Loaded:
+        """Load a profile; ``referrer`` = (Loaded, key) of the profile naming it, for errors."""
         key = (kind, profile_id)
         if key in self._cache:
             return self._cache[key]
@@ -125,14 +125,16 @@ class Catalog:
         if profile_dir is not None and profile_dir not in self.dirs:
             self.dirs.insert(len(self.dirs) - 1, profile_dir)
 
-    def missing(self, kind: str, profile_id: str, referrer: str | None) -> InputError:
+    def missing(self, kind: str, profile_id: str, referrer: tuple | None) -> InputError:
         noun = kind if kind in ("hardware", "finance") else kind[:-1]
         text = f"no {noun} profile '{profile_id}'{did_you_mean(profile_id, self.ids(kind))}"
         other = [k for k in self.kind_of(profile_id) if k != kind]
         if other:
             text += f"; '{profile_id}' is a {other[0]} profile"
         if referrer:
-            return InputError(text + f" (named by {referrer})")
+            loaded, field = referrer
+            return InputError(text + f" (named by {loaded.kind[:-1] if loaded.kind != 'hardware' else 'hardware'} "
+                              f"'{loaded.id}')", file=loaded.file, line=loaded.line_of(field), path=field)
         return InputError(text + f"; see 'computecost profiles list {kind}'")
 
     # -------------------------------------------------------------- resolution
@@ -140,53 +142,45 @@ class Catalog:
         return self.get("models", model_id).profile
 
     def resolve(self, setup_id: str) -> ResolvedSetup:
-        resolved = self._resolve(setup_id)
-        self.resolved[setup_id] = resolved
-        return resolved
-
-    def _resolve(self, setup_id: str) -> ResolvedSetup:
         loaded = self.get("setups", setup_id)
         setup: Setup = loaded.profile
-        where = f"{loaded.file}: setup '{setup.id}'"
         for ref in REQUIRED_REFERENCES[setup.kind]:
             if getattr(setup, ref) is None:
-                raise InputError(f"a setup of kind '{setup.kind}' needs '{ref}'", file=loaded.file, path=ref)
+                raise InputError(f"a setup of kind '{setup.kind}' needs '{ref}'", file=loaded.file,
+                                 line=loaded.line_of("kind"), path=ref)
         wrong = [r for r in SETUP_REFERENCES if getattr(setup, r) is not None and r not in REQUIRED_REFERENCES[setup.kind]]
         if wrong:
-            raise InputError(f"'{wrong[0]}' does not apply to a setup of kind '{setup.kind}'", file=loaded.file, path=wrong[0])
+            raise InputError(f"'{wrong[0]}' does not apply to a setup of kind '{setup.kind}'", file=loaded.file,
+                             line=loaded.line_of(wrong[0]), path=wrong[0])
 
-        def ref(kind, ident, field):
-            return self.get(kind, ident, referrer=f"{where}, key '{field}'").profile
+        def ref(kind, field):
+            return self.get(kind, getattr(setup, field), referrer=(loaded, field)).profile
 
+        if setup.model is not None:
+            ref("models", "model")
         if setup.kind == "device-fleet":
-            hardware = ref("hardware", setup.device, "device")
+            hardware = ref("hardware", "device")
             return ResolvedSetup(setup=setup, hardware=hardware, system=stand_in_device(hardware))
         if setup.kind == "own":
-            system = ref("systems", setup.system, "system")
-            sys_file = self.get("systems", setup.system).file
-            hardware = self.get("hardware", system.accelerator, referrer=f"{sys_file}: system '{system.id}', key 'accelerator'").profile
-            return ResolvedSetup(
-                setup=setup,
-                hardware=hardware,
-                system=system,
-                site=ref("sites", setup.site, "site"),
-                finance=ref("finance", setup.finance, "finance"),
-            )
-        offer = ref("offers", setup.offer, "offer")
-        off_file = self.get("offers", offer.id).file
-        hardware = self.get("hardware", offer.accelerator, referrer=f"{off_file}: offer '{offer.id}', key 'accelerator'").profile
+            system = ref("systems", "system")
+            sys_loaded = self.get("systems", setup.system)
+            hardware = self.get("hardware", system.accelerator, referrer=(sys_loaded, "accelerator")).profile
+            return ResolvedSetup(setup=setup, hardware=hardware, system=system, site=ref("sites", "site"),
+                                 finance=ref("finance", "finance"))
+        offer = ref("offers", "offer")
+        off_loaded = self.get("offers", offer.id)
+        hardware = self.get("hardware", offer.accelerator, referrer=(off_loaded, "accelerator")).profile
         if offer.system is not None:
-            system = self.get("systems", offer.system, referrer=f"{off_file}: offer '{offer.id}', key 'system'").profile
+            system = self.get("systems", offer.system, referrer=(off_loaded, "system")).profile
             if system.accelerator != offer.accelerator:
                 raise InputError(
-                    f"offer accelerator '{offer.accelerator}' differs from system '{system.id}' accelerator '{system.accelerator}'",
-                    file=off_file,
-                    path="system",
-                )
+                    f"offer accelerator '{offer.accelerator}' differs from system '{system.id}' accelerator "
+                    f"'{system.accelerator}'", file=off_loaded.file, line=off_loaded.line_of("system"), path="system")
         else:
             system = stand_in_system(offer, hardware)
         if getattr(offer.usd_per_gpu_hour, setup.term) is None:
-            raise InputError(f"offer '{offer.id}' has no '{setup.term}' price", file=loaded.file, path="term")
+            raise InputError(f"offer '{offer.id}' has no '{setup.term}' price", file=loaded.file,
+                             line=loaded.line_of("term"), path="term")
         return ResolvedSetup(setup=setup, hardware=hardware, system=system, offer=offer)
 
 

@@ -60,7 +60,7 @@ def setup_ids(catalog: Catalog, args: list[str], stdin=None) -> list[str]:
         loaded = read_profile(arg, "setups", stdin)
         if loaded.id in from_files:
             raise InputError(f"setup id '{loaded.id}' is also the id of {from_files[loaded.id]}", file=loaded.file,
-                             line=loaded.lines.get(("id",)), path="id")
+                             line=loaded.line_of("id"), path="id")
         from_files[loaded.id] = loaded.file
         catalog.register(loaded, folder.parent if folder is not None and folder.name == "setups" else None)
         ids.append(loaded.id)

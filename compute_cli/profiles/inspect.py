@@ -8,6 +8,7 @@ import msgspec
 
 from compute_cli.errors import InputError, UsageError, did_you_mean
 from compute_cli.profiles.catalog import Catalog, display_path
+from compute_cli.profiles.files import STDIN, read_profile
 from compute_cli.profiles.loader import load_file
 from compute_cli.profiles.schema import KINDS
 from compute_cli.profiles.yamlio import format_path
@@ -71,10 +72,25 @@ def flatten(data, path=()):
     return [(path, data)]
 
 
-def validate_paths(paths: list[Path], config_dirs=()) -> tuple[list[str], list[str]]:
-    """Validate profile directories or files. Returns (ok lines, error lines)."""
+def validate_paths(paths: list[Path], config_dirs=(), stdin=None, stdin_kind: str = "setups") -> tuple[list[str], list[str]]:
+    """Validate profile directories or files, and ``-``: one profile of ``stdin_kind`` read from ``stdin``.
+
+    Returns (ok lines, error lines).
+    """
     ok, errors = [], []
     for root in paths:
+        if str(root) == STDIN:
+            try:
+                loaded = read_profile(STDIN, stdin_kind, stdin)
+                if stdin_kind == "setups":
+                    catalog = Catalog(config_dirs)
+                    catalog.register(loaded)
+                    catalog.resolve(loaded.id)
+            except InputError as exc:
+                errors.append(str(exc))
+            else:
+                ok.append(f"{loaded.file}: ok")
+            continue
         if not root.exists():
             errors.append(f"{root}: no such file or directory")
             continue
@@ -113,6 +129,21 @@ def validate_paths(paths: list[Path], config_dirs=()) -> tuple[list[str], list[s
     return ok, errors
 
 
+def _shape(*names):
+    return {"type": "object", "properties": {n: {"type": "number"} for n in names}, "required": list(names),
+            "additionalProperties": False}
+
+
+DISTRIBUTION_SCHEMA = {
+    "type": "object",
+    "description": "The figure's uncertainty, for simulate and sensitivity: one shape with its parameters.",
+    "properties": {"uniform": _shape("low", "high"), "triangular": _shape("low", "mode", "high"),
+                   "normal": _shape("mean", "sd"), "lognormal": _shape("mean", "sigma")},
+    "minProperties": 1,
+    "maxProperties": 1,
+    "additionalProperties": False,
+}
+
 FIGURE_SCHEMA = {
     "type": "object",
     "description": "A figure with its provenance: a cited source and its date, or a labelled assumption.",
@@ -122,6 +153,7 @@ FIGURE_SCHEMA = {
         "assumption": {"type": "string"},
         "note": {"type": "string"},
         "url": {"type": "string"},
+        "distribution": {"$comment": "see compute_cli/profiles/distributions.py", **DISTRIBUTION_SCHEMA},
     },
     "required": ["value"],
     "anyOf": [{"required": ["source", "as_of"]}, {"required": ["assumption"]}],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import msgspec
 
@@ -20,7 +20,10 @@ class Loaded:
     profile: Base
     file: str
     provenance: dict  # key path tuple -> Provenance
-    lines: dict = field(default_factory=dict)  # key path tuple -> 1-based line in ``file``
+    lines: dict = None  # key path tuple -> 1-based line
+
+    def line_of(self, *path) -> int | None:
+        return (self.lines or {}).get(tuple(path))
 
     @property
     def id(self) -> str:
@@ -103,13 +106,21 @@ def translate(exc: msgspec.ValidationError, doc: Document, struct_type) -> Input
         if m.group(4):
             text += f" and {m.group(4)} {m.group(5)}"
         text += f", got {got!r}"
+    elif m := re.match(r"Expected `array` of length >= (\d+)", message):
+        text = f"must list at least {m.group(1)} item{'s' if m.group(1) != '1' else ''}"
     elif m := re.match(r"Expected `str` matching regex", message):
         text = f"must be an id of lowercase letters, digits, '.', '_' and '-', got {got!r}"
     elif m := re.match(r"Invalid enum value (.+)", message):
         choices = _choices_at(struct_type, path)
         text = f"must be one of {', '.join(choices)}, got {m.group(1)}" + did_you_mean(str(got), choices)
     elif m := re.match(r"Expected `(.+)`, got `(.+)`", message):
-        text = f"expected {_plain(m.group(1))}, got {_plain(m.group(2))} {got!r}"
+        if isinstance(got, bool):
+            shown = str(got).lower()
+        elif got is None or isinstance(got, dict | list):
+            shown = _plain(m.group(2))
+        else:
+            shown = f"{_plain(m.group(2))} {got!r}"
+        text = f"expected {_plain(m.group(1))}, got {shown}"
     else:
         text = message[0].lower() + message[1:]
     return InputError(text, file=doc.file, line=doc.line_of(path), path=format_path(path) or None)

@@ -65,11 +65,25 @@ def parse_assignment(text: str, option: str = "--set") -> Assignment:
 
 
 def parse_value(raw: str):
-    """A YAML scalar: numbers become numbers, ``true`` a bool, anything else text."""
+    """A YAML scalar: numbers become numbers (``5e-2`` too), ``true`` a bool, anything else text.
+
+    >>> parse_value("5e-2"), parse_value("12"), parse_value("fp8")
+    (0.05, 12, 'fp8')
+    """
     import yaml
 
     if raw == "":
         return ""
+    try:
+        return int(raw)
+    except ValueError:
+        pass
+    try:
+        number = float(raw)
+        if number == number and abs(number) != float("inf"):
+            return number
+    except ValueError:
+        pass
     try:
         value = yaml.safe_load(raw)
     except yaml.YAMLError:
@@ -100,9 +114,21 @@ def _fields(struct_type) -> list[str]:
     return [f for f in struct_type.__struct_fields__ if f != "id"]
 
 
+# Fields that name another profile or fix a setup's shape: changing them with --set
+# would bypass reference resolution, so they are refused.
+FIXED_FIELDS = {
+    Setup: {"kind", "model", "system", "site", "finance", "offer", "device"},
+    System: {"accelerator"},
+    Offer: {"accelerator", "system"},
+}
+
+
 def check_fields(struct_type, rest, text, option):
     current = struct_type
     for i, part in enumerate(rest):
+        if part in FIXED_FIELDS.get(current, ()):
+            raise InputError(f"{option} {text}: '{part}' names another profile or fixes the setup's kind and "
+                             "cannot be changed with " + option + "; use or write another profile instead")
         fields = _fields(current)
         if part not in fields:
             prefix = ".".join(rest[:i])
@@ -171,4 +197,8 @@ def apply(resolved: list[ResolvedSetup], model: Model | None, assignments: list[
             applied = True
         if not applied:
             raise InputError(f"{option} {a.text}: applies to none of the setups in this run (no setup has a {attr})")
+    for r in out:
+        if r.offer is not None and getattr(r.offer.usd_per_gpu_hour, r.setup.term) is None:
+            raise InputError(f"setup '{r.setup.id}': offer '{r.offer.id}' has no '{r.setup.term}' price "
+                             f"(after {option})")
     return out, model

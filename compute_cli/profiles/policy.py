@@ -66,8 +66,8 @@ def load(file_path, display: str, metrics) -> PolicyFile:
     out = PolicyFile(policy=policy, file=display, doc=doc)
     for i, rule in enumerate(policy.rules):
         if rule.metric not in metrics:
-            raise out.error(f"unknown metric '{rule.metric}'{did_you_mean(rule.metric, metrics)}; "
-                            f"metrics: {', '.join(metrics)}", ("rules", i, "metric"))
+            hint = did_you_mean(rule.metric, metrics) or f"; metrics: {', '.join(metrics)}"
+            raise out.error(f"unknown metric '{rule.metric}'{hint}", ("rules", i, "metric"))
         if rule.max is None and rule.min is None:
             raise out.error("a rule needs 'max' or 'min' (or both)", ("rules", i))
         if rule.max is not None and rule.min is not None and rule.min > rule.max:

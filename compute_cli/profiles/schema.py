@@ -10,7 +10,7 @@ Units are in the names (``tdp_w``, ``price_usd``); fractions are 0..1.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import Meta
@@ -215,7 +215,7 @@ class Market(Base, kw_only=True):
 class ScenarioStep(Base, kw_only=True):
     name: Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]*$")]
     command: Literal["compare", "throughput", "invest", "rent-or-buy", "fleet", "breakeven"]
-    args: dict[str, object] = {}
+    args: dict[str, Any] = {}
 
 
 class Scenario(Base, kw_only=True):

@@ -103,15 +103,17 @@ def overridden(assignments) -> set[tuple[str, tuple]]:
     return out
 
 
-def stale_prices(catalog: Catalog, on: dt.date, max_age_days: int,
+def stale_prices(catalog: Catalog, setup_ids, on: dt.date, max_age_days: int,
                  assignments: list[Assignment] = ()) -> list[StaleFigure]:
-    """Money figures used by the setups ``catalog`` resolved, dated more than ``max_age_days`` before ``on``.
+    """Money figures used by ``setup_ids``, dated more than ``max_age_days`` before ``on``.
 
-    Each figure once (setups share profiles), oldest first.
+    Each figure once (setups share profiles), oldest first. The setups are resolved
+    again from ``catalog``, which has read their files already.
     """
     skip = overridden(assignments)
     found: dict[tuple[str, tuple], StaleFigure] = {}
-    for r in catalog.resolved.values():
+    for setup_id in dict.fromkeys(setup_ids):
+        r = catalog.resolve(setup_id)
         for kind, ident in _profiles_of(r):
             loaded = catalog.loaded(kind, ident)
             if loaded is None:
@@ -126,7 +128,7 @@ def stale_prices(catalog: Catalog, on: dt.date, max_age_days: int,
                     continue
                 age = (on - date).days
                 if age > max_age_days:
-                    found[(loaded.file, path)] = StaleFigure(loaded.file, loaded.lines.get(path), format_path(path),
+                    found[(loaded.file, path)] = StaleFigure(loaded.file, loaded.line_of(*path), format_path(path),
                                                              prov.as_of, age)
     return sorted(found.values(), key=lambda s: (-s.age_days, s.file, s.key))
 
@@ -135,6 +137,6 @@ def summary(stale: list[StaleFigure], max_age_days: int) -> str:
     """One line for a run's stale prices: how many, and the oldest, with its file and line."""
     oldest = stale[0]
     where = oldest.file + (f":{oldest.line}" if oldest.line else "")
-    many = f"{len(stale)} prices used are" if len(stale) > 1 else "a price used is"
-    return (f"{many} more than {max_age_days} days old, the oldest {where}: {oldest.key} (as_of {oldest.as_of}); "
-            f"--strict lists them and fails, --max-age-days N moves the limit, --quiet hides this")
+    many = f"{len(stale)} prices used are" if len(stale) > 1 else "1 price used is"
+    return (f"{many} over {max_age_days} days old, oldest {where}: {oldest.key} (as_of {oldest.as_of}); "
+            "--strict lists them")

@@ -24,7 +24,7 @@ MAX_FILE_BYTES = 2 * 1024 * 1024  # profiles are a few KB; refuse anything huge
 MAX_DEPTH = 32
 MAX_NODES = 20_000  # after alias expansion: stops "billion laughs"
 
-FIGURE_KEYS = frozenset({"value", "source", "as_of", "assumption", "note", "url"})
+FIGURE_KEYS = frozenset({"value", "source", "as_of", "assumption", "note", "url", "distribution"})
 
 Path = tuple  # of str | int
 
@@ -55,6 +55,7 @@ class Provenance:
     assumption: str | None = None
     note: str | None = None
     url: str | None = None
+    distribution: object | None = None  # profiles.distributions.Distribution: the figure's uncertainty
 
 
 @dataclass
@@ -188,7 +189,12 @@ class _Walker:
         for key in ("source", "as_of", "assumption", "note", "url"):
             if key in mapping and not isinstance(mapping[key], str | int):
                 self.fail(f"'{key}' must be text", node, path + (key,))
-        text = {k: (str(v) if v is not None else None) for k, v in mapping.items() if k != "value"}
+        text = {k: (str(v) if v is not None else None) for k, v in mapping.items() if k not in ("value", "distribution")}
+        if "distribution" in mapping:
+            from compute_cli.profiles.distributions import from_yaml
+
+            text["distribution"] = from_yaml(mapping["distribution"], mapping["value"], self.doc.file,
+                                             self.doc.line_of, path + ("distribution",))
         self.doc.provenance[path] = Provenance(**text)
         return mapping["value"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from compute_cli.render.formats import rich_table, to_csv, to_json, to_markdown, to_plain, use_rich
+from compute_cli.render.formats import rich_table, to_csv, to_json, to_jsonl, to_markdown, to_plain, use_rich
 
 
 def _num(value, fmt: str) -> str:
@@ -80,8 +80,9 @@ def render(result: dict, fmt: str, stream) -> None:
     if fmt == "json":
         stream.write(to_json(result))
         return
-    if fmt == "csv":
-        stream.write(to_csv([{**s, "model": result["model"]["id"]} for s in result["setups"]]))
+    if fmt in ("csv", "jsonl"):
+        rows = [{**s, "model": result["model"]["id"]} for s in result["setups"]]
+        stream.write(to_csv(rows) if fmt == "csv" else to_jsonl(rows))
         return
     header, rows, sections = table_cells(result)
     notes = [f"{s['id']}: {s['note']}" for s in result["setups"] if s.get("note")]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import sys
@@ -13,6 +11,15 @@ FORMATS = ("table", "json", "csv", "markdown")
 
 def to_json(data) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def to_jsonl(rows: list[dict]) -> str:
+    """JSON Lines: one compact object per row, the rows CSV would print, for jq and streams.
+
+    >>> to_jsonl([{"id": "a", "x": None}, {"id": "b", "x": 1.5}])
+    '{"id":"a","x":null}\\n{"id":"b","x":1.5}\\n'
+    """
+    return "".join(json.dumps(r, ensure_ascii=False, allow_nan=False, separators=(",", ":")) + "\n" for r in rows)
 
 
 def flatten(row: dict, prefix: str = "") -> dict:
@@ -32,6 +39,9 @@ def flatten(row: dict, prefix: str = "") -> dict:
 
 
 def to_csv(rows: list[dict]) -> str:
+    import csv
+    import io
+
     flat = [flatten(r) for r in rows]
     header: list[str] = []
     for r in flat:
@@ -53,12 +63,14 @@ def _csv_cell(value):
     return value
 
 
-def to_markdown(header: list[str], rows: list[list[str]]) -> str:
+def to_markdown(header: list[str], rows: list[list[str]], left: int = 1) -> str:
+    """A Markdown table: the first ``left`` columns left-aligned, the rest right."""
+
     def esc(cell: str) -> str:
         return str(cell).replace("|", "\\|")
 
     lines = ["| " + " | ".join(esc(h) for h in header) + " |"]
-    lines.append("|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|")
+    lines.append("|" + "|".join(["---"] * left + ["---:"] * (len(header) - left)) + "|")
     lines += ["| " + " | ".join(esc(c) for c in row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
 
@@ -86,16 +98,44 @@ def use_rich(stream=None) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
+ANSI = {"red": "31", "green": "32", "yellow": "33", "bold": "1"}
+
+
+def paint(text: str, colour: str, stream=None) -> str:
+    """``text`` in an ANSI colour on a terminal; plain when piped or when NO_COLOR is set (no-color.org)."""
+    if not use_rich(stream) or os.environ.get("NO_COLOR"):
+        return text
+    return f"\x1b[{ANSI[colour]}m{text}\x1b[0m"
+
+
+def number(value) -> str:
+    """A number short enough for a line or a cell, precise enough to see a change.
+
+    >>> [number(v) for v in (None, 3.11507, 0.000123, 5435.03, 28019200000.0, -0.62)]
+    ['n/a', '3.115', '0.000123', '5,435', '28.02B', '-0.62']
+    """
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    for unit, scale in (("T", 1e12), ("B", 1e9), ("M", 1e6)):
+        if abs(value) >= scale:
+            return f"{value / scale:.4g}{unit}"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.4g}"
+
+
 def rich_table(title: str | None, header: list[str], rows: list[list[str]], sections: set[int] = frozenset(),
-               caption: str | None = None) -> None:
+               caption: str | None = None, left: int = 1) -> None:
     from rich.console import Console
     from rich.table import Table
 
     console = Console(no_color=bool(os.environ.get("NO_COLOR")), highlight=False)
     table = Table(title=title, caption=caption, show_lines=False, header_style="bold")
     table.add_column(header[0], style="bold" if not os.environ.get("NO_COLOR") else None, no_wrap=True)
-    for h in header[1:]:
-        table.add_column(h, justify="right")
+    for i, h in enumerate(header[1:], start=1):
+        table.add_column(h, justify="left" if i < left else "right")
     for i, r in enumerate(rows):
         table.add_row(*[str(c) for c in r], end_section=(i + 1) in sections)
     console.print(table)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from compute_cli.render.formats import rich_table, to_csv, to_json, to_markdown, to_plain, use_rich
+from compute_cli.render.formats import rich_table, to_csv, to_json, to_jsonl, to_markdown, to_plain, use_rich
+
+SCHEMA_VERSION = 1
 
 
-def _emit(title, header, rows, fmt, stream, data, left=99):
+def _emit(title, header, rows, fmt, stream, document: dict, records: list[dict], left=99):
+    """``document`` for json; ``records`` (one per row) for csv and jsonl; ``rows`` of cells for tables."""
     if fmt == "json":
-        stream.write(to_json(data))
+        stream.write(to_json({"schema_version": SCHEMA_VERSION, **document}))
     elif fmt == "csv":
-        stream.write(to_csv(data if isinstance(data, list) else data["fields"]))
+        stream.write(to_csv(records))
+    elif fmt == "jsonl":
+        stream.write(to_jsonl(records))
     elif fmt == "markdown":
         stream.write(to_markdown(header, rows))
     elif use_rich(stream):
@@ -21,7 +26,7 @@ def _emit(title, header, rows, fmt, stream, data, left=99):
 def render_listing(rows: list[dict], fmt: str, stream) -> None:
     header = ["kind", "id", "name", "origin"]
     cells = [[r[h] for h in header] for r in rows]
-    _emit(None, header, cells, fmt, stream, rows)
+    _emit(None, header, cells, fmt, stream, {"profiles": rows}, rows)
 
 
 def _provenance(f: dict) -> str:
@@ -44,4 +49,4 @@ def render_detail(data: dict, fmt: str, stream) -> None:
             prov = row[2]
             stream.write(f"{f['key'].ljust(width)}  {row[1]}" + (f"\n{' ' * width}    {prov}" if prov else "") + "\n")
         return
-    _emit(title, header, cells, fmt, stream, data)
+    _emit(title, header, cells, fmt, stream, data, data["fields"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from compute_cli.render.formats import rich_table, to_csv, to_json, to_markdown, to_plain, use_rich
+from compute_cli.render.formats import rich_table, to_csv, to_json, to_jsonl, to_markdown, to_plain, use_rich
 
 LABELS = [
     ("gpus", "accelerators", "{:d}"),
@@ -29,8 +29,8 @@ def render(result: dict, fmt: str, stream) -> None:
     if fmt == "json":
         stream.write(to_json(result))
         return
-    if fmt == "csv":
-        stream.write(to_csv([result]))
+    if fmt in ("csv", "jsonl"):
+        stream.write(to_csv([result]) if fmt == "csv" else to_jsonl([result]))
         return
     rows = [[label, "n/a" if result[key] is None else spec.format(result[key])] for key, label, spec in LABELS]
     header = ["metric", "value"]

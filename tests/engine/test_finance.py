@@ -62,15 +62,12 @@ def test_crf_bounds(rate, life):
     assert crf >= rate * (1 - 1e-12)
 
 
-@pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")
-@pytest.mark.xfail(
-    reason="BUG: capital_recovery_factor masks only rate == 0; a tiny positive rate (1e-17) makes "
-    "(1+r)^n == 1.0 exactly and returns inf instead of ~1/n (use expm1/log1p or a near-zero mask)",
-    strict=True,
-)
 def test_crf_tiny_positive_rate():
-    # r -> 0+ is continuous: CRF -> 1/n = 0.2 for n = 5.
-    assert float(capital_recovery_factor(1e-17, 5)) == pytest.approx(0.2, rel=1e-9)
+    # r -> 0+ is continuous: CRF -> 1/n = 0.2 for n = 5, even where (1+r)^n rounds to 1.0
+    # (regression: the rate == 0 mask alone returned inf for r = 1e-17).
+    with np.errstate(all="raise"):
+        for rate in (1e-17, 1e-12, 1e-9):
+            assert float(capital_recovery_factor(rate, 5)) == pytest.approx(0.2, rel=1e-8)
 
 
 def test_annualized_capital_without_residual_is_capex_times_crf():

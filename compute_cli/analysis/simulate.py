@@ -1,0 +1,310 @@
+"""``simulate``: Monte Carlo over the distributions declared next to figures (or given with ``--dist``).
+
+Method (docs/methodology.md, "Sweep, sensitivity and Monte Carlo"):
+
+1. Each uncertain key ``p`` is mapped to the engine inputs it moves, the way
+   ``compare --set`` would move them: the inputs are rebuilt at a handful of probe
+   values across the distribution's range. Every input that moves must be a
+   straight line in ``p`` there (``input = a + b x p``, checked at every probe to
+   1e-9); almost all are the value itself. Inputs moved by two keys must add up
+   (checked at a corner against a full rebuild).
+2. Each key draws from its own PCG64 stream, seeded by ``--seed`` and the key's
+   name, so the same seed gives the same numbers whatever the chunk size, and
+   adding an uncertain key does not change the draws of the others.
+3. Draws outside what the profile type allows (a fraction above 1, a PUE below
+   1, a negative price) are clipped to the bound and counted; integer keys are
+   rounded.
+4. The engine runs on chunks of samples; p5, p50, p95 (linear interpolation
+   between order statistics) and the mean are taken over the samples where the
+   metric is defined (a sample whose model does not fit has none).
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from dataclasses import dataclass, field
+from statistics import NormalDist
+
+import numpy as np
+
+from compute_cli import inputs
+from compute_cli.analysis import paths
+from compute_cli.engine.evaluate import evaluate
+from compute_cli.errors import InputError, UsageError
+from compute_cli.profiles.catalog import Catalog, ResolvedSetup
+from compute_cli.profiles.distributions import Distribution
+from compute_cli.profiles.yamlio import format_path
+
+SCHEMA_VERSION = 1
+CHUNK_SAMPLES = 1 << 15
+PERCENTILES = (5.0, 50.0, 95.0)
+HISTOGRAM_BINS = 20
+DEFAULT_HISTOGRAM_METRIC = "cost_usd_per_million_output_tokens"
+PROBE_QUANTILES = (0.001, 0.1, 0.25, 0.5, 0.75, 0.9, 0.999)
+LINEAR_RTOL = 1e-9
+
+
+# ------------------------------------------------------------------ distributions
+def quantile(d: Distribution, q: float) -> float:
+    """The value below which a fraction ``q`` of the distribution lies.
+
+    >>> from compute_cli.profiles.distributions import parse_spec
+    >>> quantile(parse_spec("uniform:0:10"), 0.25)
+    2.5
+    >>> round(quantile(parse_spec("triangular:0:0:1"), 0.75), 6)
+    0.5
+    """
+    if d.kind == "uniform":
+        return d["low"] + q * (d["high"] - d["low"])
+    if d.kind == "triangular":
+        low, mode, high = d["low"], d["mode"], d["high"]
+        cut = (mode - low) / (high - low)
+        if q < cut:
+            return low + math.sqrt(q * (high - low) * (mode - low))
+        return high - math.sqrt((1.0 - q) * (high - low) * (high - mode))
+    if d.kind == "normal":
+        return NormalDist(d["mean"], d["sd"]).inv_cdf(q)
+    mu = math.log(d["mean"]) - d["sigma"] ** 2 / 2.0
+    return math.exp(mu + d["sigma"] * NormalDist().inv_cdf(q))
+
+
+def swing_range(d: Distribution) -> tuple[float, float]:
+    """The range sensitivity uses for a declared distribution: [low, high] when bounded, else [p5, p95]."""
+    if d.bounded:
+        return d["low"], d["high"]
+    return quantile(d, 0.05), quantile(d, 0.95)
+
+
+def draw(d: Distribution, rng: np.random.Generator, n: int) -> np.ndarray:
+    """``n`` draws from ``d`` (numpy's Generator methods; lognormal from its arithmetic mean, see the module doc)."""
+    if d.kind == "uniform":
+        return rng.uniform(d["low"], d["high"], n)
+    if d.kind == "triangular":
+        return rng.triangular(d["low"], d["mode"], d["high"], n)
+    if d.kind == "normal":
+        return rng.normal(d["mean"], d["sd"], n)
+    sigma = d["sigma"]
+    return rng.lognormal(math.log(d["mean"]) - sigma**2 / 2.0, sigma, n)
+
+
+def stream(seed: int, name: str) -> np.random.Generator:
+    """The PCG64 stream of one uncertain key: seeded by ``seed`` and the key's name."""
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(zlib.crc32(name.encode()),))))
+
+
+# ------------------------------------------------------------- what a key moves
+@dataclass
+class Uncertain:
+    """One uncertain key, its distribution, and the engine inputs it moves (``input = a + b x value``)."""
+
+    path: paths.NumericPath
+    dist: Distribution
+    base_value: float
+    declared_in: str
+    fields: dict[str, tuple[float, float]] = field(default_factory=dict)  # name -> (a, b)
+    identity: set = field(default_factory=set)  # inputs equal to the value itself
+    clipped: int = 0
+
+
+def declared(catalog: Catalog, r: ResolvedSetup, model) -> dict[str, Distribution]:
+    """Distributions written next to figures in the setup's profiles and the model's, by ``--set`` path."""
+    sources = [("setup", "setups", r.setup.id), ("hardware", "hardware", r.hardware.id), ("model", "models", model.id)]
+    if r.setup.kind == "own":
+        sources.append(("system", "systems", r.system.id))
+    elif r.offer is not None and r.offer.system is not None:
+        sources.append(("system", "systems", r.offer.system))
+    for attr, kind in (("site", "sites"), ("finance", "finance"), ("offer", "offers")):
+        if getattr(r, attr) is not None:
+            sources.append((attr, kind, getattr(r, attr).id))
+    found = {}
+    for attr, kind, ident in sources:
+        loaded = catalog.get(kind, ident)
+        for key_path, prov in loaded.provenance.items():
+            if prov.distribution is not None:
+                found[paths.PREFIX[attr] + format_path(key_path)] = prov.distribution
+    return dict(sorted(found.items()))
+
+
+def _probes(u: Uncertain) -> np.ndarray:
+    qs = [quantile(u.dist, q) for q in PROBE_QUANTILES]
+    if u.dist.bounded:
+        qs += [u.dist["low"], u.dist["high"]]
+    values, _ = u.path.clip(np.array(qs + [u.base_value]))
+    return np.unique(values)
+
+
+def map_inputs(r, model, u: Uncertain, base: dict, options) -> None:
+    """Fill ``u.fields``: each input the key moves as a straight line in it, or raise."""
+    probes = _probes(u)
+    if len(probes) < 2:
+        raise InputError(f"{u.declared_in}: {u.path.text}: the distribution {u.dist.text()} leaves no room to vary "
+                         f"within what the key allows ({u.path.bounds_text()})")
+    rows = paths.rows_at(r, model, u.path, probes, options, option="simulate")
+    changed = paths.changed_fields(base, rows)
+    if not changed:
+        raise InputError(f"{u.declared_in}: {u.path.text}: changes none of the engine's inputs for setup "
+                         f"'{r.setup.id}'; its distribution has nothing to move")
+    lo, hi = probes[0], probes[-1]
+    for name in changed:
+        f = np.array([row[name][0] for row in rows], dtype=float)
+        if np.array_equal(f, probes):
+            u.identity.add(name)
+        b = (f[-1] - f[0]) / (hi - lo)
+        a = f[0] - b * lo
+        predicted = a + b * probes
+        if not np.allclose(predicted, f, rtol=LINEAR_RTOL, atol=LINEAR_RTOL * np.abs(f).max()):
+            raise InputError(f"{u.declared_in}: {u.path.text}: the engine input '{name}' is not a straight line in it "
+                             f"between {lo:g} and {hi:g}, so it cannot be sampled this way; use sweep over it instead")
+        u.fields[name] = (float(base[name][0]), float(b))
+
+
+def _check_pairs(r, model, us: list[Uncertain], base: dict, options) -> None:
+    """Keys that move the same input must add up: check at the corner where both are high."""
+    for i, a in enumerate(us):
+        for b in us[i + 1:]:
+            shared = set(a.fields) & set(b.fields)
+            if not shared:
+                continue
+            va, vb = _probes(a)[-1], _probes(b)[-1]
+            ra, ma = paths.override(r, model, a.path, va, "simulate")
+            rb, mb = paths.override(ra, ma, b.path, vb, "simulate")
+            exact = paths.input_row(rb, mb, options)
+            for name in shared:
+                composed = base[name][0] + a.fields[name][1] * (va - a.base_value) + b.fields[name][1] * (vb - b.base_value)
+                if not math.isclose(exact[name][0], composed, rel_tol=LINEAR_RTOL, abs_tol=1e-300):
+                    raise InputError(f"{a.path.text} and {b.path.text} both move the engine input '{name}' and it is "
+                                     "not their sum; give only one of them a distribution")
+
+
+# ------------------------------------------------------------------ the run
+def plan(catalog: Catalog, setup_id: str, model_id: str | None, assignments=(), cli_dists=(),
+         options: inputs.RunOptions = inputs.RunOptions()):
+    """Resolve, apply ``--set``, gather distributions: ``(setup, model, base inputs, [Uncertain])``."""
+    from compute_cli.analysis.compare import default_model
+    from compute_cli.profiles.overrides import apply
+
+    r = catalog.resolve(setup_id)
+    model = catalog.model(model_id or default_model([r]))
+    r0, m0 = r, model
+    (r,), model = apply([r], model, list(assignments))
+    dists = {k: (d, d.where) for k, d in declared(catalog, r0, m0).items()}
+    for a in assignments:
+        key = numeric_key(a.path)
+        if key:
+            dists.pop(key, None)  # --set fixes a value: its distribution no longer applies
+    for text, d in cli_dists:
+        dists[paths.numeric_path(text, "--dist").canonical] = (d, "--dist")
+    if not dists:
+        raise InputError(f"setup '{setup_id}' has no uncertain figures: add a 'distribution' next to a value in its "
+                         "profiles (e.g. electricity_usd_per_kwh: {value: 0.05, assumption: ..., distribution: "
+                         "{triangular: {low: 0.03, mode: 0.05, high: 0.08}}}) or pass --dist PATH=triangular:LOW:MODE:HIGH")
+    base = paths.input_row(r, model, options)
+    us = []
+    for text, (d, where) in sorted(dists.items()):
+        p = paths.numeric_path(text, "--dist" if where == "--dist" else "simulate")
+        value = paths.current_value(r, model, p)
+        if value is None:
+            raise InputError(f"{where}: {text}: setup '{setup_id}' has no such value to make uncertain")
+        u = Uncertain(path=p, dist=d, base_value=float(value), declared_in=where)
+        map_inputs(r, model, u, base, options)
+        us.append(u)
+    _check_pairs(r, model, us, base, options)
+    return r, model, base, us
+
+
+def numeric_key(path) -> str | None:
+    """The canonical spelling of a --set path when it names a numeric key, else None."""
+    try:
+        return paths.numeric_path(".".join(path), "--set").canonical
+    except (InputError, UsageError):
+        return None
+
+
+def sample_inputs(base: dict, us: list[Uncertain], rngs: list, n: int) -> dict:
+    """Engine inputs for ``n`` samples: the base with every uncertain input drawn."""
+    x = dict(base)
+    sums: dict[str, np.ndarray] = {}
+    for u, rng in zip(us, rngs, strict=True):
+        v, moved = u.path.clip(draw(u.dist, rng, n))
+        u.clipped += int(moved.sum())
+        for name, (a, b) in u.fields.items():
+            if name in u.identity and name not in sums and sum(name in o.fields for o in us) == 1:
+                x[name] = v
+                continue
+            term = b * (v - u.base_value)
+            sums[name] = sums[name] + term if name in sums else a + term
+    for name, value in sums.items():
+        x[name] = value
+    return x
+
+
+def run(catalog: Catalog, setup_id: str, model_id: str | None, assignments=(), cli_dists=(), samples: int = 100_000,
+        seed: int = 0, metrics=(), histogram_metric: str = DEFAULT_HISTOGRAM_METRIC,
+        chunk: int = CHUNK_SAMPLES, options: inputs.RunOptions = inputs.RunOptions(), on_progress=None) -> dict:
+    """Draw ``samples`` scenarios and summarise every metric; a JSON-ready dict."""
+    from compute_cli.analysis.sweep import check_metrics
+
+    if samples < 1:
+        raise UsageError(f"--samples {samples}: expected a whole number >= 1")
+    r, model, base, us = plan(catalog, setup_id, model_id, assignments, cli_dists, options)
+    y0 = evaluate(base)
+    metrics = check_metrics(metrics, sorted(y0))
+    if histogram_metric not in metrics:
+        metrics = (*metrics, histogram_metric)
+    from compute_cli.analysis.memory import keep_freed_memory
+
+    keep_freed_memory()
+    rngs = [stream(seed, u.path.text) for u in us]
+    values = {m: np.empty(samples) for m in metrics}
+    for start in range(0, samples, chunk):
+        n = min(chunk, samples - start)
+        y = evaluate(sample_inputs(base, us, rngs, n))
+        for m in metrics:
+            values[m][start:start + n] = np.broadcast_to(y[m], (n,))
+        if on_progress:
+            on_progress(n)
+    summary = {m: summarise(values[m], float(y0[m][0])) for m in metrics}
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "setup": r.setup.id,
+        "model": model.id,
+        "overrides": [a.text for a in assignments],
+        "samples": samples,
+        "seed": seed,
+        "inputs": [{"parameter": u.path.text, "distribution": u.dist.as_dict(), "declared_in": u.declared_in,
+                    "base_value": u.base_value, "inputs_moved": sorted(u.fields), "clipped_samples": u.clipped}
+                   for u in us],
+        "metrics": summary,
+        "histogram": histogram(values[histogram_metric], histogram_metric),
+    }
+
+
+def summarise(v: np.ndarray, base: float) -> dict:
+    """p5, p50, p95 and mean over the finite samples, and how many had no value."""
+    from compute_cli.analysis.compare import clean
+
+    finite = v[np.isfinite(v)]
+    missing = int(v.size - finite.size)
+    if not finite.size:
+        return {"p5": None, "p50": None, "p95": None, "mean": None, "base": clean(base), "not_computed": missing}
+    p5, p50, p95 = np.percentile(finite, PERCENTILES)
+    return {"p5": clean(p5), "p50": clean(p50), "p95": clean(p95), "mean": clean(finite.mean()), "base": clean(base),
+            "not_computed": missing}
+
+
+def histogram(v: np.ndarray, metric: str, bins: int = HISTOGRAM_BINS) -> dict:
+    """Counts in ``bins`` equal bins between the 0.5th and 99.5th percentiles; the tails counted apart."""
+    from compute_cli.analysis.compare import clean
+
+    finite = v[np.isfinite(v)]
+    if not finite.size:
+        return {"metric": metric, "edges": [], "counts": [], "below": 0, "above": 0}
+    lo, hi = np.percentile(finite, [0.5, 99.5])
+    if hi <= lo:
+        lo, hi = float(finite.min()), float(finite.max())
+    if hi <= lo:
+        hi = lo + (abs(lo) or 1.0) * 1e-9
+    counts, edges = np.histogram(finite, bins=bins, range=(lo, hi))
+    return {"metric": metric, "edges": [clean(e) for e in edges], "counts": [int(c) for c in counts],
+            "below": int((finite < lo).sum()), "above": int((finite > hi).sum())}

@@ -1,0 +1,203 @@
+"""``computecost sweep``, ``sensitivity`` and ``simulate``: explore a setup beyond one point.
+
+numpy-heavy analysis and rich are imported inside the commands, so ``computecost --help``
+and every other command start without them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from compute_cli.cli import SetOption, app, catalog, choice, handle_errors, parse_sets
+
+ModelOption = Annotated[Optional[str], typer.Option("--model", "-m", help="Model id to serve (default: the model "
+                                                    "the setup declares, else llama-3.1-70b).")]
+OutputOption = Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write to FILE instead "
+                         "of stdout; the file is replaced only when the run succeeds.")]
+PlotOption = Annotated[Optional[Path], typer.Option("--plot", metavar="FILE.png|svg", help="Also draw the chart to "
+                       "an image (needs the plot extra: pip install 'computecost[plot]').")]
+
+SWEEP_CHART_METRIC = "cost_usd_per_million_output_tokens"
+CHART_MAX_POINTS = 4_000_000  # values kept for a sweep's chart
+
+
+@app.command()
+@handle_errors
+def sweep(
+    setup: Annotated[str, typer.Argument(help="Setup id.")],
+    vary: Annotated[list[str], typer.Option("--vary", "-V", metavar="PATH=START:STOP:STEPS",
+                    help="A numeric key (paths as in --set) and the values to take, e.g. "
+                    "site.electricity_usd_per_kwh=0.02:0.12:11 (repeatable: a cartesian grid, the last --vary "
+                    "changing fastest).")],
+    model: ModelOption = None,
+    set_: SetOption = None,
+    metric: Annotated[Optional[list[str]], typer.Option("--metric", "-M", help="Output column after the varied "
+                      "values (repeatable; 'all' for every engine output). The first one is charted.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table (default), csv, jsonl or json.")] = "table",
+    output: OutputOption = None,
+    plot: PlotOption = None,
+    chunk_rows: Annotated[int, typer.Option("--chunk-rows", min=0, hidden=True,
+                          help="Rows per evaluated block (memory bound; for tests).")] = 0,
+):
+    """Evaluate a setup over a grid of values: one row per combination, streamed (CSV, JSON Lines, JSON or a table)."""
+    from compute_cli.analysis import sweep as sweep_mod
+    from compute_cli.render import charts
+    from compute_cli.render.output import output_stream, progress
+    from compute_cli.render.sweep import FORMATS, SweepWriter
+
+    choice("--format", fmt, FORMATS)
+    if plot is not None:
+        from compute_cli.render.plots import check_path
+
+        check_path(plot)
+    varies = [sweep_mod.parse_vary(v) for v in vary]
+    if plot is not None and len(varies) > 2:
+        from compute_cli.errors import UsageError
+
+        raise UsageError("--plot draws a sweep of one --vary (a line) or two (a heatmap); this one has "
+                         f"{len(varies)}")
+    grid = sweep_mod.plan(catalog(), setup, model, parse_sets(set_), varies, metric or ())
+    chart_metric = grid.metrics[0] if metric else SWEEP_CHART_METRIC
+    want_chart = (fmt == "table" or plot is not None) and len(grid.axes) <= 2 and grid.size <= CHART_MAX_POINTS
+    kept = []
+    chunk = chunk_rows or sweep_mod.CHUNK_ROWS
+    header = grid.header()
+    with output_stream(output) as out, progress(grid.size, "sweep", min_total=8 * chunk) as bar:
+        writer = SweepWriter(header, [a.name for a in grid.axes], list(grid.metrics), fmt, out)
+        writer.begin()
+        for block in grid.blocks(chunk):
+            if want_chart and chart_metric in grid.metrics:
+                kept.append(block[chart_metric])
+            writer.write(block)
+            bar.advance(len(next(iter(block.values()))))
+        writer.end()
+        if want_chart and chart_metric not in grid.metrics:
+            kept = _chart_values(grid, chart_metric, chunk)
+        if want_chart:
+            import numpy as np
+
+            values = np.concatenate(kept).reshape(grid.shape)
+            a = grid.axes
+            if fmt == "table":
+                if len(a) == 1:
+                    out.write("\n" + charts.line(a[0].values, values, x_label=a[0].name, y_label=chart_metric))
+                else:
+                    out.write("\n" + charts.heatmap(a[1].values, a[0].values, values, x_label=a[1].name,
+                                                    y_label=a[0].name, z_label=chart_metric))
+    if plot is not None:
+        from compute_cli.render import plots
+
+        title = f"{grid.setup_id}, {grid.model_id}"
+        if len(a) == 1:
+            plots.line(plot, title, a[0].values, values, a[0].name, chart_metric)
+        else:
+            plots.heatmap(plot, title, a[1].values, a[0].values, values, a[1].name, a[0].name, chart_metric)
+
+
+def _chart_values(grid, metric: str, chunk: int) -> list:
+    """The chart's metric when it is not one of the written columns (a second, cheap pass)."""
+    import dataclasses
+
+    g = dataclasses.replace(grid, metrics=(metric,))
+    return [block[metric] for block in g.blocks(chunk)]
+
+
+@app.command()
+@handle_errors
+def sensitivity(
+    setup: Annotated[str, typer.Argument(help="Setup id.")],
+    model: ModelOption = None,
+    set_: SetOption = None,
+    metric: Annotated[str, typer.Option("--metric", "-M", help="Engine output to explain.")] =
+    "cost_usd_per_million_output_tokens",
+    swing: Annotated[float, typer.Option("--swing", help="Move each input down and up by this fraction "
+                     "(0.2: -20 % and +20 %), unless its profile declares a range.")] = 0.2,
+    no_declared: Annotated[bool, typer.Option("--no-declared-ranges", help="Use --swing for every input, "
+                           "ignoring the distributions the profiles declare.")] = False,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table (default), json, csv or markdown.")] = "table",
+    output: OutputOption = None,
+    plot: PlotOption = None,
+):
+    """Tornado: each numeric input of a setup moved down and up, sorted by its effect on one metric."""
+    from compute_cli.analysis import sensitivity as sensitivity_mod
+    from compute_cli.render.explore import FORMATS, render_sensitivity
+    from compute_cli.render.output import output_stream
+
+    choice("--format", fmt, FORMATS)
+    if plot is not None:
+        from compute_cli.render.plots import check_path
+
+        check_path(plot)
+    result = sensitivity_mod.run(catalog(), setup, model, parse_sets(set_), metric=metric, swing=swing,
+                                 use_declared=not no_declared)
+    with output_stream(output) as out:
+        render_sensitivity(result, fmt, out)
+    if plot is not None:
+        from compute_cli.render import plots
+
+        top = result["parameters"][:20]
+        plots.tornado(plot, f"{result['setup']}, {result['model']}", result["metric"], result["metric_at_base"],
+                      [p["parameter"] for p in top], [p["metric_at_low"] for p in top],
+                      [p["metric_at_high"] for p in top])
+
+
+@app.command()
+@handle_errors
+def simulate(
+    setup: Annotated[str, typer.Argument(help="Setup id.")],
+    samples: Annotated[int, typer.Option("--samples", "-n", min=1, max=100_000_000,
+                       help="Scenarios to draw.")] = 100_000,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed: the same seed gives the same answer.")] = 0,
+    dist: Annotated[Optional[list[str]], typer.Option("--dist", "-D", metavar="PATH=SHAPE:PARAMS", help="Make a key "
+                    "uncertain, or replace its declared distribution: PATH=triangular:LOW:MODE:HIGH, uniform:LOW:HIGH, "
+                    "normal:MEAN:SD or lognormal:MEAN:SIGMA (repeatable).")] = None,
+    model: ModelOption = None,
+    set_: SetOption = None,
+    metric: Annotated[Optional[list[str]], typer.Option("--metric", "-M", help="Metric to summarise (repeatable; "
+                      "'all' for every engine output). The first one is drawn as a histogram.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table (default), json, csv or markdown.")] = "table",
+    output: OutputOption = None,
+    plot: PlotOption = None,
+):
+    """Monte Carlo over the distributions declared in the profiles: p5, p50, p95 and mean of every metric."""
+    from compute_cli.analysis import simulate as simulate_mod
+    from compute_cli.profiles.distributions import parse_spec
+    from compute_cli.render.explore import FORMATS, render_simulate
+    from compute_cli.render.output import output_stream, progress
+
+    choice("--format", fmt, FORMATS)
+    if plot is not None:
+        from compute_cli.render.plots import check_path
+
+        check_path(plot)
+    cli_dists = [_parse_dist(text, parse_spec) for text in dist or []]
+    chart_metric = metric[0] if metric and metric != ["all"] else simulate_mod.DEFAULT_HISTOGRAM_METRIC
+    with progress(samples, "simulate", min_total=8 * simulate_mod.CHUNK_SAMPLES) as bar:
+        result = simulate_mod.run(catalog(), setup, model, parse_sets(set_), cli_dists, samples=samples, seed=seed,
+                                  metrics=metric or (), histogram_metric=chart_metric, on_progress=bar.advance)
+    with output_stream(output) as out:
+        render_simulate(result, fmt, out)
+    for u in result["inputs"]:
+        if u["clipped_samples"]:
+            typer.echo(f"warning: {u['parameter']}: {u['clipped_samples']:,} of {samples:,} draws fell outside what "
+                       "the key allows and were clipped to its bound", err=True)
+    if plot is not None:
+        from compute_cli.render import plots
+
+        h = result["histogram"]
+        marks = {k: result["metrics"][h["metric"]][k] for k in ("p5", "p50", "p95")}
+        plots.histogram(plot, f"{result['setup']}, {result['model']}: {samples:,} samples", h["metric"],
+                        h["counts"], h["edges"], marks)
+
+
+def _parse_dist(text: str, parse_spec):
+    from compute_cli.errors import UsageError
+
+    key, sep, spec = text.partition("=")
+    if not sep or not key.strip():
+        raise UsageError(f"--dist '{text}': expected PATH=SHAPE:PARAMS, e.g. "
+                         "--dist site.electricity_usd_per_kwh=triangular:0.03:0.05:0.08")
+    return key.strip(), parse_spec(spec, f"--dist {key.strip()}")

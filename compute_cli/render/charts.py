@@ -1,0 +1,155 @@
+"""Terminal charts drawn with Unicode block characters: tornado, histogram, line, heatmap.
+
+Plain text, no dependencies and no colour, so they read the same on a terminal,
+in a pipe and in a file. Every function returns the chart as a string that ends
+in a newline.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+EIGHTHS = " ▏▎▍▌▋▊▉█"  # a horizontal bar's last cell, 0/8 .. 8/8 filled from the left
+COLUMN = " ▁▂▃▄▅▆▇█"  # a vertical bar's top cell, 0/8 .. 8/8 filled from the bottom
+SHADES = "·░▒▓█"  # heatmap cells, lowest fifth to highest
+MISSING = "×"
+HIGH_BAR, LOW_BAR = "█", "░"
+
+
+def number(value: float) -> str:
+    """A short label for an axis or a bar: 4 significant digits, thousands separated.
+
+    >>> number(1234.5678), number(0.012345), number(float("nan"))
+    ('1,235', '0.01235', 'n/a')
+    """
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    if value != 0 and (abs(value) >= 1e9 or abs(value) < 1e-3):
+        return f"{value:.3e}"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.4g}"
+
+
+def hbar(fraction: float, width: int) -> str:
+    """A left-aligned bar ``fraction`` (0..1) of ``width`` cells long, to an eighth of a cell.
+
+    >>> hbar(0.5, 4), hbar(0.55, 4)
+    ('██', '██▏')
+    """
+    eighths = int(round(max(0.0, min(1.0, fraction)) * width * 8))
+    full, part = divmod(eighths, 8)
+    return "█" * full + (EIGHTHS[part] if part else "")
+
+
+def tornado(labels: list[str], base: float, lows: list[float], highs: list[float], width: int = 24,
+            low_texts: list[str] | None = None, high_texts: list[str] | None = None) -> str:
+    """One row per parameter: the change in the metric when the input goes down (░) and up (█),
+    drawn left of the base value for a decrease and right of it for an increase."""
+    deltas = [abs(v - base) for v in lows + highs if v is not None and math.isfinite(v)]
+    scale = max(deltas, default=0.0) or 1.0
+    label_w = max((len(s) for s in labels), default=0)
+    lines = [f"{'':{label_w}}  {'lower':>{width}}│{'higher':<{width}}",
+             f"{'':{label_w}}  {'metric ' + number(base):>{width}}│"]
+    for i, label in enumerate(labels):
+        left, right = [" "] * width, [" "] * width
+        for value, char in ((lows[i], LOW_BAR), (highs[i], HIGH_BAR)):
+            if value is None or not math.isfinite(value) or value == base:
+                continue
+            cells = max(1, int(round(abs(value - base) / scale * width)))
+            side = right if value > base else left
+            for c in range(cells):
+                # the input-up bar wins a shared cell: it is drawn second
+                if side is right:
+                    side[c] = char
+                else:
+                    side[width - 1 - c] = char
+        note = ""
+        if low_texts and high_texts:
+            note = f"  {low_texts[i]} .. {high_texts[i]}"
+        lines.append(f"{label:<{label_w}}  {''.join(left)}│{''.join(right)}{note}")
+    lines.append(f"{'':{label_w}}  {LOW_BAR} input lowered   {HIGH_BAR} input raised")
+    return "\n".join(lines) + "\n"
+
+
+def histogram(counts, edges, width: int = 40, unit: str = "") -> str:
+    """One row per bin: ``[low, high)``, a bar proportional to its count, and the count."""
+    counts = np.asarray(counts)
+    top = counts.max() if counts.size else 0
+    labels = [f"{number(edges[i])} .. {number(edges[i + 1])}{unit}" for i in range(len(counts))]
+    label_w = max((len(s) for s in labels), default=0)
+    lines = []
+    for label, c in zip(labels, counts, strict=True):
+        lines.append(f"{label:>{label_w}}  {hbar(c / top if top else 0.0, width):<{width}}  {int(c):,}")
+    return "\n".join(lines) + "\n"
+
+
+def _resample(values: np.ndarray, n: int) -> np.ndarray:
+    """``values`` brought to ``n`` points (nearest point; NaN stays NaN)."""
+    if len(values) == n:
+        return values
+    idx = np.rint(np.linspace(0, len(values) - 1, n)).astype(int)
+    return values[idx]
+
+
+def line(x, y, width: int = 60, height: int = 10, x_label: str = "", y_label: str = "") -> str:
+    """``y`` against ``x`` as columns of block characters (an area chart), with the axis ranges."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    width = min(width, len(y)) if len(y) > 1 else 1
+    ys = _resample(y, width)
+    finite = ys[np.isfinite(ys)]
+    if not finite.size:
+        return f"{y_label}: no finite values to plot\n"
+    lo, hi = float(finite.min()), float(finite.max())
+    lo = min(lo, 0.0) if lo >= 0 and hi > 0 and lo < 0.25 * hi else lo
+    span = (hi - lo) or abs(hi) or 1.0
+    levels = np.where(np.isfinite(ys), (ys - lo) / span * height * 8, 0)
+    levels = np.clip(np.rint(levels), 1, height * 8).astype(int) * np.isfinite(ys)
+    rows = []
+    label_w = max(len(number(hi)), len(number(lo)))
+    for r in range(height, 0, -1):
+        cells = []
+        for lv in levels:
+            fill = lv - (r - 1) * 8
+            cells.append(COLUMN[max(0, min(8, fill))])
+        tick = number(hi) if r == height else number(lo) if r == 1 else ""
+        rows.append(f"{tick:>{label_w}} ┤{''.join(cells)}")
+    rows.append(f"{'':>{label_w}} └{'─' * width}")
+    left, right = number(float(x[0])), number(float(x[-1]))
+    rows.append(f"{'':>{label_w}}  {left}{right:>{max(1, width - len(left))}}")
+    if x_label or y_label:
+        rows.append(f"{'':>{label_w}}  {y_label} against {x_label}".rstrip())
+    return "\n".join(rows) + "\n"
+
+
+def heatmap(x, y, z, width: int = 60, height: int = 20, x_label: str = "", y_label: str = "",
+            z_label: str = "") -> str:
+    """``z[i, j]`` at (``y[i]``, ``x[j]``), each cell shaded by the fifth of the values it falls in
+    (quantiles, so the structure shows even when a corner is extreme), with a legend."""
+    z = np.asarray(z, dtype=float)
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    rows_i = np.rint(np.linspace(0, len(y) - 1, min(height, len(y)))).astype(int)
+    cols_j = np.rint(np.linspace(0, len(x) - 1, min(width, len(x)))).astype(int)
+    sub = z[np.ix_(rows_i, cols_j)]
+    finite = sub[np.isfinite(sub)]
+    if not finite.size:
+        return f"{z_label}: no finite values to plot\n"
+    uppers = np.quantile(finite, np.linspace(0, 1, len(SHADES) + 1)[1:])
+    shade = np.where(np.isfinite(sub), np.searchsorted(uppers, np.where(np.isfinite(sub), sub, 0.0), side="left"), -1)
+    shade = np.minimum(shade, len(SHADES) - 1)
+    label_w = max(len(number(float(v))) for v in y[rows_i])
+    lines = []
+    for i in range(len(rows_i) - 1, -1, -1):  # largest y on top
+        cells = "".join(MISSING if s < 0 else SHADES[s] for s in shade[i])
+        lines.append(f"{number(float(y[rows_i[i]])):>{label_w}} │{cells}│")
+    lines.append(f"{'':>{label_w}} └{'─' * len(cols_j)}┘")
+    left, right = number(float(x[0])), number(float(x[-1]))
+    lines.append(f"{'':>{label_w}}  {left}{right:>{max(1, len(cols_j) - len(left))}}")
+    lines.append(f"{'':>{label_w}}  x: {x_label}   y: {y_label}".rstrip())
+    legend = "  ".join(f"{SHADES[k]} <= {number(float(uppers[k]))}" for k in range(len(SHADES)))
+    lines.append(f"{'':>{label_w}}  {z_label}: {legend}" + (f"   {MISSING} n/a" if (shade < 0).any() else ""))
+    return "\n".join(lines) + "\n"

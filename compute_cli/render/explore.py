@@ -1,0 +1,105 @@
+"""``sensitivity`` and ``simulate`` results as a table with a terminal chart, JSON, CSV or Markdown."""
+
+from __future__ import annotations
+
+from compute_cli.render import charts
+from compute_cli.render.formats import rich_table, to_csv, to_json, to_markdown, to_plain, use_rich
+
+FORMATS = ("table", "json", "csv", "markdown")
+TORNADO_ROWS = 15  # rows drawn in the terminal tornado (the table lists them all)
+
+
+def _cell(value) -> str:
+    return charts.number(value) if isinstance(value, int | float) and not isinstance(value, bool) else (
+        "n/a" if value is None else str(value))
+
+
+def _table(title: str, header: list[str], rows: list[list[str]], stream, left: int = 1) -> None:
+    if use_rich(stream):
+        rich_table(title, header, rows)
+    else:
+        stream.write(title + "\n\n" + to_plain(header, rows, left=left))
+
+
+def render_sensitivity(result: dict, fmt: str, stream) -> None:
+    params = result["parameters"]
+    if fmt == "json":
+        stream.write(to_json(result))
+        return
+    if fmt == "csv":
+        stream.write(to_csv([{"setup": result["setup"], "model": result["model"], "metric": result["metric"], **p}
+                             for p in params]))
+        return
+    header = ["parameter", "base", "low", "high", "metric at low", "metric at high", "range"]
+    rows = [[p["parameter"], _cell(p["base_value"]), _cell(p["low_value"]), _cell(p["high_value"]),
+             _cell(p["metric_at_low"]), _cell(p["metric_at_high"]),
+             p["range"] if p["range"] == "distribution" else f"±{result['swing']:.0%}"] for p in params]
+    title = (f"sensitivity of {result['metric']}: {result['setup']}, {result['model']}; "
+             f"base {_cell(result['metric_at_base'])}")
+    if result.get("overrides"):
+        title += "  (--set " + ", ".join(result["overrides"]) + ")"
+    notes = [f"{p['parameter']}: {p['clipped']}" for p in params if p["clipped"]]
+    unused = [s["parameter"] for s in result["not_swung"]]
+    if fmt == "markdown":
+        stream.write(f"**{title}**\n\n" + to_markdown(header, rows))
+        for n in notes:
+            stream.write(f"\n> clipped: {n}\n")
+        return
+    _table(title, header, rows, stream)
+    top = params[:TORNADO_ROWS]
+    if top:
+        stream.write("\n" + charts.tornado([p["parameter"] for p in top], result["metric_at_base"],
+                                           [p["metric_at_low"] for p in top], [p["metric_at_high"] for p in top]))
+    for n in notes:
+        stream.write(f"clipped: {n}\n")
+    if unused:
+        stream.write(f"not swung ({len(unused)}: unused by the engine for this setup, or zero): {', '.join(unused)}\n")
+
+
+def render_simulate(result: dict, fmt: str, stream) -> None:
+    metrics = result["metrics"]
+    if fmt == "json":
+        stream.write(to_json(result))
+        return
+    if fmt == "csv":
+        stream.write(to_csv([{"metric": m, **s} for m, s in metrics.items()]))
+        return
+    header = ["metric", "p5", "p50", "p95", "mean", "base"]
+    rows = [[m, *(_cell(s[k]) for k in ("p5", "p50", "p95", "mean", "base"))] for m, s in metrics.items()]
+    title = (f"Monte Carlo: {result['setup']}, {result['model']}; {result['samples']:,} samples, "
+             f"seed {result['seed']}")
+    if result.get("overrides"):
+        title += "  (--set " + ", ".join(result["overrides"]) + ")"
+    in_header = ["uncertain input", "distribution", "base", "declared in", "clipped"]
+    in_rows = [[u["parameter"], _dist_text(u["distribution"]), _cell(u["base_value"]), u["declared_in"],
+                f"{u['clipped_samples']:,}"] for u in result["inputs"]]
+    if fmt == "markdown":
+        stream.write(f"**{title}**\n\n" + to_markdown(in_header, in_rows) + "\n" + to_markdown(header, rows))
+        return
+    _table(title, in_header, in_rows, stream, left=2)
+    stream.write("\n")
+    if use_rich(stream):
+        rich_table(None, header, rows)
+    else:
+        stream.write(to_plain(header, rows))
+    missing = {m: s["not_computed"] for m, s in metrics.items() if s["not_computed"]}
+    if missing:
+        stream.write(f"note: {max(missing.values()):,} samples have no value (the model does not fit)\n")
+    h = result["histogram"]
+    if h["counts"]:
+        m = metrics[h["metric"]]
+        stream.write(f"\n{h['metric']}: p5 {_cell(m['p5'])}  p50 {_cell(m['p50'])}  p95 {_cell(m['p95'])}  "
+                     f"mean {_cell(m['mean'])}\n")
+        stream.write(charts.histogram(h["counts"], h["edges"]))
+        tails = []
+        if h["below"]:
+            tails.append(f"{h['below']:,} below")
+        if h["above"]:
+            tails.append(f"{h['above']:,} above")
+        if tails:
+            stream.write(f"({' and '.join(tails)} the range drawn: the outer 1 % of samples)\n")
+
+
+def _dist_text(d: dict) -> str:
+    (kind, params), = d.items()
+    return f"{kind}(" + ", ".join(f"{k}={charts.number(v)}" for k, v in params.items()) + ")"

@@ -1,0 +1,183 @@
+"""JSON Schema of everything computecost prints as JSON: ``computecost schema output``.
+
+One definition per output under ``$defs``, named after the command that prints
+it (``compare``, ``check``, ``profiles_list``, ...), plus the row definitions that
+``--format jsonl`` prints one per line (``compare_setup``, ``check_result``, ...).
+A definition does not depend on a ``"command"`` key: each stands on its own, and
+the top-level schema accepts any of them.
+
+Contract: every JSON document carries ``schema_version`` (1 here). Within a
+version, keys may be added but are never removed, renamed or retyped; anything
+else bumps the version. So the published schema allows unknown keys, while the
+test suite validates against ``output_schema(strict=True)``, which does not: a
+key the code prints and this file does not describe fails a test.
+
+To describe a new command's output: write its definition below as plain data
+(the helpers keep it short), add it to ``OUTPUTS``, and add an invocation to
+``tests/test_gates.py::JSON_OUTPUTS``.
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+NUMBER = {"type": ["number", "null"]}  # null: cannot be computed (a model that does not fit); never NaN
+INTEGER = {"type": "integer"}
+TEXT = {"type": "string"}
+TEXT_OR_NULL = {"type": ["string", "null"]}
+BOOL = {"type": "boolean"}
+TEXTS = {"type": "array", "items": TEXT}
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/$defs/{name}"}
+
+
+def obj(properties: dict, optional=(), description: str | None = None) -> dict:
+    """An object with these properties, all required except ``optional``."""
+    out = {"type": "object", "properties": properties, "required": [k for k in properties if k not in optional]}
+    if description:
+        out["description"] = description
+    return out
+
+
+def document(description: str, properties: dict, optional=()) -> dict:
+    """A top-level JSON output: ``schema_version`` first, then ``properties``."""
+    return obj({"schema_version": {"const": SCHEMA_VERSION}, **properties}, optional, description)
+
+
+# ------------------------------------------------------------------ compare
+COMPARE_METRICS = (
+    "cost_usd_per_gpu_hour", "decode_tokens_per_s_per_gpu", "decode_tokens_per_s", "prefill_tokens_per_s_per_gpu",
+    "cost_usd_per_million_input_tokens", "cost_usd_per_million_output_tokens", "cost_usd_per_million_tokens_blended",
+    "price_usd_per_million_output_tokens", "price_usd_per_million_tokens_blended", "energy_j_per_output_token",
+    "energy_j_per_input_token", "tokens_per_joule", "output_tokens_per_day_per_mw", "avg_power_w_per_gpu",
+    "capex_usd_per_gpu", "decode_step_ms", "max_batch",
+)
+COMPARE_SETUP = obj(
+    {
+        "id": TEXT, "name": TEXT, "kind": TEXT, "hardware": TEXT, "system": TEXT_OR_NULL, "site": TEXT_OR_NULL,
+        "offer": TEXT_OR_NULL, "precision": TEXT, "utilization": NUMBER, "context_tokens": INTEGER,
+        "batch": INTEGER, "gpus": INTEGER, "fits": BOOL, "bound": {"enum": ["memory", "compute"]},
+        "breakdown_usd_per_gpu_hour": {"type": "object", "additionalProperties": NUMBER,
+                                       "description": "cost_usd_per_gpu_hour by line item [USD/GPU-h]"},
+        **{metric: NUMBER for metric in COMPARE_METRICS},
+        "note": TEXT,
+        "model": {"type": "string", "description": "model id; in `--format jsonl` lines only"},
+    },
+    optional=("note", "model"),
+    description="One setup of `compare` (a line of `compare --format jsonl`).",
+)
+COMPARE = document(
+    "`computecost compare --format json`",
+    {"model": obj({"id": TEXT, "name": TEXT}), "overrides": TEXTS, "setups": {"type": "array", "items": ref("compare_setup")}},
+)
+
+# --------------------------------------------------------------- throughput
+THROUGHPUT = document(
+    "`computecost throughput --format json` (its one row is also the line of `--format jsonl`)",
+    {
+        "model": TEXT, "hardware": TEXT, "system": TEXT_OR_NULL, "precision": TEXT, "kv_precision": TEXT,
+        "parallelism": {"enum": ["tensor", "pipeline"]}, "batch": INTEGER, "context_tokens": INTEGER,
+        "prompt_tokens": INTEGER, "gpus": INTEGER, "fits": BOOL, "max_batch": INTEGER,
+        "bound": {"enum": ["memory", "compute"]},
+        **{k: NUMBER for k in ("decode_tokens_per_s", "decode_tokens_per_s_per_sequence", "decode_step_ms",
+                               "prefill_tokens_per_s", "decode_energy_j_per_token", "prefill_energy_j_per_token",
+                               "avg_power_w", "prefill_power_w", "weights_gb", "kv_cache_gb", "memory_available_gb")},
+        "note": TEXT,
+    },
+    optional=("note",),
+)
+
+# -------------------------------------------------------------------- check
+CHECK_RULE = obj({"metric": TEXT, "max": NUMBER, "min": NUMBER, "setups": {"type": ["array", "null"], "items": TEXT},
+                  "origin": {"type": "string", "description": "the option, or file:line of the rule in the policy"},
+                  "name": TEXT_OR_NULL})
+CHECK_RESULT = obj(
+    {"rule": {"type": "integer", "description": "index into rules"}, "setup": TEXT, "metric": TEXT, "value": NUMBER,
+     "max": NUMBER, "min": NUMBER, "status": {"enum": ["ok", "breach"]},
+     "note": {"type": ["string", "null"], "description": "why the value is null"}},
+    description="One (rule, setup) result of `check` (a line of `check --format jsonl`).",
+)
+CHECK = document(
+    "`computecost check --format json`: every rule's result on every setup it applies to",
+    {"model": obj({"id": TEXT, "name": TEXT}), "overrides": TEXTS, "policy": TEXT_OR_NULL, "setups": TEXTS,
+     "rules": {"type": "array", "items": ref("check_rule")},
+     "results": {"type": "array", "items": ref("check_result")},
+     "breaches": INTEGER, "ok": BOOL},
+)
+
+# --------------------------------------------------------------------- diff
+ANY_VALUE = {"type": ["number", "string", "boolean", "null"]}
+DIFF_SIDE = obj({"file": TEXT, "model": TEXT_OR_NULL, "overrides": TEXTS, "setups": INTEGER})
+DIFF_CHANGE = obj(
+    {"setup": TEXT, "metric": {"type": "string", "description": "key of a compare setup; nested keys dotted"},
+     "base": ANY_VALUE, "new": ANY_VALUE,
+     "change": {"type": ["number", "null"], "description": "new - base, numbers only"},
+     "change_fraction": {"type": ["number", "null"], "description": "(new - base) / |base|; null when base is 0"},
+     "watched": BOOL, "breach": BOOL},
+    description="One changed value of `diff` (a line of `diff --format jsonl`).",
+)
+DIFF = document(
+    "`computecost diff --format json`: changed values between two compare outputs",
+    {"base": ref("diff_side"), "new": ref("diff_side"),
+     "fail_on_increase": {"type": ["number", "null"], "description": "limit as a fraction (5% = 0.05)"},
+     "watched": TEXTS, "setups_compared": INTEGER, "added_setups": TEXTS, "removed_setups": TEXTS,
+     "changes": {"type": "array", "items": ref("diff_change")}, "breaches": INTEGER, "ok": BOOL},
+)
+
+# ----------------------------------------------------------------- profiles
+PROFILES_LIST_ROW = obj({"kind": TEXT, "id": TEXT, "name": TEXT, "origin": TEXT},
+                        description="One profile of `profiles list` (a line of `--format jsonl`).")
+PROFILES_LIST = document("`computecost profiles list --format json`",
+                         {"profiles": {"type": "array", "items": ref("profiles_list_row")}})
+PROFILES_SHOW_FIELD = obj({"key": TEXT, "value": {}, "source": TEXT_OR_NULL, "as_of": TEXT_OR_NULL,
+                           "assumption": TEXT_OR_NULL},
+                          description="One value of `profiles show` with its provenance (a line of `--format jsonl`).")
+PROFILES_SHOW = document("`computecost profiles show --format json`",
+                         {"kind": TEXT, "id": TEXT, "file": TEXT, "also_in_kinds": TEXTS,
+                          "fields": {"type": "array", "items": ref("profiles_show_field")}})
+
+# Every definition, by name. Documents and jsonl rows alike; the top level accepts any.
+OUTPUTS: dict[str, dict] = {
+    "compare": COMPARE,
+    "compare_setup": COMPARE_SETUP,
+    "throughput": THROUGHPUT,
+    "check": CHECK,
+    "check_rule": CHECK_RULE,
+    "check_result": CHECK_RESULT,
+    "diff": DIFF,
+    "diff_side": DIFF_SIDE,
+    "diff_change": DIFF_CHANGE,
+    "profiles_list": PROFILES_LIST,
+    "profiles_list_row": PROFILES_LIST_ROW,
+    "profiles_show": PROFILES_SHOW,
+    "profiles_show_field": PROFILES_SHOW_FIELD,
+}
+
+
+def _closed(node):
+    """A copy where every object with listed properties refuses other keys."""
+    if isinstance(node, dict):
+        out = {k: _closed(v) for k, v in node.items()}
+        if "properties" in out and "additionalProperties" not in out:
+            out["additionalProperties"] = False
+        return out
+    if isinstance(node, list):
+        return [_closed(v) for v in node]
+    return node
+
+
+def output_schema(name: str | None = None, strict: bool = False) -> dict:
+    """The whole output schema, or one definition (``name``) as a schema of its own."""
+    defs = _closed(OUTPUTS) if strict else OUTPUTS
+    urn = f"urn:computecost:schema:output:{SCHEMA_VERSION}"
+    if name is None:
+        return {"$schema": DIALECT, "$id": urn, "title": f"computecost JSON output, schema_version {SCHEMA_VERSION}",
+                "description": "Every JSON document computecost prints, and every line of --format jsonl. "
+                               "Keys may be added within a schema_version, never removed or retyped. "
+                               "A number that cannot be computed is null, never NaN.",
+                "anyOf": [ref(n) for n in defs], "$defs": defs}
+    return {"$schema": DIALECT, "$id": f"{urn}:{name}", "title": f"computecost {name} output, schema_version "
+            f"{SCHEMA_VERSION}", **ref(name), "$defs": defs}
