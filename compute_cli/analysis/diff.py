@@ -23,8 +23,9 @@ STDIN = "-"
 # A key only another command's JSON output has -> that command.
 OTHER_OUTPUTS = {"results": "computecost check", "changes": "computecost diff", "fields": "computecost profiles show",
                  "profiles": "computecost profiles list", "decode_tokens_per_s": "computecost throughput"}
-# A relative change is compared with the limit to this tolerance: inputs carry 6 significant digits.
-TOLERANCE = 1e-9
+# A relative change is compared with the limit to this tolerance: compare outputs carry 6 significant
+# digits, so the ratio of two of them is known to about 1e-5.
+TOLERANCE = 2e-5
 
 
 def parse_percent(text: str, option: str = "--fail-on-increase") -> float:
@@ -57,6 +58,8 @@ def read(arg: str, stdin=None) -> tuple[dict, str]:
     else:
         display = display_path(Path(arg))
         text = read_text(arg, display)
+    if not text.strip():
+        raise InputError("file is empty, expected the output of 'computecost compare --format json'", file=display)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

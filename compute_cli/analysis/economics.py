@@ -336,7 +336,7 @@ def breakeven(catalog: Catalog, setup_a: str, setup_b: str, vary: str, *, model_
     lo, hi = value_range or (0.0, max(abs(base) * 10.0, 1.0))
 
     def gap(value):
-        a = parse_assignment(f"{vary}={value!r}", "--vary")
+        a = parse_assignment(f"{vary}={float(value)!r}", "--vary")
         _, _, _, yy = evaluate_setups(catalog, [setup_a, setup_b], model.id, [*assignments, a])
         return float(yy[metric][0] - yy[metric][1])
 

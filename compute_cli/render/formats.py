@@ -131,7 +131,8 @@ def rich_table(title: str | None, header: list[str], rows: list[list[str]], sect
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(no_color=bool(os.environ.get("NO_COLOR")), highlight=False)
+    # NO_COLOR: no escape codes at all (rich's no_color keeps bold and italic)
+    console = Console(color_system=None if os.environ.get("NO_COLOR") else "auto", highlight=False)
     table = Table(title=title, caption=caption, show_lines=False, header_style="bold")
     table.add_column(header[0], style="bold" if not os.environ.get("NO_COLOR") else None, no_wrap=True)
     for i, h in enumerate(header[1:], start=1):
