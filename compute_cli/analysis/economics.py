@@ -17,9 +17,9 @@ from compute_cli.engine.constants import (
     W_PER_MW,
 )
 from compute_cli.errors import InputError, UsageError, did_you_mean
-from compute_cli.profiles.catalog import Catalog, ResolvedSetup, stand_in_system
+from compute_cli.profiles.catalog import PCIE4_X16_GB_PER_S, Catalog, ResolvedSetup
 from compute_cli.profiles.overrides import Assignment, apply, parse_assignment
-from compute_cli.profiles.schema import Offer, OfferPrices, Setup
+from compute_cli.profiles.schema import Setup, System
 
 SCHEMA_VERSION = 1
 DECLINE_SEARCH = np.linspace(-0.5, 0.999, 3000)  # price change per year searched for the stranded line
@@ -216,21 +216,27 @@ def rent_or_buy(catalog: Catalog, own_id: str, rent_id: str, *, model_id: str | 
 FLEET_PRECISION_ORDER = ("fp8", "int8", "bf16", "int4")
 
 
-def _system_for(catalog: Catalog, hardware) -> object:
-    """The first shipped or user system built on this accelerator, else a one-device stand-in."""
+def _system_for(catalog: Catalog, hardware) -> System:
+    """The first shipped or user system built on this accelerator, else an 8-accelerator stand-in
+    whose host is sized with Epoch AI's ratios (figures.md D): server power 1.82 x accelerator TDP
+    (DGX H100: 10.2 kW / 8 / 0.7 kW) and server price 1.64 x accelerator price."""
     for sid in catalog.ids("systems"):
         system = catalog.get("systems", sid).profile
         if system.accelerator == hardware.id:
             return system
-    stand_in = Offer(id=hardware.id, name=f"8x {hardware.name} on PCIe", provider="-", provider_kind="neocloud",
-                     accelerator=hardware.id, gpus_per_instance=STAND_IN_ACCELERATORS,
-                     usd_per_gpu_hour=OfferPrices(on_demand=0.0))
-    return stand_in_system(stand_in, hardware)
+    n = STAND_IN_ACCELERATORS
+    return System(id=f"{hardware.id}-x{n}-epoch-ratios", name=f"{n}x {hardware.name}, host by Epoch ratios",
+                  accelerator=hardware.id, accelerator_count=n,
+                  host_capex_usd=(EPOCH_SERVER_COST_RATIO - 1.0) * hardware.price_usd * n,
+                  host_power_w=(EPOCH_SERVER_POWER_RATIO - 1.0) * hardware.tdp_w * n,
+                  interconnect="pcie", interconnect_bandwidth_gb_per_s=PCIE4_X16_GB_PER_S)
 
 
-# An accelerator with no system profile is fleeted as 8 per PCIe box with no host
-# cost or power (assumption; add a system profile to do better).
+# An accelerator with no system profile is fleeted 8 to a server (assumption), its host
+# sized by Epoch AI's server/GPU ratios (epoch-research/training-cost-trends, figures.md D).
 STAND_IN_ACCELERATORS = 8
+EPOCH_SERVER_POWER_RATIO = 1.82
+EPOCH_SERVER_COST_RATIO = 1.64
 
 
 def fleet(catalog: Catalog, power_mw: float, *, hardware_ids: list[str] = (), model_id: str = DEFAULT_MODEL,

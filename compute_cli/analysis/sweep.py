@@ -54,14 +54,16 @@ class Vary:
     steps: int
 
     def values(self) -> np.ndarray:
-        """The STEPS evenly spaced values from START to STOP; integer keys take the distinct rounded values.
+        """STEPS evenly spaced values from START to STOP (to 12 significant digits); integer keys take
+        the distinct rounded values.
 
         >>> parse_vary("batch=1:4:7").values()
         array([1., 2., 3., 4.])
         >>> parse_vary("utilization=0.2:0.8:3").values()
         array([0.2, 0.5, 0.8])
         """
-        v = np.linspace(self.start, self.stop, self.steps)
+        # 12 significant digits: the values written are the values computed (no 0.30000000000000004)
+        v = np.array([float(f"{x:.12g}") for x in np.linspace(self.start, self.stop, self.steps)])
         if self.path.integer:
             v = np.array(list(dict.fromkeys(np.rint(v).tolist())), dtype=float)
         return v

@@ -13,8 +13,8 @@ def render_listing(rows: list[dict], fmt: str, stream) -> None:
     elif fmt == "csv":
         stream.write(to_csv(rows))
     else:
-        header = ["id", "question"]
-        cells = [[r["id"], r["question"]] for r in rows]
+        header = ["id", "name"]
+        cells = [[r["id"], r["name"]] for r in rows]
         if fmt == "markdown":
             stream.write(to_markdown(header, cells))
         elif use_rich(stream):
