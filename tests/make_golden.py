@@ -52,5 +52,26 @@ def main() -> None:
         print(f"wrote tests/golden/{name}")
 
 
+README = ROOT.parent / "README.md"
+START, END = "<!-- scenarios:start -->", "<!-- scenarios:end -->"
+
+
+def readme_scenarios() -> str:
+    """The README's scenario section: every shipped scenario's Markdown answer."""
+    from compute_cli.profiles.catalog import Catalog
+
+    parts = [run(["scenario", "run", name, "--format", "markdown"]) for name in Catalog(environ={}).ids("scenarios")]
+    return "\n".join(parts)
+
+
+def write_readme() -> None:
+    text = README.read_text()
+    head, _, rest = text.partition(START)
+    _, _, tail = rest.partition(END)
+    README.write_text(f"{head}{START}\n{readme_scenarios()}{END}{tail}")
+    print("wrote README.md scenarios")
+
+
 if __name__ == "__main__":
     main()
+    write_readme()

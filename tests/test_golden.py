@@ -30,3 +30,9 @@ def test_default_compare_json_has_required_keys_all_finite_and_positive():
             assert isinstance(s[key], float) and math.isfinite(s[key]) and s[key] > 0, (s["id"], key)
         assert set(s["breakdown_usd_per_gpu_hour"]) >= {"capital", "energy", "facility", "staff", "rent"}
         assert math.isclose(sum(s["breakdown_usd_per_gpu_hour"].values()), s["cost_usd_per_gpu_hour"], rel_tol=1e-4)
+
+
+def test_readme_scenario_answers_are_current():
+    text = make_golden.README.read_text()
+    section = text.split(make_golden.START, 1)[1].split(make_golden.END, 1)[0]
+    assert section.strip() == make_golden.readme_scenarios().strip(), "run `make golden` to refresh README.md"

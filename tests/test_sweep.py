@@ -182,8 +182,8 @@ def test_cli_jsonl_json_and_table(cli):
 
 
 def test_cli_two_paths_draw_a_heatmap_and_missing_values_are_empty(cli):
-    # at 8 GB the toy model (20 GB of weights) does not fit: its metrics are missing, not NaN
-    args = (*TOY, "sweep", "toy-own", "--model", "toy-dense", "--vary", "accelerator.memory_gb=8:80:3",
+    # on 8 x 1 GB the toy model (20 GB of weights) does not fit: its metrics are missing, not NaN
+    args = (*TOY, "sweep", "toy-own", "--model", "toy-dense", "--vary", "accelerator.memory_gb=1:81:3",
             "--vary", "utilization=0.5:1:2")
     table = cli(*args)
     assert "x: utilization   y: accelerator.memory_gb" in table.stdout

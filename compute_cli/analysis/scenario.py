@@ -220,4 +220,6 @@ def command_line(command: str, args: dict) -> str:
         flag = flags.get(key, "--" + key.replace("_", "-"))
         for v in value if isinstance(value, list) else [value]:
             words += [flag, str(v)]
-    return " ".join(words)
+    import shlex
+
+    return " ".join(shlex.quote(w) for w in words)
