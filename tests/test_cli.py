@@ -232,8 +232,6 @@ def test_set_out_of_range(cli):
     assert "--set site.pue=0.9: must be >= 1.0, got 0.9" in result.stderr
 
 
-@pytest.mark.xfail(reason="BUG: compare with utilization=0 prints numpy 'RuntimeWarning: divide by zero' "
-                          "(with source lines) to stderr; the engine should mask the zero", strict=True)
 def test_zero_utilization_is_quiet():
     # A real process: in-process, pytest would capture the warning before it reached stderr.
     env = {k: v for k, v in os.environ.items() if k not in ("COMPUTECOST_PATH", "PYTHONWARNINGS")}

@@ -99,6 +99,8 @@ def run(catalog: Catalog, setup_ids: list[str], model_id: str | None, assignment
         }
         for key in METRICS[1:]:
             row[key] = clean(y[key][i])
+        if s.utilization == 0:
+            row["note"] = "utilization 0: no tokens are served, so a cost per token is undefined (null)"
         if not row["fits"]:
             row["note"] = (f"{model.id} at {s.precision} does not fit in {int(x['accelerator_count'][i])} x "
                            f"{r.hardware.id} ({r.hardware.memory_gb:g} GB each)")

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+
+import msgspec
 
 from compute_cli.profiles.catalog import Catalog, ResolvedSetup
 from compute_cli.profiles.overrides import Assignment, target
@@ -55,8 +56,7 @@ def parse_as_of(text: str | None) -> dt.date | None:
         return None
 
 
-@dataclass(frozen=True)
-class StaleFigure:
+class StaleFigure(msgspec.Struct, frozen=True):
     file: str
     line: int | None
     key: str  # key path inside the profile, e.g. usd_per_gpu_hour.on_demand

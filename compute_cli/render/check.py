@@ -27,14 +27,18 @@ def breach_line(result: dict, r: dict, stream=None) -> str:
     return f"{paint('breach', 'red', stream)}: {r['setup']}: {what} ({origin})"
 
 
+def _count(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else plural or word + 's'}"
+
+
 def summary_line(result: dict, stream=None) -> str:
-    n_rules, n_setups, n = len(result["rules"]), len(result["setups"]), len(result["results"])
-    scope = (f"{n_rules} rule{'s' if n_rules != 1 else ''}, {n_setups} setup{'s' if n_setups != 1 else ''}, "
+    n = len(result["results"])
+    scope = (f"{_count(len(result['rules']), 'rule')}, {_count(len(result['setups']), 'setup')}, "
              f"model {result['model']['id']}")
     if result["breaches"]:
-        b = result["breaches"]
-        return f"check: {paint('FAILED', 'red', stream)}: {b} breach{'es' if b != 1 else ''} in {n} results ({scope})"
-    return f"check: {paint('ok', 'green', stream)}: {n} results within their limits ({scope})"
+        return (f"check: {paint('FAILED', 'red', stream)}: {_count(result['breaches'], 'breach', 'breaches')} "
+                f"in {_count(n, 'result')} ({scope})")
+    return f"check: {paint('ok', 'green', stream)}: {_count(n, 'result')} within their limits ({scope})"
 
 
 def render(result: dict, fmt: str, stream) -> None:
