@@ -24,6 +24,8 @@ MAX_FILE_BYTES = 2 * 1024 * 1024  # profiles are a few KB; refuse anything huge
 MAX_DEPTH = 32
 MAX_NODES = 20_000  # after alias expansion: stops "billion laughs"
 
+PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq",
+                                                          "timestamp", "merge"))
 FIGURE_KEYS = frozenset({"value", "source", "as_of", "assumption", "note", "url", "distribution"})
 
 Path = tuple  # of str | int
@@ -77,6 +79,7 @@ class Document:
 
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null"))
 
 
 def read_text(file_path, display: str | None = None) -> str:
@@ -84,16 +87,16 @@ def read_text(file_path, display: str | None = None) -> str:
     import os
 
     display = display or str(file_path)
-    try:
-        if os.path.isdir(file_path):
-            raise InputError("is a directory, expected a YAML file", file=display)
-        size = os.path.getsize(file_path)
-        if size > MAX_FILE_BYTES:
-            raise InputError(f"file is {size:,} bytes; profiles are limited to {MAX_FILE_BYTES:,}", file=display)
+    try:  # one open and one read: a run reads dozens of profiles, and every call pays for it
         with open(file_path, "rb") as fh:
             raw = fh.read(MAX_FILE_BYTES + 1)
+            if len(raw) > MAX_FILE_BYTES:
+                size = os.fstat(fh.fileno()).st_size
+                raise InputError(f"file is {size:,} bytes; profiles are limited to {MAX_FILE_BYTES:,}", file=display)
     except InputError:
         raise
+    except IsADirectoryError:
+        raise InputError("is a directory, expected a YAML file", file=display) from None
     except FileNotFoundError:
         raise InputError("no such file", file=display) from None
     except PermissionError:
@@ -153,6 +156,8 @@ class _Walker:
         raise InputError(message, file=self.doc.file, line=node.start_mark.line + 1, path=format_path(path) or None)
 
     def walk(self, node, path: Path, depth: int):
+        if node.tag not in PLAIN_TAGS:
+            self.fail(f"YAML tag '{node.tag}' is not allowed in profiles (plain data only)", node, path)
         self.count += 1
         if self.count > MAX_NODES:
             self.fail(f"document expands to more than {MAX_NODES:,} nodes (too large, or a YAML alias bomb)", node, path)
@@ -177,8 +182,14 @@ class _Walker:
                 self.fail(f"duplicate key '{key}' (first at line {self.doc.lines[path + (key,)]})", key_node, path + (key,))
             self.doc.lines[path + (key,)] = key_node.start_mark.line + 1
             out[key] = self.walk(value_node, path + (key,), depth + 1)
-        if "value" in out and set(out) <= FIGURE_KEYS:
-            return self.figure(out, node, path)
+        if "value" in out:
+            extra = sorted(set(out) - FIGURE_KEYS)
+            if not extra:
+                return self.figure(out, node, path)
+            from compute_cli.errors import did_you_mean
+
+            self.fail(f"unknown key '{extra[0]}' in a figure{did_you_mean(extra[0], FIGURE_KEYS)}; a figure has "
+                      f"value with source and as_of, or assumption", node, path + (extra[0],))
         return out
 
     def figure(self, mapping: dict, node, path: Path):
@@ -200,7 +211,10 @@ class _Walker:
 
     def scalar(self, node, path: Path):
         try:
-            value = self.constructor.construct_object(node, deep=True)
+            if node.tag in _PLAIN_TAGS:  # the common case, without construct_object's bookkeeping
+                value = self.constructor.yaml_constructors[node.tag](self.constructor, node)
+            else:
+                value = self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
             self.fail(f"cannot read value: {getattr(exc, 'problem', None) or exc}", node, path)
         if isinstance(value, float) and not math.isfinite(value):

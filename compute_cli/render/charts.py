@@ -37,7 +37,7 @@ def hbar(fraction: float, width: int) -> str:
     """A left-aligned bar ``fraction`` (0..1) of ``width`` cells long, to an eighth of a cell.
 
     >>> hbar(0.5, 4), hbar(0.55, 4)
-    ('██', '██▏')
+    ('██', '██▎')
     """
     eighths = int(round(max(0.0, min(1.0, fraction)) * width * 8))
     full, part = divmod(eighths, 8)
