@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from enum import IntEnum
 
 
@@ -50,5 +49,7 @@ def did_you_mean(word: str, candidates) -> str:
     >>> did_you_mean("pue_", ["pue", "region"])
     " (did you mean 'pue'?)"
     """
+    import difflib  # only on the error path: not every call pays its import
+
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""

@@ -686,3 +686,64 @@ def test_shell_completion():
                             env={"_COMPUTECOST_COMPLETE": "complete_bash", "COMP_WORDS": "computecost diff a b --fail",
                                  "COMP_CWORD": "4"})
     assert options.stdout.split() == ["--fail-on-increase"]
+
+
+# ================================================================== start-up
+@pytest.mark.parametrize("argv, kept", [
+    (["compare", "-f", "json"], ["compare"]),
+    (["-C", "compare", "-q", "--max-age-days", "3", "check"], ["check"]),  # -C takes a value: 'compare' is a dir
+    (["--max-age-days=3", "diff", "a", "b"], ["diff"]),
+    (["profiles", "list"], ["profiles"]),
+    (["compar"], None),  # a typo keeps every command, for Click's did-you-mean
+    (["--help"], None),
+    ([], None),
+])
+def test_only_the_command_run_is_built(monkeypatch, argv, kept):
+    from compute_cli import cli as cli_module
+
+    commands, groups = list(app.registered_commands), list(app.registered_groups)
+    monkeypatch.setattr(app, "registered_commands", list(commands))
+    monkeypatch.setattr(app, "registered_groups", list(groups))
+    monkeypatch.delenv("_COMPUTECOST_COMPLETE", raising=False)
+    cli_module.keep_only_the_command(argv)
+    names = [c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands]
+    names += [g.name for g in app.registered_groups]
+    if kept is None:
+        assert len(names) == len(commands) + len(groups)
+    else:
+        assert names == kept
+
+
+def test_completion_keeps_every_command(monkeypatch):
+    from compute_cli import cli as cli_module
+
+    monkeypatch.setattr(app, "registered_commands", list(app.registered_commands))
+    monkeypatch.setenv("_COMPUTECOST_COMPLETE", "complete_bash")
+    before = len(app.registered_commands)
+    cli_module.keep_only_the_command(["check"])
+    assert len(app.registered_commands) == before
+
+
+def test_the_real_entry_point(monkeypatch):
+    """``main()`` as a shell runs it (the start-up path above), in a child process."""
+    import subprocess
+    import sys
+
+    monkeypatch.chdir(TESTS.parent)
+    run = [sys.executable, "-m", "compute_cli", "-q", *TOY]
+    ok = subprocess.run([*run, "compare", "toy-own", "--model", "toy-dense", "-f", "json"], capture_output=True,
+                        text=True, env={"PATH": "", "COMPUTECOST_PATH": ""})
+    assert ok.returncode == 0, ok.stderr
+    validator("compare").validate(json.loads(ok.stdout))
+    typo = subprocess.run([*run, "compar"], capture_output=True, text=True, env={"PATH": ""})
+    assert typo.returncode == 2 and "Did you mean 'compare'?" in typo.stderr
+
+
+def test_every_package_is_in_the_wheel():
+    """pyproject lists packages by hand: a new subpackage missing there is missing from an installed wheel
+    (compute_cli.cli was, and `computecost` failed to start outside the checkout)."""
+    import tomllib
+
+    listed = set(tomllib.loads((TESTS.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(TESTS.parent).parts) for p in (TESTS.parent / "compute_cli").rglob("__init__.py")}
+    assert found - listed == set()

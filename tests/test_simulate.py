@@ -45,7 +45,7 @@ def test_percentiles_converge_to_the_analytic_values_of_a_linear_metric(wide_cat
 
 
 def test_same_seed_same_answer_whatever_the_chunk_size(wide_catalog):
-    run = dict(cli_dists=[POWER, ("utilization", parse_spec("triangular:0.3:0.5:0.9"))], samples=5_000)
+    run = {"cli_dists": [POWER, ("utilization", parse_spec("triangular:0.3:0.5:0.9"))], "samples": 5_000}
     a = simulate.run(wide_catalog, "toy-own", "toy-dense", seed=3, **run)
     b = simulate.run(wide_catalog, "toy-own", "toy-dense", seed=3, chunk=777, **run)
     c = simulate.run(wide_catalog, "toy-own", "toy-dense", seed=4, **run)

@@ -60,7 +60,12 @@ def sweep(
         raise UsageError("--plot draws a sweep of one --vary (a line) or two (a heatmap); this one has "
                          f"{len(varies)}")
     grid = sweep_mod.plan(catalog(), setup, model, parse_sets(set_), varies, metric or ())
-    chart_metric = grid.metrics[0] if metric else SWEEP_CHART_METRIC
+    if plot is not None and grid.size > CHART_MAX_POINTS:
+        from compute_cli.errors import UsageError
+
+        raise UsageError(f"--plot: {grid.size:,} points are too many to draw (at most {CHART_MAX_POINTS:,}); "
+                         "use fewer STEPS")
+    chart_metric = grid.metrics[0] if metric and metric != ["all"] else SWEEP_CHART_METRIC
     want_chart = (fmt == "table" or plot is not None) and len(grid.axes) <= 2 and grid.size <= CHART_MAX_POINTS
     kept = []
     chunk = chunk_rows or sweep_mod.CHUNK_ROWS
@@ -76,11 +81,11 @@ def sweep(
         writer.end()
         if want_chart and chart_metric not in grid.metrics:
             kept = _chart_values(grid, chart_metric, chunk)
+        a = grid.axes
         if want_chart:
             import numpy as np
 
             values = np.concatenate(kept).reshape(grid.shape)
-            a = grid.axes
             if fmt == "table":
                 if len(a) == 1:
                     out.write("\n" + charts.line(a[0].values, values, x_label=a[0].name, y_label=chart_metric))

@@ -82,5 +82,11 @@ def tokens_per_day_per_mw(tokens_per_s_per_gpu, utilization, provisioned_w_per_g
 
 
 def nan_where(mask, values):
-    """``values`` with NaN where ``mask`` is true (used for "does not fit")."""
+    """``values`` with NaN where ``mask`` is true (used for "does not fit").
+
+    When nothing is masked ``values`` comes back as it is (no copy, its own shape,
+    which broadcasts with the mask's).
+    """
+    if not np.any(mask):
+        return values
     return np.where(mask, np.nan, values)

@@ -43,6 +43,8 @@ def group_gpus(x, batch):
         ok = (~found) & (count % n == 0) & (need <= have)
         chosen = np.where(ok, n, chosen)
         found |= ok
+        if found.all():  # every scenario placed: larger groups would change nothing
+            break
     return chosen
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from compute_cli.engine.constants import HOURS_PER_MONTH, HOURS_PER_YEAR, KW_PER_MW, W_PER_KW
 from compute_cli.engine.finance import capital_recovery_factor
 
@@ -28,6 +30,8 @@ def owned_facility_usd_per_hour(provisioned_w, capex_usd_per_mw, rate_per_year, 
     100.0
     """
     provisioned_mw = provisioned_w / W_PER_KW / KW_PER_MW
+    if not np.any(capex_usd_per_mw):  # colocation or no facility: skip the capital recovery factor
+        return provisioned_mw * 0.0
     return provisioned_mw * capex_usd_per_mw * capital_recovery_factor(rate_per_year, life_years) / HOURS_PER_YEAR
 
 

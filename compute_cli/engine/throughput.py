@@ -33,6 +33,8 @@ def experts_touched(batch, experts_total, experts_active):
     0.0
     """
     total = np.asarray(experts_total, dtype=float)
+    if not total.any():  # dense models: no routed experts (skips a power per scenario)
+        return np.zeros(np.broadcast(total, experts_active).shape)
     safe = np.where(total > 0, total, 1.0)
     touched = total * (1.0 - np.power(1.0 - experts_active / safe, batch))
     return np.where(total > 0, touched, 0.0)

@@ -79,7 +79,7 @@ class Document:
 
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null"))
+_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null"))
 
 
 def read_text(file_path, display: str | None = None) -> str:
@@ -112,7 +112,7 @@ def decode(raw: bytes, display: str) -> str:
     if b"\x00" in raw:
         raise InputError("binary data (NUL byte), expected YAML text", file=display)
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode("utf-8").removeprefix("\ufeff")  # as utf-8-sig, without importing that codec
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise InputError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x})", file=display, line=line) from None
@@ -211,7 +211,7 @@ class _Walker:
 
     def scalar(self, node, path: Path):
         try:
-            if node.tag in _PLAIN_TAGS:  # the common case, without construct_object's bookkeeping
+            if node.tag in _SCALAR_TAGS:  # the common case, without construct_object's bookkeeping
                 value = self.constructor.yaml_constructors[node.tag](self.constructor, node)
             else:
                 value = self.constructor.construct_object(node, deep=True)

@@ -51,8 +51,8 @@ def tornado(labels: list[str], base: float, lows: list[float], highs: list[float
     deltas = [abs(v - base) for v in lows + highs if v is not None and math.isfinite(v)]
     scale = max(deltas, default=0.0) or 1.0
     label_w = max((len(s) for s in labels), default=0)
-    lines = [f"{'':{label_w}}  {'lower':>{width}}│{'higher':<{width}}",
-             f"{'':{label_w}}  {'metric ' + number(base):>{width}}│"]
+    lines = [f"{'':{label_w}}  {'metric lower ◀':>{width}}│{'▶ metric higher':<{width}}".rstrip(),
+             f"{'':{label_w}}  {'base ' + number(base):>{width}}│"]
     for i, label in enumerate(labels):
         left, right = [" "] * width, [" "] * width
         for value, char in ((lows[i], LOW_BAR), (highs[i], HIGH_BAR)):
@@ -69,7 +69,7 @@ def tornado(labels: list[str], base: float, lows: list[float], highs: list[float
         note = ""
         if low_texts and high_texts:
             note = f"  {low_texts[i]} .. {high_texts[i]}"
-        lines.append(f"{label:<{label_w}}  {''.join(left)}│{''.join(right)}{note}")
+        lines.append(f"{label:<{label_w}}  {''.join(left)}│{''.join(right)}{note}".rstrip())
     lines.append(f"{'':{label_w}}  {LOW_BAR} input lowered   {HIGH_BAR} input raised")
     return "\n".join(lines) + "\n"
 

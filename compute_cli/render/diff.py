@@ -14,16 +14,23 @@ def _signed(value) -> str:
     return "" if value is None else ("+" if value > 0 else "") + number(value)
 
 
-def _percent(c: dict) -> str:
-    if c["change_fraction"] is not None:
-        return f"{c['change_fraction']:+.1%}"
-    return ""
+def percent(fraction) -> str:
+    """A relative change, one decimal, or two significant digits when smaller than 0.1 %.
+
+    >>> percent(0.12), percent(-0.0769), percent(0.000418), percent(None)
+    ('+12.0%', '-7.7%', '+0.042%', '')
+    """
+    if fraction is None:
+        return ""
+    if abs(fraction) >= 0.001 or fraction == 0:
+        return f"{fraction:+.1%}"
+    return f"{fraction * 100:+.2g}%"
 
 
 def cells(c: dict, code: bool = False) -> list[str]:
     quote = (lambda s: f"`{s}`") if code else str
     return [quote(c["setup"]), quote(c["metric"]), number(c["base"]), number(c["new"]), _signed(c["change"]),
-            _percent(c)]
+            percent(c["change_fraction"])]
 
 
 def _limit(result: dict) -> str:
@@ -35,7 +42,7 @@ def breach_text(c: dict, result: dict) -> str:
         return f"{c['setup']}: {c['metric']} was {number(c['base'])} and can no longer be computed"
     if c["change_fraction"] is None:
         return f"{c['setup']}: {c['metric']} rose from 0 to {number(c['new'])}"
-    return (f"{c['setup']}: {c['metric']} rose {c['change_fraction']:+.1%} ({number(c['base'])} -> "
+    return (f"{c['setup']}: {c['metric']} rose {percent(c['change_fraction'])} ({number(c['base'])} -> "
             f"{number(c['new'])}), more than the {_limit(result)} limit")
 
 

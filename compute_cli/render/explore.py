@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from compute_cli.render import charts
-from compute_cli.render.formats import rich_table, to_csv, to_json, to_markdown, to_plain, use_rich
+from compute_cli.render.formats import (
+    rich_table,
+    to_csv,
+    to_json,
+    to_markdown,
+    to_plain,
+    use_rich,
+)
 
 FORMATS = ("table", "json", "csv", "markdown")
 TORNADO_ROWS = 15  # rows drawn in the terminal tornado (the table lists them all)

@@ -16,6 +16,7 @@ import numpy as np
 FORMATS = ("table", "csv", "jsonl", "json")
 VALUE_FMT = "%.12g"
 METRIC_FMT = "%.6g"
+ROWS_PER_WRITE = 1 << 14  # rows formatted at once: bounds the Python floats and text alive at a time
 
 
 def _stack(block: dict, columns: list[str]) -> np.ndarray:
@@ -61,6 +62,10 @@ class SweepWriter:
 
     def write(self, block: dict) -> None:
         a = _stack(block, self.columns)
+        for start in range(0, a.shape[0], ROWS_PER_WRITE):
+            self._write(a[start:start + ROWS_PER_WRITE])
+
+    def _write(self, a: np.ndarray) -> None:
         n = a.shape[0]
         if not n:
             return
