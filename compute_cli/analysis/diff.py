@@ -14,12 +14,12 @@ from pathlib import Path
 from compute_cli.errors import InputError, UsageError, did_you_mean
 from compute_cli.profiles import inspect
 from compute_cli.profiles.catalog import display_path
+from compute_cli.profiles.files import STDIN, STDIN_NAME
 from compute_cli.profiles.yamlio import decode, format_path, read_text
 
 SCHEMA_VERSION = 1
 COMPARE_SCHEMA_VERSION = 1  # the compare output this diff reads
 WATCH_PREFIX = "cost_usd_per_"
-STDIN = "-"
 # A key only another command's JSON output has -> that command.
 OTHER_OUTPUTS = {"results": "computecost check", "changes": "computecost diff", "fields": "computecost profiles show",
                  "profiles": "computecost profiles list", "decode_tokens_per_s": "computecost throughput"}
@@ -53,7 +53,7 @@ def read(arg: str, stdin=None) -> tuple[dict, str]:
     if arg == STDIN:
         if stdin is None:
             raise UsageError("'-' reads JSON from stdin, but there is no stdin")
-        display = "<stdin>"
+        display = STDIN_NAME
         text = decode(stdin.read(), display)
     else:
         display = display_path(Path(arg))

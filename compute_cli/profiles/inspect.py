@@ -72,7 +72,8 @@ def flatten(data, path=()):
     return [(path, data)]
 
 
-def validate_paths(paths: list[Path], config_dirs=(), stdin=None, stdin_kind: str = "setups") -> tuple[list[str], list[str]]:
+def validate_paths(paths: list[Path], config_dirs=(), stdin=None,
+                   stdin_kind: str = "setups") -> tuple[list[str], list[str]]:
     """Validate profile directories or files, and ``-``: one profile of ``stdin_kind`` read from ``stdin``.
 
     Returns (ok lines, error lines).

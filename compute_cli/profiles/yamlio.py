@@ -79,6 +79,7 @@ class Document:
 
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STR = "tag:yaml.org,2002:str"
 _SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null"))
 
 
@@ -172,16 +173,21 @@ class _Walker:
 
     def mapping(self, node, path: Path, depth: int):
         out: dict = {}
+        lines = self.doc.lines
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                self.fail("YAML merge keys ('<<') are not supported in profiles", key_node, path)
-            if not isinstance(key_node, yaml.ScalarNode):
-                self.fail("keys must be plain strings", key_node, path)
-            key = str(self.scalar(key_node, path))
+            if key_node.tag == _STR and isinstance(key_node, yaml.ScalarNode):  # the common case, made fast
+                key = key_node.value
+            else:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    self.fail("YAML merge keys ('<<') are not supported in profiles", key_node, path)
+                if not isinstance(key_node, yaml.ScalarNode):
+                    self.fail("keys must be plain strings", key_node, path)
+                key = str(self.scalar(key_node, path))
+            key_path = path + (key,)
             if key in out:
-                self.fail(f"duplicate key '{key}' (first at line {self.doc.lines[path + (key,)]})", key_node, path + (key,))
-            self.doc.lines[path + (key,)] = key_node.start_mark.line + 1
-            out[key] = self.walk(value_node, path + (key,), depth + 1)
+                self.fail(f"duplicate key '{key}' (first at line {lines[key_path]})", key_node, key_path)
+            lines[key_path] = key_node.start_mark.line + 1
+            out[key] = self.walk(value_node, key_path, depth + 1)
         if "value" in out:
             extra = sorted(set(out) - FIGURE_KEYS)
             if not extra:
@@ -210,6 +216,8 @@ class _Walker:
         return mapping["value"]
 
     def scalar(self, node, path: Path):
+        if node.tag == _STR:  # text needs no constructing (what SafeConstructor.construct_yaml_str does)
+            return node.value
         try:
             if node.tag in _SCALAR_TAGS:  # the common case, without construct_object's bookkeeping
                 value = self.constructor.yaml_constructors[node.tag](self.constructor, node)

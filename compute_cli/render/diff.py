@@ -69,9 +69,9 @@ def summary(result: dict) -> str:
 def markdown(result: dict) -> str:
     """A pull-request comment: the watched metrics that moved, the rest folded away, setups added and removed."""
     base, new = result["base"], result["new"]
-    out = [MARKER, "### computecost: cost changes", "",
-           f"`{base['file']}` → `{new['file']}` · {_model(result, lambda s: f'`{s}`', '→')} · "
-           f"{result['setups_compared']} setups compared", ""]
+    heading = (f"`{base['file']}` → `{new['file']}` · {_model(result, lambda s: f'`{s}`', '→')} · "
+               f"{result['setups_compared']} setups compared")
+    out = [MARKER, "### computecost: cost changes", "", heading, ""]
     if base["overrides"] != new["overrides"]:
         out += [f"Overrides: `{' '.join(base['overrides']) or 'none'}` → `{' '.join(new['overrides']) or 'none'}`", ""]
     watched = [c for c in result["changes"] if c["watched"]]
@@ -85,7 +85,7 @@ def markdown(result: dict) -> str:
     else:
         out += [f"No change in {', '.join(f'`{m}`' for m in result['watched']) or 'the watched metrics'}.", ""]
     if others:
-        out += ["<details><summary>" f"{len(others)} other changed value{'s' if len(others) != 1 else ''}</summary>",
+        out += [f"<details><summary>{len(others)} other changed value{'s' if len(others) != 1 else ''}</summary>",
                 "", to_markdown(HEADER, [cells(c, code=True) for c in others], left=2), "</details>", ""]
     if result["added_setups"]:
         out += ["**Added setups:** " + ", ".join(f"`{s}`" for s in result["added_setups"]), ""]

@@ -98,7 +98,7 @@ def use_rich(stream=None) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-ANSI = {"red": "31", "green": "32", "yellow": "33", "bold": "1"}
+ANSI = {"red": "31", "green": "32"}
 
 
 def paint(text: str, colour: str, stream=None) -> str:

@@ -139,6 +139,101 @@ PROFILES_SHOW = document("`computecost profiles show --format json`",
                          {"kind": TEXT, "id": TEXT, "file": TEXT, "also_in_kinds": TEXTS,
                           "fields": {"type": "array", "items": ref("profiles_show_field")}})
 
+# ------------------------------------------- investment questions (issue 4)
+MARKET = obj({"market": TEXT, "providers": INTEGER, "input_usd_per_million_tokens": NUMBER,
+              "output_usd_per_million_tokens": NUMBER})
+INVEST_PRICE = obj(
+    {"mode": {"enum": ["tokens", "rent-out"]}, "source": TEXT, "usd_per_gpu_hour": NUMBER,
+     "input_usd_per_million_tokens": NUMBER, "output_usd_per_million_tokens": NUMBER,
+     "output_tokens_per_month": NUMBER, "marketplace_fee_fraction": NUMBER},
+    optional=("source", "usd_per_gpu_hour", "input_usd_per_million_tokens", "output_usd_per_million_tokens",
+              "output_tokens_per_month", "marketplace_fee_fraction"),
+    description="What the output sells for: tokens at a price, or GPU-hours rented out.",
+)
+INVEST_YEAR = obj({"year": INTEGER, "revenue_usd": NUMBER, "opex_usd": NUMBER, "resale_usd": NUMBER,
+                   "net_usd": NUMBER})
+INVEST = document(
+    "`computecost invest --format json`: cash flows, NPV, IRR and payback of one setup",
+    {"setup": TEXT, "kind": TEXT, "model": TEXT, "years": NUMBER, "accelerators": INTEGER,
+     "price": ref("invest_price"), "price_decline_per_year": NUMBER, "cost_of_capital_per_year": NUMBER,
+     "capex_usd": NUMBER, "revenue_usd_first_month": NUMBER, "opex_usd_per_month": NUMBER, "npv_usd": NUMBER,
+     "irr": NUMBER, "payback_months": {"type": ["integer", "null"]}, "stranded_price_decline_per_year": NUMBER,
+     "cash_flows_by_year": {"type": "array", "items": ref("invest_year")}},
+)
+RENT_OR_BUY = document(
+    "`computecost rent-or-buy --format json`",
+    {"own": TEXT, "rent": TEXT, "model": TEXT, "metric": TEXT, "rent_cost_usd_per_million_output_tokens": NUMBER,
+     "own_cost_usd_per_million_output_tokens_at_setup_utilization": NUMBER, "setup_utilization": NUMBER,
+     "breakeven_utilization": NUMBER, "owning_cheaper_at_setup_utilization": BOOL, "capex_usd": NUMBER,
+     "rent_usd_per_month_for_same_tokens": NUMBER, "own_opex_usd_per_month": NUMBER, "breakeven_months": NUMBER},
+)
+FLEET_ROW = obj(
+    {"hardware": TEXT, "system": TEXT, "precision": TEXT, "fits": BOOL, "batch": INTEGER, "accelerators": INTEGER,
+     **{k: NUMBER for k in ("site_w_per_accelerator", "tokens_per_day", "tokens_per_joule",
+                            "tokens_per_joule_accelerator", "cost_usd_per_million_output_tokens", "capex_usd",
+                            "cost_usd_per_year", "revenue_usd_per_year", "margin_usd_per_year")},
+     "rank_tokens_per_joule": INTEGER, "rank_margin": INTEGER, "note": TEXT},
+    optional=("system", "precision", "batch", "accelerators", "site_w_per_accelerator", "tokens_per_day",
+              "tokens_per_joule", "tokens_per_joule_accelerator", "cost_usd_per_million_output_tokens", "capex_usd",
+              "cost_usd_per_year", "revenue_usd_per_year", "margin_usd_per_year", "rank_tokens_per_joule",
+              "rank_margin", "note"),
+    description="One accelerator kind of `fleet`; a kind the model fits on no precision has only hardware, "
+                "fits and note.",
+)
+FLEET = document(
+    "`computecost fleet --format json`: a power budget filled with each kind of accelerator",
+    {"power_mw": NUMBER, "model": TEXT, "site": TEXT, "finance": TEXT, "utilization": NUMBER,
+     "market": {"anyOf": [ref("market"), {"type": "null"}]}, "rows": {"type": "array", "items": ref("fleet_row")}},
+)
+BREAKEVEN = document(
+    "`computecost breakeven --format json`",
+    {"setups": TEXTS, "model": TEXT, "vary": TEXT, "metric": TEXT, "current_value": NUMBER,
+     "metric_at_current": {"type": "array", "items": NUMBER}, "search_range": {"type": "array", "items": NUMBER},
+     "breakeven_value": NUMBER, "note": TEXT_OR_NULL},
+)
+SCENARIO_LIST_ROW = obj({"id": TEXT, "name": TEXT, "question": TEXT})
+SCENARIO_LIST = document("`computecost scenario list --format json`",
+                         {"scenarios": {"type": "array", "items": ref("scenario_list_row")}})
+SCENARIO_RUN = document(
+    "`computecost scenario run --format json`: the answer, and each step's own output by step name",
+    {"scenario": TEXT, "name": TEXT, "question": TEXT, "answer": TEXT, "commands": TEXTS,
+     "results": {"type": "object", "additionalProperties": {"anyOf": [ref(n) for n in (
+         "compare", "throughput", "invest", "rent_or_buy", "fleet", "breakeven")]}}},
+)
+
+# ---------------------------------------- sweep, sensitivity, simulate (issue 5)
+SWEEP_ROW = {"type": "object", "additionalProperties": NUMBER,
+             "description": "One grid point of `sweep` (a line of `sweep --format jsonl`): the varied values, then "
+                            "the metrics, named by `columns`."}
+SWEEP = document(
+    "`computecost sweep --format json`: one row per point of a grid",
+    {"setup": TEXT, "model": TEXT, "overrides": TEXTS,
+     "vary": {"type": "array", "items": obj({"path": TEXT, "start": NUMBER, "stop": NUMBER, "steps": INTEGER,
+                                             "inputs_changed": TEXTS})},
+     "row_count": INTEGER, "columns": TEXTS, "rows": {"type": "array", "items": ref("sweep_row")}},
+)
+SENSITIVITY = document(
+    "`computecost sensitivity --format json`: each input moved down and up, by its effect on one metric",
+    {"setup": TEXT, "model": TEXT, "overrides": TEXTS, "metric": TEXT, "swing": NUMBER, "metric_at_base": NUMBER,
+     "parameters": {"type": "array", "items": obj(
+         {"parameter": TEXT, "base_value": NUMBER, "low_value": NUMBER, "high_value": NUMBER, "metric_at_low": NUMBER,
+          "metric_at_high": NUMBER, "range": TEXT, "clipped": TEXT_OR_NULL})},
+     "not_swung": {"type": "array", "items": obj({"parameter": TEXT, "base_value": NUMBER, "reason": TEXT})}},
+)
+SIMULATE_SUMMARY = obj({k: NUMBER for k in ("p5", "p50", "p95", "mean", "base")} | {"not_computed": INTEGER})
+SIMULATE = document(
+    "`computecost simulate --format json`: percentiles of every metric over Monte Carlo samples",
+    {"setup": TEXT, "model": TEXT, "overrides": TEXTS, "samples": INTEGER, "seed": INTEGER,
+     "inputs": {"type": "array", "items": obj(
+         {"parameter": TEXT, "distribution": {"type": "object", "minProperties": 1, "maxProperties": 1,
+                                              "additionalProperties": {"type": "object",
+                                                                       "additionalProperties": NUMBER}},
+          "declared_in": TEXT_OR_NULL, "base_value": NUMBER, "inputs_moved": TEXTS, "clipped_samples": INTEGER})},
+     "metrics": {"type": "object", "additionalProperties": ref("simulate_summary")},
+     "histogram": obj({"metric": TEXT, "edges": {"type": "array", "items": NUMBER},
+                       "counts": {"type": "array", "items": INTEGER}, "below": INTEGER, "above": INTEGER})},
+)
+
 # Every definition, by name. Documents and jsonl rows alike; the top level accepts any.
 OUTPUTS: dict[str, dict] = {
     "compare": COMPARE,
@@ -154,6 +249,22 @@ OUTPUTS: dict[str, dict] = {
     "profiles_list_row": PROFILES_LIST_ROW,
     "profiles_show": PROFILES_SHOW,
     "profiles_show_field": PROFILES_SHOW_FIELD,
+    "market": MARKET,
+    "invest": INVEST,
+    "invest_price": INVEST_PRICE,
+    "invest_year": INVEST_YEAR,
+    "rent_or_buy": RENT_OR_BUY,
+    "fleet": FLEET,
+    "fleet_row": FLEET_ROW,
+    "breakeven": BREAKEVEN,
+    "scenario_list": SCENARIO_LIST,
+    "scenario_list_row": SCENARIO_LIST_ROW,
+    "scenario_run": SCENARIO_RUN,
+    "sweep": SWEEP,
+    "sweep_row": SWEEP_ROW,
+    "sensitivity": SENSITIVITY,
+    "simulate": SIMULATE,
+    "simulate_summary": SIMULATE_SUMMARY,
 }
 
 
