@@ -339,12 +339,14 @@ def breakeven(catalog: Catalog, setup_a: str, setup_b: str, vary: str, *, model_
     if metric not in y:
         raise UsageError(f"--metric '{metric}': not an output{did_you_mean(metric, sorted(y))}")
     base = _current_value(resolved, model, vary)
-    lo, hi = value_range or (0.0, max(abs(base) * 10.0, 1.0))
+    low_bound, high_bound = _field_bounds(vary)
+    lo, hi = value_range or (max(0.0, low_bound), min(max(abs(base) * 10.0, 1.0), high_bound))
 
     def gap(value):
         a = parse_assignment(f"{vary}={float(value)!r}", "--vary")
         _, _, _, yy = evaluate_setups(catalog, [setup_a, setup_b], model.id, [*assignments, a])
-        return float(yy[metric][0] - yy[metric][1])
+        difference = float(yy[metric][0]) - float(yy[metric][1])
+        return difference if np.isfinite(difference) else None
 
     grid = np.linspace(lo, hi, 41)
     gaps = [_safe(gap, v) for v in grid]
@@ -355,7 +357,9 @@ def breakeven(catalog: Catalog, setup_a: str, setup_b: str, vary: str, *, model_
             a, b, fa = grid[i], grid[i + 1], g0
             for _ in range(60):
                 mid = 0.5 * (a + b)
-                fm = gap(mid)
+                fm = _safe(gap, mid)
+                if fm is None:
+                    break
                 if np.sign(fm) == np.sign(fa):
                     a, fa = mid, fm
                 else:
@@ -375,6 +379,28 @@ def breakeven(catalog: Catalog, setup_a: str, setup_b: str, vary: str, *, model_
         "note": None if root is not None else f"the two setups do not cross for {vary} in [{lo:g}, {hi:g}]; "
                                                 "widen it with --range LOW:HIGH",
     }
+
+
+def _field_bounds(path: str) -> tuple[float, float]:
+    """The (low, high) a path's schema allows, from its msgspec constraints; (-inf, inf) if none."""
+    import msgspec.inspect as mi
+
+    from compute_cli.profiles.overrides import target
+
+    _, struct_type, rest = target(tuple(path.split(".")), path, "--vary")
+    info = mi.type_info(struct_type)
+    for part in rest:
+        while isinstance(info, mi.UnionType):
+            info = next(t for t in info.types if not isinstance(t, mi.NoneType))
+        field = next((f for f in getattr(info, "fields", ()) if f.name == part), None)
+        if field is None:
+            return -np.inf, np.inf
+        info = field.type
+    while isinstance(info, mi.UnionType):
+        info = next(t for t in info.types if not isinstance(t, mi.NoneType))
+    low = next((v for v in (getattr(info, "ge", None), getattr(info, "gt", None)) if v is not None), -np.inf)
+    high = next((v for v in (getattr(info, "le", None), getattr(info, "lt", None)) if v is not None), np.inf)
+    return float(low), float(high)
 
 
 def _safe(f, v):

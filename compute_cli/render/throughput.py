@@ -25,6 +25,14 @@ LABELS = [
 ]
 
 
+def _cell(value, spec: str) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return spec.format(value)
+
+
 def render(result: dict, fmt: str, stream) -> None:
     if fmt == "json":
         stream.write(to_json(result))
@@ -32,7 +40,7 @@ def render(result: dict, fmt: str, stream) -> None:
     if fmt in ("csv", "jsonl"):
         stream.write(to_csv([result]) if fmt == "csv" else to_jsonl([result]))
         return
-    rows = [[label, "n/a" if result[key] is None else spec.format(result[key])] for key, label, spec in LABELS]
+    rows = [[label, _cell(result[key], spec)] for key, label, spec in LABELS]
     header = ["metric", "value"]
     title = f"{result['model']} on {result['system'] or result['hardware']} at {result['precision']}"
     if fmt == "markdown":
