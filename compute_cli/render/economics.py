@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from compute_cli.render.formats import rich_table, to_csv, to_json, to_markdown, to_plain, use_rich
+from compute_cli.render.formats import emit_table, to_csv, to_json
 
 
 def _fmt(value, spec: str = ",.4g") -> str:
@@ -31,13 +31,7 @@ def _pct(value) -> str:
     return "n/a" if value is None else f"{value:.1%}"
 
 
-def _table(title: str, header: list[str], rows: list[list[str]], fmt: str, stream, left: int = 1) -> None:
-    if fmt == "markdown":
-        stream.write(f"**{title}**\n\n" + to_markdown(header, rows))
-    elif use_rich(stream):
-        rich_table(title, header, rows)
-    else:
-        stream.write(title + "\n\n" + to_plain(header, rows, left=left))
+_table = emit_table
 
 
 def _invest(r: dict, fmt: str, stream) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from compute_cli.render import charts
 from compute_cli.render.formats import (
+    emit_table,
     rich_table,
     to_csv,
     to_json,
@@ -22,10 +23,7 @@ def _cell(value) -> str:
 
 
 def _table(title: str, header: list[str], rows: list[list[str]], stream, left: int = 1) -> None:
-    if use_rich(stream):
-        rich_table(title, header, rows)
-    else:
-        stream.write(title + "\n\n" + to_plain(header, rows, left=left))
+    emit_table(title, header, rows, "table", stream, left)
 
 
 def render_sensitivity(result: dict, fmt: str, stream) -> None:

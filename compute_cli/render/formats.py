@@ -126,6 +126,16 @@ def number(value) -> str:
     return f"{value:.4g}"
 
 
+def emit_table(title: str | None, header: list[str], rows: list[list[str]], fmt: str, stream, left: int = 1) -> None:
+    """A titled table as Markdown, a rich table on a terminal, or aligned plain text."""
+    if fmt == "markdown":
+        stream.write((f"**{title}**\n\n" if title else "") + to_markdown(header, rows))
+    elif use_rich(stream):
+        rich_table(title, header, rows, left=left)
+    else:
+        stream.write((title + "\n\n" if title else "") + to_plain(header, rows, left=left))
+
+
 def rich_table(title: str | None, header: list[str], rows: list[list[str]], sections: set[int] = frozenset(),
                caption: str | None = None, left: int = 1) -> None:
     from rich.console import Console

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from compute_cli.render.formats import rich_table, to_csv, to_json, to_jsonl, to_markdown, to_plain, use_rich
+from compute_cli.render.formats import emit_table, to_csv, to_json, to_jsonl
 
 LABELS = [
     ("gpus", "accelerators", "{:d}"),
@@ -43,9 +43,4 @@ def render(result: dict, fmt: str, stream) -> None:
     rows = [[label, _cell(result[key], spec)] for key, label, spec in LABELS]
     header = ["metric", "value"]
     title = f"{result['model']} on {result['system'] or result['hardware']} at {result['precision']}"
-    if fmt == "markdown":
-        stream.write(f"**{title}**\n\n" + to_markdown(header, rows))
-    elif use_rich(stream):
-        rich_table(title, header, rows)
-    else:
-        stream.write(title + "\n\n" + to_plain(header, rows))
+    emit_table(title, header, rows, fmt, stream)
