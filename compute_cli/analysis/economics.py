@@ -105,7 +105,8 @@ def invest(catalog: Catalog, setup_id: str, *, model_id: str | None = None, year
         rev = base[sl] + opex_month
         resale = capex * investment.book_value_fraction(months, life, x["residual_value_fraction"]) \
             if sl.stop == months + 1 else 0.0
-        yearly.append({"year": year + 1, "revenue_usd": clean(rev.sum() - resale), "opex_usd": clean(opex_month * (sl.stop - sl.start)),
+        yearly.append({"year": year + 1, "revenue_usd": clean(rev.sum() - resale),
+                       "opex_usd": clean(opex_month * (sl.stop - sl.start)),
                        "resale_usd": clean(resale), "net_usd": clean(base[sl].sum())})
     return {
         "schema_version": SCHEMA_VERSION,

@@ -57,10 +57,10 @@ def handle_errors(func):
             fail(str(exc), exc.exit_code)
         except BrokenPipeError:
             sys.stderr.close()
-            raise typer.Exit(0)
+            raise typer.Exit(0) from None
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
-            raise typer.Exit(130)
+            raise typer.Exit(130) from None
         except Exception as exc:  # noqa: BLE001 - the last line of defence
             if state.debug or os.environ.get("COMPUTECOST_DEBUG"):
                 raise

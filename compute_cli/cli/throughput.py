@@ -23,7 +23,8 @@ def throughput(
     context: Annotated[int, typer.Option("--context", min=1, help="Tokens already in each sequence's KV cache.")] = 1024,
     prompt_tokens: Annotated[Optional[int], typer.Option("--prompt-tokens", min=1,
                              help="Prompt length for the prefill figures (default: --context).")] = None,
-    gpus: Annotated[str, typer.Option("--gpus", help="Accelerators serving the model, or 'auto' (the fewest that fit).")] = "auto",
+    gpus: Annotated[str, typer.Option("--gpus", help="Accelerators serving the model, or 'auto' "
+                                      "(the fewest that fit).")] = "auto",
     parallelism: Annotated[str, typer.Option("--parallelism", help="tensor (split every layer) or pipeline "
                            "(layers split across devices, run one after another, as llama.cpp does).")] = "tensor",
     fmt: RowFormatOption = "table",

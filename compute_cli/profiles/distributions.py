@@ -15,7 +15,10 @@ Four shapes, each with its parameters in the figure's own unit:
 | ``uniform`` | ``low``, ``high`` | every value in [low, high] equally likely |
 | ``triangular`` | ``low``, ``mode``, ``high`` | most likely at mode, falling linearly to zero at low and high |
 | ``normal`` | ``mean``, ``sd`` | Gaussian with that mean and standard deviation |
-| ``lognormal`` | ``mean``, ``sigma`` | ``mean`` is the mean of the value itself (not of its log); ``sigma`` is the standard deviation of ln(value), so the median is mean x exp(-sigma^2/2) |
+| ``lognormal`` | ``mean``, ``sigma`` | see below |
+
+For ``lognormal``, ``mean`` is the mean of the value itself (not of its log) and
+``sigma`` the standard deviation of ln(value), so the median is mean x exp(-sigma^2/2).
 
 This module reads and checks them (``file:line: key.path: message``); the
 sampling is in ``compute_cli.analysis.simulate``.

@@ -100,7 +100,8 @@ def target(path: tuple[str, ...], text: str, option: str = "--set") -> tuple[str
         if head == "system" and rest[:1] == ("accelerator",):
             attr, struct_type, rest = "hardware", Hardware, rest[1:]
         if not rest:
-            raise InputError(f"{option} {text}: '{head}' is a profile; name one of its keys, e.g. {head}.{_fields(struct_type)[0]}")
+            example = f"{head}.{_fields(struct_type)[0]}"
+            raise InputError(f"{option} {text}: '{head}' is a profile; name one of its keys, e.g. {example}")
     elif head in SETUP_FIELDS:
         attr, struct_type, rest = "setup", Setup, path
     else:

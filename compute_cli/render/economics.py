@@ -88,7 +88,8 @@ def _fleet(r: dict, fmt: str, stream) -> None:
         if not row["fits"]:
             rows.append([row["hardware"], "-", "-", "-", "does not fit", "", "", "", ""])
             continue
-        rows.append([row["hardware"], row["system"], row["precision"], f"{row['accelerators']:,}", _fmt(row["tokens_per_day"], ".3g"),
+        rows.append([row["hardware"], row["system"], row["precision"], f"{row['accelerators']:,}",
+                     _fmt(row["tokens_per_day"], ".3g"),
                      _fmt(row["tokens_per_joule"], ".3f"), _usd(row["cost_usd_per_million_output_tokens"]),
                      _usd(row["capex_usd"]), _usd(row.get("margin_usd_per_year"))])
     title = (f"fleet: {r['power_mw']:g} MW at {r['site']} serving {r['model']} at {r['utilization']:.0%} "
