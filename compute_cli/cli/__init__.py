@@ -113,6 +113,14 @@ def setup_arguments(cat, args) -> list[str]:
     return setup_ids(cat, args or [], getattr(sys.stdin, "buffer", None))
 
 
+def setups_for_run(args: list[str], assignments=()):
+    """(catalog, setup ids) for a command's setup arguments (ids or setup files), warning about stale prices."""
+    cat = catalog()
+    ids = setup_arguments(cat, args)
+    check_staleness(cat, ids, assignments)
+    return cat, ids
+
+
 def warn(message: str) -> None:
     """A warning on stderr, unless --quiet."""
     if not state.quiet:

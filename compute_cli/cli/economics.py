@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from compute_cli.cli import FormatOption, SetOption, app, catalog, check_format, handle_errors, parse_sets
+from compute_cli.cli import FormatOption, SetOption, app, catalog, check_format, handle_errors, parse_sets, setups_for_run
 
 ModelOption = Annotated[Optional[str], typer.Option("--model", "-m", help="Model id (default: the setup's own model, "
                                                     "else llama-3.1-70b).")]
@@ -44,10 +44,12 @@ def invest(
     from compute_cli.analysis import economics
 
     check_format(fmt)
-    result = economics.invest(catalog(), setup, model_id=model, years=years, price_decline_per_year=decline,
+    sets = parse_sets(set_)
+    cat, (setup,) = setups_for_run([setup], sets)
+    result = economics.invest(cat, setup, model_id=model, years=years, price_decline_per_year=decline,
                               sell_price_usd_per_million_tokens=sell_price, market_model=market,
                               price_scale=price_scale, rent_out_usd_per_gpu_hour=rent_out,
-                              assignments=parse_sets(set_))
+                              assignments=sets)
     _render("invest", result, fmt)
 
 
@@ -64,8 +66,9 @@ def rent_or_buy(
     from compute_cli.analysis import economics
 
     check_format(fmt)
-    _render("rent-or-buy", economics.rent_or_buy(catalog(), own, rent, model_id=model,
-                                                 assignments=parse_sets(set_)), fmt)
+    sets = parse_sets(set_)
+    cat, (own, rent) = setups_for_run([own, rent], sets)
+    _render("rent-or-buy", economics.rent_or_buy(cat, own, rent, model_id=model, assignments=sets), fmt)
 
 
 @app.command()
@@ -128,6 +131,8 @@ def breakeven(
         if not lo < hi:
             raise UsageError(f"--range '{value_range}': LOW must be below HIGH")
         bounds = (lo, hi)
-    result = economics.breakeven(catalog(), setup_a, setup_b, vary, model_id=model, metric=metric,
-                                 value_range=bounds, assignments=parse_sets(set_))
+    sets = parse_sets(set_)
+    cat, (setup_a, setup_b) = setups_for_run([setup_a, setup_b], sets)
+    result = economics.breakeven(cat, setup_a, setup_b, vary, model_id=model, metric=metric,
+                                 value_range=bounds, assignments=sets)
     _render("breakeven", result, fmt)

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from compute_cli.cli import SetOption, app, catalog, choice, handle_errors, parse_sets
+from compute_cli.cli import SetOption, app, choice, handle_errors, parse_sets, setups_for_run
 
 ModelOption = Annotated[Optional[str], typer.Option("--model", "-m", help="Model id to serve (default: the model "
                                                     "the setup declares, else llama-3.1-70b).")]
@@ -59,7 +59,9 @@ def sweep(
 
         raise UsageError("--plot draws a sweep of one --vary (a line) or two (a heatmap); this one has "
                          f"{len(varies)}")
-    grid = sweep_mod.plan(catalog(), setup, model, parse_sets(set_), varies, metric or ())
+    sets = parse_sets(set_)
+    cat, (setup,) = setups_for_run([setup], sets)
+    grid = sweep_mod.plan(cat, setup, model, sets, varies, metric or ())
     if plot is not None and grid.size > CHART_MAX_POINTS:
         from compute_cli.errors import UsageError
 
@@ -136,7 +138,9 @@ def sensitivity(
         from compute_cli.render.plots import check_path
 
         check_path(plot)
-    result = sensitivity_mod.run(catalog(), setup, model, parse_sets(set_), metric=metric, swing=swing,
+    sets = parse_sets(set_)
+    cat, (setup,) = setups_for_run([setup], sets)
+    result = sensitivity_mod.run(cat, setup, model, sets, metric=metric, swing=swing,
                                  use_declared=not no_declared)
     with output_stream(output) as out:
         render_sensitivity(result, fmt, out)
@@ -180,8 +184,10 @@ def simulate(
         check_path(plot)
     cli_dists = [_parse_dist(text, parse_spec) for text in dist or []]
     chart_metric = metric[0] if metric and metric != ["all"] else simulate_mod.DEFAULT_HISTOGRAM_METRIC
+    sets = parse_sets(set_)
+    cat, (setup,) = setups_for_run([setup], sets)
     with progress(samples, "simulate", min_total=8 * simulate_mod.CHUNK_SAMPLES) as bar:
-        result = simulate_mod.run(catalog(), setup, model, parse_sets(set_), cli_dists, samples=samples, seed=seed,
+        result = simulate_mod.run(cat, setup, model, sets, cli_dists, samples=samples, seed=seed,
                                   metrics=metric or (), histogram_metric=chart_metric, on_progress=bar.advance)
     with output_stream(output) as out:
         render_simulate(result, fmt, out)
