@@ -59,6 +59,7 @@ def detail(catalog: Catalog, profile_id: str, kind: str | None) -> dict:
             "source": prov.source if prov else None,
             "as_of": prov.as_of if prov else None,
             "assumption": prov.assumption if prov else None,
+            "distribution": prov.distribution.as_dict() if prov and prov.distribution else None,
         })
     return {"kind": kinds[0], "id": profile_id, "file": loaded.file, "also_in_kinds": kinds[1:], "fields": fields}
 

@@ -133,7 +133,9 @@ PROFILES_LIST_ROW = obj({"kind": TEXT, "id": TEXT, "name": TEXT, "origin": TEXT}
 PROFILES_LIST = document("`computecost profiles list --format json`",
                          {"profiles": {"type": "array", "items": ref("profiles_list_row")}})
 PROFILES_SHOW_FIELD = obj({"key": TEXT, "value": {}, "source": TEXT_OR_NULL, "as_of": TEXT_OR_NULL,
-                           "assumption": TEXT_OR_NULL},
+                           "assumption": TEXT_OR_NULL,
+                           "distribution": {"type": ["object", "null"],
+                                            "description": "declared uncertainty, e.g. {triangular: {low, mode, high}}"}},
                           description="One value of `profiles show` with its provenance (a line of `--format jsonl`).")
 PROFILES_SHOW = document("`computecost profiles show --format json`",
                          {"kind": TEXT, "id": TEXT, "file": TEXT, "also_in_kinds": TEXTS,

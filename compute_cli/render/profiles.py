@@ -31,10 +31,15 @@ def render_listing(rows: list[dict], fmt: str, stream) -> None:
 
 def _provenance(f: dict) -> str:
     if f["source"]:
-        return f"{f['source']} ({f['as_of']})"
-    if f["assumption"]:
-        return f"assumption: {f['assumption']}"
-    return "" if not isinstance(f["value"], int | float) or isinstance(f["value"], bool) else "unsourced"
+        text = f"{f['source']} ({f['as_of']})"
+    elif f["assumption"]:
+        text = f"assumption: {f['assumption']}"
+    else:
+        text = "" if not isinstance(f["value"], int | float) or isinstance(f["value"], bool) else "unsourced"
+    if f.get("distribution"):
+        (shape, params), = f["distribution"].items()
+        text += f"; uncertain: {shape} " + ", ".join(f"{k} {v:g}" for k, v in params.items())
+    return text
 
 
 def render_detail(data: dict, fmt: str, stream) -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import pytest
 import numpy as np
 
 from compute_cli import inputs
@@ -126,3 +127,36 @@ def test_broadcasting():
     kv = architecture.kv_bytes_per_token_per_layer(np.array([8, 8, 1]), 128, np.array([False, False, True]), 512, 64,
                                                    np.array([2.0, 1.0, 2.0]))
     np.testing.assert_array_equal(kv, [4096.0, 2048.0, 1152.0])
+
+
+# Published totals, each with its source (figures.md section H, model cards):
+PUBLISHED_TOTALS = {
+    "llama-3.1-8b": 8.03e9,  # HF safetensors count 8,030,261,248
+    "llama-3.1-70b": 70.55e9,  # HF 70,553,706,496
+    "llama-3.1-405b": 405.85e9,  # HF card "406B" (figures.md's 404.65e9 conflicts with its own architecture)
+    "deepseek-v3": 671e9,  # DeepSeek-V3 report: 671B total (MTP module excluded)
+    "qwen3-235b-a22b": 235e9,  # Qwen3 report: 235B
+    "gpt-oss-120b": 116.8e9,  # OpenAI gpt-oss model card: 116.8B
+    "gpt-oss-20b": 20.9e9,  # model card: 20.9B
+    "mixtral-8x7b": 46.7e9,  # Mistral: 46.7B
+    "llama-2-7b": 6.74e9,
+    "llama-2-13b": 13.02e9,
+    "llama-2-70b": 68.98e9,
+    "qwen3-32b": 32.8e9,  # Qwen3-32B card
+}
+
+
+@pytest.mark.parametrize("model_id", sorted(PUBLISHED_TOTALS))
+def test_shipped_architecture_matches_published_total_within_one_percent(model_id):
+    from compute_cli.profiles.catalog import Catalog
+
+    model = Catalog(environ={}).model(model_id)
+    total = architecture.parameter_counts(model)[0]
+    assert total == pytest.approx(PUBLISHED_TOTALS[model_id], rel=0.01)
+    assert total == pytest.approx(model.total_params, rel=0.01)
+
+
+def test_every_shipped_model_has_a_published_total_checked():
+    from compute_cli.profiles.catalog import Catalog
+
+    assert set(Catalog(environ={}).ids("models")) == set(PUBLISHED_TOTALS)
