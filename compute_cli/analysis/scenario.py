@@ -106,6 +106,7 @@ def run(catalog: Catalog, scenario_id: str) -> dict:
         "question": sc.question,
         "answer": answer,
         "commands": [command_line(s.command, s.args) for s in sc.steps],
+        "sources": list(sc.sources),
         "results": results,
     }
 

@@ -226,6 +226,7 @@ class Scenario(Base, kw_only=True):
     question: str
     steps: Annotated[list[ScenarioStep], Meta(min_length=1)]
     answer: str
+    sources: list[str] = []  # where the numbers in the steps' arguments come from, or why they are assumed
     notes: str = ""
 
 

@@ -198,7 +198,7 @@ SCENARIO_LIST = document("`computecost scenario list --format json`",
                          {"scenarios": {"type": "array", "items": ref("scenario_list_row")}})
 SCENARIO_RUN = document(
     "`computecost scenario run --format json`: the answer, and each step's own output by step name",
-    {"scenario": TEXT, "name": TEXT, "question": TEXT, "answer": TEXT, "commands": TEXTS,
+    {"scenario": TEXT, "name": TEXT, "question": TEXT, "answer": TEXT, "commands": TEXTS, "sources": TEXTS,
      "results": {"type": "object", "additionalProperties": {"anyOf": [ref(n) for n in (
          "compare", "throughput", "invest", "rent_or_buy", "fleet", "breakeven")]}}},
 )

@@ -33,8 +33,12 @@ def render_run(result: dict, fmt: str, stream) -> None:
     if fmt == "markdown":
         stream.write(f"### {result['name']}\n\n**{result['question']}**\n\n{result['answer']}\n\n")
         stream.write("```\n" + "\n".join(result["commands"]) + "\n```\n")
+        if result["sources"]:
+            stream.write("\n" + "".join(f"- {s}\n" for s in result["sources"]))
         return
     wrap = textwrap.TextWrapper(width=100)
     stream.write(f"{result['name']}\n\nQ: " + "\n   ".join(wrap.wrap(result["question"])) + "\n\n")
     stream.write("A: " + "\n   ".join(wrap.wrap(result["answer"])) + "\n\n")
     stream.write("reproduce with:\n" + "".join(f"  {c}\n" for c in result["commands"]))
+    if result["sources"]:
+        stream.write("\nnumbers in the commands:\n" + "".join(f"  - {s}\n" for s in result["sources"]))
