@@ -72,6 +72,12 @@ def write_readme() -> None:
     print("wrote README.md scenarios")
 
 
+def write_profile_schema() -> None:
+    (ROOT.parent / "configs" / "profiles.schema.json").write_text(run(["schema", "profiles"]))
+    print("wrote configs/profiles.schema.json")
+
+
 if __name__ == "__main__":
     main()
     write_readme()
+    write_profile_schema()
