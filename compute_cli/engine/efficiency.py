@@ -16,6 +16,10 @@ from types import MappingProxyType
 #   memory-bound step draws (a compute-saturated step draws all of it).
 # memory_reserve_fraction: device memory not available for weights + KV cache
 #   (runtime, activations, fragmentation).
+# kv_bandwidth_share: attention reads the KV cache at this share of eta_memory
+#   (blocked/paged reads, per-head reductions and softmax stream less efficiently
+#   than weight GEMV); an assumption checked against the KV-heavy TensorRT-LLM rows
+#   of docs/methodology.md section 5. Irrelevant at short contexts.
 EFFICIENCY = MappingProxyType({
     "datacenter": MappingProxyType({
         "eta_memory": 0.80,
@@ -23,6 +27,7 @@ EFFICIENCY = MappingProxyType({
         "layer_overhead_s": 20e-6,
         "memory_power_weight": 0.55,
         "memory_reserve_fraction": 0.10,
+        "kv_bandwidth_share": 0.75,
     }),
     "consumer": MappingProxyType({
         "eta_memory": 0.90,
@@ -30,6 +35,7 @@ EFFICIENCY = MappingProxyType({
         "layer_overhead_s": 90e-6,
         "memory_power_weight": 0.55,
         "memory_reserve_fraction": 0.10,
+        "kv_bandwidth_share": 0.75,
     }),
     "apple": MappingProxyType({
         "eta_memory": 0.85,
@@ -37,6 +43,7 @@ EFFICIENCY = MappingProxyType({
         "layer_overhead_s": 180e-6,
         "memory_power_weight": 0.55,
         "memory_reserve_fraction": 0.25,
+        "kv_bandwidth_share": 0.75,
     }),
 })
 

@@ -86,7 +86,8 @@ def _evaluate(x) -> dict:
         batch * x["hidden_size"] * throughput.ACTIVATION_BYTES, gpus, x["link_gb_per_s"], x["link_latency_s"])
     step, mem_s, comp_s = throughput.step_time_s(weight_bytes, matmul_flops, kv_bytes, attn_flops, gpus, tp,
                                                  x["memory_bandwidth_tb_per_s"], x["peak_tflops"], x["eta_memory"],
-                                                 x["eta_compute"], x["layers"], x["layer_overhead_s"], decode_comm)
+                                                 x["eta_compute"], x["layers"], x["layer_overhead_s"], decode_comm,
+                                                 x["kv_bandwidth_share"])
     # software efficiency (x2 = twice the tokens from the same hardware) and, for device
     # fleets, the share lost to coordination: both scale delivered speed, not power draw
     speed = x["speed_factor"]
@@ -121,7 +122,7 @@ def _evaluate(x) -> dict:
     p_step, p_mem_s, p_comp_s = throughput.step_time_s(p_weight_bytes, p_matmul_flops, p_kv_bytes, p_attn_flops, gpus,
                                                        tp, x["memory_bandwidth_tb_per_s"], x["peak_tflops"],
                                                        x["eta_memory"], x["eta_compute"], x["layers"],
-                                                       x["layer_overhead_s"], p_comm)
+                                                       x["layer_overhead_s"], p_comm, x["kv_bandwidth_share"])
     p_step, p_mem_s, p_comp_s = p_step / speed, p_mem_s / speed, p_comp_s / speed
     out["prefill_tokens_per_s"] = p_tokens / p_step
     out["prefill_tokens_per_s_per_gpu"] = out["prefill_tokens_per_s"] / gpus

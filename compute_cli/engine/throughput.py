@@ -81,7 +81,8 @@ def allreduce_s(payload_bytes, gpus, link_gb_per_s, latency_s):
 
 
 def step_time_s(weight_bytes, matmul_flops, kv_bytes, attn_flops, gpus, tensor_parallel,
-                memory_bandwidth_tb_per_s, peak_tflops, eta_memory, eta_compute, layers, layer_overhead_s, comm_s):
+                memory_bandwidth_tb_per_s, peak_tflops, eta_memory, eta_compute, layers, layer_overhead_s, comm_s,
+                kv_bandwidth_share=1.0):
     """Time of one forward step on a group of ``gpus`` accelerators [s].
 
     The weight matrix multiplications and the attention over the KV cache are
@@ -90,7 +91,9 @@ def step_time_s(weight_bytes, matmul_flops, kv_bytes, attn_flops, gpus, tensor_p
     max(KV / BW, attention FLOPs / peak), plus per-layer overhead and communication.
     Tensor parallelism splits bytes and FLOPs over the group; layer-split
     (pipeline) execution without micro-batching runs the stages one after another,
-    so a single step sees one device's bandwidth for all the bytes.
+    so a single step sees one device's bandwidth for all the bytes. Attention reads the
+    KV cache at ``kv_bandwidth_share`` of the weights' achievable bandwidth (blocked,
+    per-head reads and reductions stream less efficiently than weight GEMV).
     Returns (step_s, memory_s, compute_s): memory_s and compute_s are the time
     the memory system and the tensor units are busy.
     """
@@ -98,7 +101,7 @@ def step_time_s(weight_bytes, matmul_flops, kv_bytes, attn_flops, gpus, tensor_p
     bandwidth = memory_bandwidth_tb_per_s * BYTES_PER_TB * eta_memory
     compute = peak_tflops * FLOPS_PER_TFLOPS * eta_compute
     w_mem, w_comp = weight_bytes * share / bandwidth, matmul_flops * share / compute
-    a_mem, a_comp = kv_bytes * share / bandwidth, attn_flops * share / compute
+    a_mem, a_comp = kv_bytes * share / (bandwidth * kv_bandwidth_share), attn_flops * share / compute
     step = np.maximum(w_mem, w_comp) + np.maximum(a_mem, a_comp) + layers * layer_overhead_s + comm_s
     return step, w_mem + a_mem, w_comp + a_comp
 

@@ -122,6 +122,14 @@ def test_step_time_each_kernel_on_its_own_roofline():
     assert float(comp) == pytest.approx(0.002 + 0.0002)  # time the tensor units are busy
 
 
+def test_step_time_kv_bandwidth_share_slows_only_attention():
+    # weights 1.6e9 B -> 1 ms; KV 1.6e9 B at 0.5 of 1.6e12 B/s -> 2 ms
+    s, mem, _ = throughput.step_time_s(1.6e9, 0.0, 1.6e9, 0.0, 1, True, 2.0, 1000.0, 0.8, 0.5, 0, 0.0, 0.0,
+                                       kv_bandwidth_share=0.5)
+    assert float(s) == pytest.approx(0.003)
+    assert float(mem) == pytest.approx(0.003)
+
+
 def test_step_time_tensor_parallel_splits_pipeline_does_not():
     eff = {"eta_memory": 0.80, "eta_compute": 0.50, "layer_overhead_s": 0.0}
     # 1.6e12 B / 1.6e12 B/s = 1 s on one device; tensor parallel on two: 0.5 s
@@ -157,7 +165,9 @@ def test_memory_needed():
 # ------------------------------------------------------------ evaluate(): rooflines
 def test_evaluate_toy_decode_batch_one_hand_computed(make_inputs):
     y = evaluate(make_inputs(["toy-own"]))
-    step_s = (WEIGHTS_TOY + 1000 * KV_TOY) / (2.0e12 * DC["eta_memory"]) + 40 * DC["layer_overhead_s"]
+    bw = 2.0e12 * DC["eta_memory"]
+    # attention streams the KV cache at kv_bandwidth_share (0.75) of the weights' bandwidth
+    step_s = WEIGHTS_TOY / bw + 1000 * KV_TOY / (bw * DC["kv_bandwidth_share"]) + 40 * DC["layer_overhead_s"]
     assert y["gpus"][0] == 1
     assert y["decode_step_ms"][0] == pytest.approx(step_s * 1e3, rel=1e-12)
     assert y["decode_tokens_per_s"][0] == pytest.approx(1.0 / step_s, rel=1e-12)
@@ -233,14 +243,16 @@ def test_tensor_parallel_decode_pays_two_allreduces_per_layer(make_inputs):
     bw, peak = 2.0e12 * DC["eta_memory"], 1000e12 * DC["eta_compute"]
     # each GPU holds half: weights 10e9 B, KV 400 x 1000 x 163,840 / 2 = 32.768e9 B
     weights_s = max(WEIGHTS_TOY / 2 / bw, 400 * 2 * 10e9 / 2 / peak)
-    attention_s = max(400 * 1000 * KV_TOY / 2 / bw, 400 * 1000 * 819_200 / 2 / peak)
+    kv_bw = bw * DC["kv_bandwidth_share"]
+    attention_s = max(400 * 1000 * KV_TOY / 2 / kv_bw, 400 * 1000 * 819_200 / 2 / peak)
     # all-reduce of 400 x 5120 x 2 B = 4.096e6 B: 2 x 1/2 x 4.096e6 / 400e9 + 10 us = 2.024e-5 s, 2 per layer
     comm_s = 40 * 2 * (4.096e6 / 400e9 + LINK_LATENCY_S["nvlink"])
     step_s = weights_s + attention_s + 40 * DC["layer_overhead_s"] + comm_s
     assert y["decode_step_ms"][0] == pytest.approx(step_s * 1e3, rel=1e-9)
     # pipeline: no split, no all-reduce
     pipeline = evaluate(make_inputs(["toy-own"], options=RunOptions(parallelism="pipeline"), batch=400.0))
-    step_pp = (max(WEIGHTS_TOY / bw, 400 * 2 * 10e9 / peak) + max(400 * 1000 * KV_TOY / bw, 400 * 1000 * 819_200 / peak)
+    step_pp = (max(WEIGHTS_TOY / bw, 400 * 2 * 10e9 / peak)
+               + max(400 * 1000 * KV_TOY / kv_bw, 400 * 1000 * 819_200 / peak)
                + 40 * DC["layer_overhead_s"])
     assert pipeline["decode_step_ms"][0] == pytest.approx(step_pp * 1e3, rel=1e-9)
 
