@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from compute_cli.cli import SetOption, app, choice, handle_errors, parse_sets, setups_for_run
+from compute_cli.cli import FormatOption, SetOption, app, choice, handle_errors, parse_sets, setups_for_run
 
 ModelOption = Annotated[Optional[str], typer.Option("--model", "-m", help="Model id to serve (default: the model "
                                                     "the setup declares, else llama-3.1-70b).")]
@@ -22,6 +22,22 @@ PlotOption = Annotated[Optional[Path], typer.Option("--plot", metavar="FILE.png|
 
 SWEEP_CHART_METRIC = "cost_usd_per_million_output_tokens"
 CHART_MAX_POINTS = 4_000_000  # values kept for a sweep's chart
+
+
+def check_options(fmt: str, formats, plot) -> None:
+    """Refuse a bad --format or --plot file name before any work is done."""
+    choice("--format", fmt, formats)
+    if plot is not None:
+        from compute_cli.render.plots import check_path
+
+        check_path(plot)
+
+
+def one_setup(setup: str, set_):
+    """(catalog, setup id, --set assignments) for a command over one setup id or setup file."""
+    sets = parse_sets(set_)
+    cat, (setup_id,) = setups_for_run([setup], sets)
+    return cat, setup_id, sets
 
 
 @app.command()
@@ -48,19 +64,14 @@ def sweep(
     from compute_cli.render.output import output_stream, progress
     from compute_cli.render.sweep import FORMATS, SweepWriter
 
-    choice("--format", fmt, FORMATS)
-    if plot is not None:
-        from compute_cli.render.plots import check_path
-
-        check_path(plot)
+    check_options(fmt, FORMATS, plot)
     varies = [sweep_mod.parse_vary(v) for v in vary]
     if plot is not None and len(varies) > 2:
         from compute_cli.errors import UsageError
 
         raise UsageError("--plot draws a sweep of one --vary (a line) or two (a heatmap); this one has "
                          f"{len(varies)}")
-    sets = parse_sets(set_)
-    cat, (setup,) = setups_for_run([setup], sets)
+    cat, setup, sets = one_setup(setup, set_)
     grid = sweep_mod.plan(cat, setup, model, sets, varies, metric or ())
     if plot is not None and grid.size > CHART_MAX_POINTS:
         from compute_cli.errors import UsageError
@@ -124,7 +135,7 @@ def sensitivity(
                      "(0.2: -20 % and +20 %), unless its profile declares a range.")] = 0.2,
     no_declared: Annotated[bool, typer.Option("--no-declared-ranges", help="Use --swing for every input, "
                            "ignoring the distributions the profiles declare.")] = False,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table (default), json, csv or markdown.")] = "table",
+    fmt: FormatOption = "table",
     output: OutputOption = None,
     plot: PlotOption = None,
 ):
@@ -133,13 +144,8 @@ def sensitivity(
     from compute_cli.render.explore import FORMATS, render_sensitivity
     from compute_cli.render.output import output_stream
 
-    choice("--format", fmt, FORMATS)
-    if plot is not None:
-        from compute_cli.render.plots import check_path
-
-        check_path(plot)
-    sets = parse_sets(set_)
-    cat, (setup,) = setups_for_run([setup], sets)
+    check_options(fmt, FORMATS, plot)
+    cat, setup, sets = one_setup(setup, set_)
     result = sensitivity_mod.run(cat, setup, model, sets, metric=metric, swing=swing,
                                  use_declared=not no_declared)
     with output_stream(output) as out:
@@ -167,7 +173,7 @@ def simulate(
     set_: SetOption = None,
     metric: Annotated[Optional[list[str]], typer.Option("--metric", "-M", help="Metric to summarise (repeatable; "
                       "'all' for every engine output). The first one is drawn as a histogram.")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table (default), json, csv or markdown.")] = "table",
+    fmt: FormatOption = "table",
     output: OutputOption = None,
     plot: PlotOption = None,
 ):
@@ -177,15 +183,10 @@ def simulate(
     from compute_cli.render.explore import FORMATS, render_simulate
     from compute_cli.render.output import output_stream, progress
 
-    choice("--format", fmt, FORMATS)
-    if plot is not None:
-        from compute_cli.render.plots import check_path
-
-        check_path(plot)
+    check_options(fmt, FORMATS, plot)
     cli_dists = [_parse_dist(text, parse_spec) for text in dist or []]
     chart_metric = metric[0] if metric and metric != ["all"] else simulate_mod.DEFAULT_HISTOGRAM_METRIC
-    sets = parse_sets(set_)
-    cat, (setup,) = setups_for_run([setup], sets)
+    cat, setup, sets = one_setup(setup, set_)
     with progress(samples, "simulate", min_total=8 * simulate_mod.CHUNK_SAMPLES) as bar:
         result = simulate_mod.run(cat, setup, model, sets, cli_dists, samples=samples, seed=seed,
                                   metrics=metric or (), histogram_metric=chart_metric, on_progress=bar.advance)
