@@ -53,3 +53,11 @@ def did_you_mean(word: str, candidates) -> str:
 
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+class ComputeCostWarning(UserWarning):
+    """Something the user asked for that had no effect, or a result to read with care.
+
+    The library warns through Python's ``warnings``; the CLI prints each as one
+    ``warning:`` line on stderr (none with ``--quiet``).
+    """

@@ -1,13 +1,25 @@
-"""Turn resolved profiles into the engine's named, broadcastable arrays."""
+"""Turn resolved profiles into the engine's named, broadcastable arrays, and say where each came from.
+
+``build`` produces exactly the inputs ``engine.registry.INPUTS`` declares, one
+array element per setup. An input with a ``read`` path takes that profile value
+(or its ``otherwise`` value for the kinds of setup that do not pay it); the others
+are derived by the functions in ``DERIVED``, which name every profile value they
+read and every one they pass over (and why).
+
+Beside the arrays, ``build`` records for each setup and input its ``Origin``s: the
+profile, key path, file and line, and the figure's source and date, or that it is
+an assumption, a schema default, a ``--set`` value or a run option. Staleness,
+``--set`` feedback, the ranges of ``simulate`` and the sources of a report all
+read these records; none of them decides again which figures a setup uses.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from compute_cli.engine import architecture
-from compute_cli.engine.constants import HOURS_PER_DAY
 from compute_cli.engine.efficiency import (
     BYTES_PER_PARAM,
     COMPUTE_PRECISION,
@@ -16,8 +28,13 @@ from compute_cli.engine.efficiency import (
     LINK_LATENCY_S,
     WEIGHT_ONLY_FALLBACK,
 )
+from compute_cli.engine.registry import INPUTS, KIND_REASON
 from compute_cli.profiles.catalog import ResolvedSetup
+from compute_cli.profiles.overrides import ROOTS
 from compute_cli.profiles.schema import Model
+
+# The first word of a path (as --set writes it) -> the ResolvedSetup attribute it reads.
+ROOT_ATTR = {word: attr for word, (attr, _struct) in ROOTS.items()}
 
 
 @dataclass(frozen=True)
@@ -31,7 +48,265 @@ class RunOptions:
     cap_batch: bool = True  # serve at most the batch that fits (compare); False: report as asked
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where one value an engine input was built from came from.
+
+    basis: 'source' (a cited figure), 'assumption' (a labelled one), 'unsourced' (a bare
+    number in a profile), 'default' (the schema's default, not in the file), '--set',
+    'engine' (a table of the engine's own, documented in docs/methodology.md), 'option'
+    (a command-line option of the run).
+    """
+
+    path: str | None  # as --set writes it: 'site.electricity_usd_per_kwh'; None for engine tables and options
+    basis: str
+    value: object = None
+    profile: str | None = None  # 'sites/oregon-cheap-power'
+    key: str | None = None  # the key path inside that profile: 'electricity_usd_per_kwh'
+    file: str | None = None
+    line: int | None = None
+    source: str | None = None
+    as_of: str | None = None
+    text: str | None = None  # the assumption, the --set text, or what the engine table is
+    distribution: object | None = None
+
+    @property
+    def where(self) -> str:
+        """``file:line`` (or the profile, or the basis) for messages."""
+        if self.file:
+            return self.file + (f":{self.line}" if self.line else "")
+        return self.profile or self.basis
+
+
+@dataclass
+class SetupOrigins:
+    """For one setup: the origins of every input, and the profile values passed over with the reason."""
+
+    setup: str
+    inputs: dict[str, tuple[Origin, ...]] = field(default_factory=dict)
+    ignored: dict[str, str] = field(default_factory=dict)  # path -> why this setup does not use it
+
+    def reads(self) -> set[str]:
+        """Every profile path some input of this setup was built from."""
+        return {o.path for origins in self.inputs.values() for o in origins if o.path}
+
+    def figures(self):
+        """Each profile value used, once: ``(path, Origin)``."""
+        seen = {}
+        for origins in self.inputs.values():
+            for o in origins:
+                if o.path and o.path not in seen:
+                    seen[o.path] = o
+        return seen.items()
+
+
+class Inputs(dict):
+    """``{input name: ndarray}`` for the engine, with ``origins[i]`` for the i-th setup."""
+
+    origins: list[SetupOrigins]
+
+
+def _root(path: str) -> str:
+    """The ResolvedSetup attribute a path reads: ``'site.pue'`` -> ``'site'``, ``'utilization'`` -> ``'setup'``."""
+    word, dot, _ = path.partition(".")
+    return ROOT_ATTR.get(word, "setup") if dot else "setup"
+
+
+class _Reader:
+    """Reads one setup's profile values by path, recording each read's origin."""
+
+    def __init__(self, r: ResolvedSetup, model: Model, options: RunOptions, model_source, overridden: dict[str, str]):
+        self.r, self.model, self.model_source, self.overridden = r, model, model_source, overridden
+        self.options = options
+        self.kind = r.setup.kind
+        self.model_values: dict | None = None  # computed once per setup, on the first model input
+        self.model_origins: tuple[Origin, ...] = ()
+        self.record = SetupOrigins(setup=r.setup.id)
+        self._current: list[Origin] = []
+
+    def profile(self, attr: str):
+        return self.model if attr == "model" else getattr(self.r, attr)
+
+    def read(self, path: str):
+        """The value at ``path`` ('site.pue', 'utilization', 'accelerator.peak_tflops.fp8'), recorded."""
+        word, _, rest = path.partition(".")
+        attr = ROOT_ATTR.get(word) if rest else None
+        keys = tuple(rest.split(".")) if attr else (path,)
+        attr = attr or "setup"
+        node = self.profile(attr)
+        for k in keys:
+            node = getattr(node, k)
+        self._current.append(self._origin(attr, keys, path, node))
+        return node
+
+    def _origin(self, attr: str, keys: tuple, path: str, value) -> Origin:
+        if path in self.overridden:
+            return Origin(path, "--set", value, text=self.overridden[path])
+        loaded = self.model_source if attr == "model" else self.r.sources.get(attr)
+        if loaded is None:
+            return Origin(path, "engine", value, text=f"stand-in {attr} made in code (profiles/standins.py)")
+        profile, key = f"{loaded.kind}/{loaded.id}", ".".join(keys)
+        prov = loaded.provenance.get(keys)
+        line = loaded.line_of(*keys)
+        if prov is None:
+            basis = "unsourced" if line else "default"
+            return Origin(path, basis, value, profile, key, loaded.file, line)
+        basis = "source" if prov.source else "assumption" if prov.assumption else "unsourced"
+        return Origin(path, basis, value, profile, key, loaded.file, line, prov.source, prov.as_of, prov.assumption,
+                      prov.distribution)
+
+    def engine(self, table: str, value):
+        """A value from one of the engine's own tables (docs/methodology.md), recorded."""
+        self._current.append(Origin(None, "engine", value, text=table))
+        return value
+
+    def option(self, name: str, value):
+        self._current.append(Origin(None, "option", value, text=name))
+        return value
+
+    def ignore(self, path: str, reason: str) -> None:
+        self.record.ignored.setdefault(path, reason)
+
+    def value_of(self, name: str) -> float:
+        spec = INPUTS[name]
+        self._current = []
+        has_profile = self.profile(_root(spec.read)) is not None if spec.read else True
+        if spec.read is None:
+            value = DERIVED[name](self)
+        elif (spec.kinds is None or self.kind in spec.kinds) and has_profile:
+            value = self.read(spec.read)
+        else:
+            if has_profile:
+                self.ignore(spec.read, KIND_REASON[self.kind])
+            value = spec.otherwise  # the setup pays no such thing, or has no such profile (throughput's stand-in)
+        self.record.inputs[name] = tuple(self._current)
+        return value
+
+
+# ------------------------------------------------------------ derived inputs
+def _peak_tflops(c: _Reader):
+    precision = c.read("precision")
+    compute = COMPUTE_PRECISION[precision]
+    used = compute if getattr(c.r.hardware.peak_tflops, compute) is not None else WEIGHT_ONLY_FALLBACK
+    for other in c.r.hardware.peak_tflops.__struct_fields__:
+        if other != used:
+            c.ignore(f"accelerator.peak_tflops.{other}", f"its {precision} weights are multiplied at {used}")
+    if used != compute:
+        c.engine(f"COMPUTE_PRECISION: no {compute} matrix path on this hardware, {used} instead", used)
+    return c.read(f"accelerator.peak_tflops.{used}")
+
+
+def _efficiency(name: str):
+    def get(c: _Reader):
+        category = c.read("accelerator.category")
+        return c.engine(f"EFFICIENCY['{category}']['{name}'] (assumption, docs/methodology.md)",
+                        EFFICIENCY[category][name])
+    return get
+
+
+def _link_latency(c: _Reader):
+    link = c.read("system.interconnect")
+    return c.engine(f"LINK_LATENCY_S['{link}'] (assumption)", LINK_LATENCY_S[link])
+
+
+def _electricity(c: _Reader):
+    if c.kind == "device-fleet":
+        return c.read("electricity_usd_per_kwh")
+    if c.kind != "own":
+        c.ignore("electricity_usd_per_kwh", KIND_REASON[c.kind])
+        return 0.0
+    site = c.r.site
+    if site is None:  # throughput's stand-in: no site, no energy bill
+        return 0.0
+    c.ignore("electricity_usd_per_kwh", "an owned setup pays its site's price, not a price of its own")
+    if c.read("site.generation") != "grid" and site.onsite_lcoe_usd_per_kwh is not None:
+        c.ignore("site.electricity_usd_per_kwh", f"its site generates on site ({site.generation}) and pays "
+                 "site.onsite_lcoe_usd_per_kwh")
+        return c.read("site.onsite_lcoe_usd_per_kwh")
+    c.ignore("site.onsite_lcoe_usd_per_kwh", "its site buys from the grid (site.generation: grid)")
+    return c.read("site.electricity_usd_per_kwh")
+
+
+def _site_facility(c: _Reader, wanted: str, path: str, otherwise: float):
+    """``path`` when the setup owns its hardware at a site whose facility is ``wanted``, else ``otherwise``."""
+    if c.kind != "own" or c.r.site is None:
+        return otherwise
+    facility = c.read("site.facility")
+    if facility == wanted:
+        return c.read(path)
+    c.ignore(path, f"its site's facility is {facility}, not {wanted} (site.facility)")
+    return otherwise
+
+
+def _colocation(c: _Reader):
+    return _site_facility(c, "colocation", "site.colocation_usd_per_kw_month", 0.0)
+
+
+def _facility_capex(c: _Reader):
+    return _site_facility(c, "owned", "site.facility_capex_usd_per_mw", 0.0)
+
+
+def _facility_life(c: _Reader):
+    return _site_facility(c, "owned", "site.facility_life_years", 1.0)
+
+
+def _rent(c: _Reader):
+    if c.kind != "rent":
+        return 0.0
+    term = c.read("term")
+    for other in c.r.offer.usd_per_gpu_hour.__struct_fields__:
+        if other != term:
+            c.ignore(f"offer.usd_per_gpu_hour.{other}", f"it rents at term {term}")
+    return c.read(f"offer.usd_per_gpu_hour.{term}")
+
+
+def _owned(c: _Reader):
+    return 1.0 if c.read("kind") == "own" else 0.0
+
+
+def _pays_energy(c: _Reader):
+    return 1.0 if c.read("kind") in ("own", "device-fleet") else 0.0
+
+
+def _energy_baseline(c: _Reader):
+    if c.kind != "device-fleet":
+        return 0.0
+    return min(c.read("accelerator.idle_w"), c.read("accelerator.tdp_w"))
+
+
+def _systems_count(c: _Reader):
+    if c.kind == "device-fleet":
+        c.ignore("systems_count", "a device fleet counts devices_count")
+        return float(c.read("devices_count"))
+    c.ignore("devices_count", "only a device fleet counts devices")
+    return float(c.read("systems_count"))
+
+
+def _bytes_per_param(c: _Reader):
+    precision = c.read("precision")
+    return c.engine(f"BYTES_PER_PARAM['{precision}'] (quantization scales included)", BYTES_PER_PARAM[precision])
+
+
+def _prompt_tokens(c: _Reader):
+    if c.options.prompt_tokens:
+        return c.option("prompt_tokens", float(c.options.prompt_tokens))
+    return float(c.read("context_tokens"))
+
+
+def _option(name: str, convert):
+    return lambda c: c.option(name, convert(c.options))
+
+
+# Model architecture -> per-token bytes and FLOPs. One function computes them all; each
+# input records every architecture key it depends on.
+MODEL_KEYS = ("total_params", "active_params", "layers", "hidden_size", "attention_heads", "kv_heads", "head_dim",
+              "attention", "kv_lora_rank", "qk_rope_head_dim", "q_lora_rank", "v_head_dim", "sliding_window",
+              "sliding_window_layers", "ffn_kind", "ffn_size", "experts_total", "experts_active", "shared_experts",
+              "moe_ffn_size", "dense_layers", "vocab_size", "tied_embeddings")
+
+
 def model_fields(m: Model, kv_precision: str) -> dict:
+    """Weights, KV bytes and attention FLOPs per token from a model's architecture."""
     total, _active_derived, one_expert, moe_layers, embedding = architecture.parameter_counts(m)
     is_mla = m.attention == "mla"
     kv_layer = float(architecture.kv_bytes_per_token_per_layer(
@@ -62,99 +337,69 @@ def model_fields(m: Model, kv_precision: str) -> dict:
     }
 
 
-def site_energy_price(site) -> float:
-    """Price of a kWh at a site: the on-site generator's levelized cost where it has one, else the grid."""
-    if site.generation != "grid" and site.onsite_lcoe_usd_per_kwh is not None:
-        return site.onsite_lcoe_usd_per_kwh
-    return site.electricity_usd_per_kwh
+MODEL_INPUTS = ("weight_params_total", "matmul_params", "dense_params_read", "expert_params", "moe_layers",
+                "experts_total", "experts_active", "kv_bytes_per_token_full", "kv_bytes_per_token_window",
+                "window_tokens", "attn_flops_full_per_ctx", "attn_flops_window_per_ctx", "layers", "hidden_size")
 
 
-def peak_for(hardware, precision: str) -> tuple[float, str]:
-    """(peak TFLOPS, precision the matrix units run at) for a weight format on this hardware."""
-    compute = COMPUTE_PRECISION[precision]
-    peak = getattr(hardware.peak_tflops, compute)
-    if peak is not None:
-        return peak, compute
-    return hardware.peak_tflops.bf16, WEIGHT_ONLY_FALLBACK
+def _model_input(name: str):
+    def get(c: _Reader):
+        if c.model_values is None:
+            for key in MODEL_KEYS:
+                c.read(f"model.{key}")
+            kv_precision = c.read("kv_precision")
+            c.model_origins = tuple(c._current)
+            c.model_values = model_fields(c.model, kv_precision)
+        else:
+            c._current.extend(c.model_origins)
+        return c.model_values[name]
+    return get
 
 
-def setup_fields(r: ResolvedSetup, options: RunOptions) -> dict:
-    s, h, sy = r.setup, r.hardware, r.system
-    eff = EFFICIENCY[h.category]
-    peak, _ = peak_for(h, s.precision)
-    own = s.kind == "own"
-    fleet = s.kind == "device-fleet"
-    site, fin, offer = r.site, r.finance, r.offer
-    row = {
-        # hardware
-        "memory_gb": h.memory_gb,
-        "memory_bandwidth_tb_per_s": h.memory_bandwidth_tb_per_s,
-        "peak_tflops": peak,
-        "tdp_w": h.tdp_w,
-        "idle_w": min(h.idle_w, h.tdp_w),
-        "accelerator_price_usd": h.price_usd,
-        **eff,
-        # system
-        "accelerator_count": float(sy.accelerator_count),
-        "host_capex_usd": sy.host_capex_usd,
-        "network_capex_usd": sy.network_capex_usd,
-        "host_power_w": sy.host_power_w,
-        "link_gb_per_s": sy.interconnect_bandwidth_gb_per_s,
-        "link_latency_s": LINK_LATENCY_S[sy.interconnect],
-        # site (a renter pays no power or facility: the rent includes them)
-        "electricity_usd_per_kwh": site_energy_price(site) if site else s.electricity_usd_per_kwh if fleet else 0.0,
-        "pue": site.pue if site else 1.0,
-        "colocation_usd_per_kw_month": site.colocation_usd_per_kw_month if site and site.facility == "colocation" else 0.0,
-        "facility_capex_usd_per_mw": site.facility_capex_usd_per_mw if site and site.facility == "owned" else 0.0,
-        "facility_life_years": site.facility_life_years if site else 1.0,
-        "operations_usd_per_kw_month": site.operations_usd_per_kw_month if site else 0.0,
-        # finance
-        "cost_of_capital_per_year": fin.cost_of_capital_per_year if fin else 0.0,
-        "economic_life_years": fin.economic_life_years if fin else 1.0,
-        "residual_value_fraction": fin.residual_value_fraction if fin else 0.0,
-        "maintenance_fraction_per_year": fin.maintenance_fraction_per_year if fin else 0.0,
-        "insurance_tax_fraction_per_year": (fin.insurance_fraction_per_year + fin.property_tax_fraction_per_year) if fin else 0.0,
-        # offer
-        "rent_usd_per_gpu_hour": getattr(offer.usd_per_gpu_hour, s.term) if offer else 0.0,
-        "rent_extras_usd_per_gpu_hour": offer.extras_usd_per_gpu_hour if offer else 0.0,
-        # operations
-        "owned": 1.0 if own else 0.0,
-        "pays_energy": 1.0 if (own or fleet) else 0.0,
-        # a device owner's machine idles anyway: the fleet pays only the energy above idle
-        "energy_baseline_w": min(h.idle_w, h.tdp_w) if fleet else 0.0,
-        "payout_usd_per_device_hour": s.payout_usd_per_device_hour if fleet else 0.0,
-        "wear_usd_per_device_hour": s.wear_usd_per_device_hour if fleet else 0.0,
-        "availability_hours_per_day": s.availability_hours_per_day if fleet else HOURS_PER_DAY,
-        "speed_factor": s.efficiency_multiplier * (1.0 - (s.coordination_overhead_fraction if fleet else 0.0)),
-        "systems_count": float(s.devices_count if fleet else s.systems_count),
-        "utilization": s.utilization,
-        "batch": float(s.batch),
-        "context_tokens": float(s.context_tokens),
-        "input_tokens_per_output_token": s.input_tokens_per_output_token,
-        "staff_usd_per_year": s.staff_usd_per_year,
-        "margin_fraction": s.margin_fraction,
-        "marketplace_fee_fraction": s.marketplace_fee_fraction,
-        "bytes_per_param": BYTES_PER_PARAM[s.precision],
-        # run options
-        "gpus": float(options.gpus),
-        "prompt_tokens": float(options.prompt_tokens or s.context_tokens),
-        "prefill_batch": float(options.prefill_batch),
-        "tensor_parallel": options.parallelism == "tensor",
-        "cap_batch": options.cap_batch,
-    }
-    return row
+DERIVED = {
+    "peak_tflops": _peak_tflops,
+    **{name: _efficiency(name) for name in ("eta_memory", "eta_compute", "layer_overhead_s", "memory_power_weight",
+                                            "memory_reserve_fraction", "kv_bandwidth_share")},
+    "link_latency_s": _link_latency,
+    "electricity_usd_per_kwh": _electricity,
+    "colocation_usd_per_kw_month": _colocation,
+    "facility_capex_usd_per_mw": _facility_capex,
+    "facility_life_years": _facility_life,
+    "rent_usd_per_gpu_hour": _rent,
+    "owned": _owned,
+    "pays_energy": _pays_energy,
+    "energy_baseline_w": _energy_baseline,
+    "systems_count": _systems_count,
+    "bytes_per_param": _bytes_per_param,
+    "gpus": _option("gpus", lambda o: float(o.gpus)),
+    "prompt_tokens": _prompt_tokens,
+    "prefill_batch": _option("prefill_batch", lambda o: float(o.prefill_batch)),
+    "tensor_parallel": _option("parallelism", lambda o: o.parallelism == "tensor"),
+    "cap_batch": _option("cap_batch", lambda o: o.cap_batch),
+    **{name: _model_input(name) for name in MODEL_INPUTS},
+}
 
 
-BOOL_FIELDS = ("tensor_parallel", "cap_batch")
+def setup_row(r: ResolvedSetup, model: Model, options: RunOptions, model_source=None,
+              overridden: dict[str, str] | None = None) -> tuple[dict, SetupOrigins]:
+    """One setup's inputs ``{name: value}`` and their origins."""
+    reader = _Reader(r, model, options, model_source, overridden or {})
+    row = {name: reader.value_of(name) for name in INPUTS}
+    return row, reader.record
 
 
-def build(resolved: list[ResolvedSetup], model: Model, options: RunOptions = RunOptions()) -> dict:
-    """One array element per setup: ``{name: ndarray(shape=(len(resolved),))}``."""
-    rows = []
+def build(resolved: list[ResolvedSetup], model: Model, options: RunOptions = RunOptions(), *, model_source=None,
+          overridden: dict[str, str] | None = None) -> Inputs:
+    """One array element per setup: ``{name: ndarray(shape=(len(resolved),))}``, with ``.origins``.
+
+    model_source : the model's ``Loaded`` profile, for the origins of its figures
+    overridden : ``{path: --set text}`` of the values the user replaced
+    """
+    rows, origins = [], []
     for r in resolved:
-        row = setup_fields(r, options)
-        row.update(model_fields(model, r.setup.kv_precision))
-        row["weight_bytes_total"] = row["weight_params_total"] * row["bytes_per_param"]
+        row, record = setup_row(r, model, options, model_source, overridden)
         rows.append(row)
-    names = rows[0].keys()
-    return {k: np.array([row[k] for row in rows], dtype=bool if k in BOOL_FIELDS else float) for k in names}
+        origins.append(record)
+    out = Inputs({name: np.array([row[name] for row in rows], dtype=spec.dtype) for name, spec in INPUTS.items()})
+    out.origins = origins
+    return out

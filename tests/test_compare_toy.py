@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from compute_cli import pipeline
 from compute_cli.analysis import compare
 from compute_cli.engine.constants import HOURS_PER_MONTH, HOURS_PER_YEAR, SECONDS_PER_HOUR, TOKENS_PER_MILLION
 from compute_cli.engine.efficiency import EFFICIENCY
-from compute_cli.engine.evaluate import LINE_ITEMS
+from compute_cli.engine.registry import LINE_NAMES as LINE_ITEMS
 from compute_cli.errors import InputError
 from compute_cli.profiles.catalog import Catalog
 
@@ -68,7 +69,7 @@ def rent(result):
 
 
 def test_result_shape(result):
-    assert result["schema_version"] == compare.SCHEMA_VERSION == 1
+    assert result["schema_version"] == compare.SCHEMA_VERSION == 2
     assert result["model"] == {"id": "toy-dense", "name": "Toy dense model"}
     assert result["overrides"] == []
     assert [s["id"] for s in result["setups"]] == ["toy-own", "toy-rent"]
@@ -252,7 +253,7 @@ def test_model_that_does_not_fit_gets_a_note(wide_catalog):
 
 
 def test_clean_rounds_and_nulls():
-    assert compare.clean(0.99885844748) == 0.998858
-    assert compare.clean(float("nan")) is None
-    assert compare.clean(float("inf")) is None
-    assert str(compare.clean(-0.0)) == "0.0"
+    assert pipeline.clean(0.99885844748) == 0.998858
+    assert pipeline.clean(float("nan")) is None
+    assert pipeline.clean(float("inf")) is None
+    assert str(pipeline.clean(-0.0)) == "0.0"

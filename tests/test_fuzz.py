@@ -177,7 +177,7 @@ BAD_COMMAND_LINES = [
     (["rent-or-buy", "aws-p5-ondemand", "tinybox-red-v2-oregon"], ExitCode.INVALID_INPUT),
     (["fleet", "--power-mw", "-1"], ExitCode.USAGE),
     (["breakeven", "aws-p5-ondemand", "tinybox-red-v2-oregon", "--vary", "site.nope"], ExitCode.INVALID_INPUT),
-    (["breakeven", "aws-p5-ondemand", "tinybox-red-v2-oregon", "--vary", "precision"], ExitCode.USAGE),
+    (["breakeven", "aws-p5-ondemand", "tinybox-red-v2-oregon", "--vary", "precision"], ExitCode.INVALID_INPUT),
     (["breakeven", "aws-p5-ondemand", "tinybox-red-v2-oregon", "--vary", "utilization", "--range", "1:0"], ExitCode.USAGE),
     (["scenario", "run", "tinycorp-vs-clod"], ExitCode.INVALID_INPUT),
     (["profiles", "show", "h100-sx"], ExitCode.INVALID_INPUT),

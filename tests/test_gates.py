@@ -16,6 +16,7 @@ import jsonschema
 import pytest
 import typer.main
 
+from compute_cli.contract import SCHEMA_VERSION
 from compute_cli.cli import app
 from compute_cli.errors import ExitCode
 from compute_cli.profiles import staleness
@@ -296,8 +297,8 @@ def test_diff_reads_one_side_from_stdin(cli):
 @pytest.mark.parametrize("content, expected", [
     ('{"schema_version": 1, "setups": [', "x.json:1: not JSON: Expecting value (column 34)"),
     ("[1, 2]", "x.json: not a compare output: expected the output of 'computecost compare --format json'"),
-    ('{"schema_version": 2, "setups": []}', "x.json: schema_version 2 is not supported: this computecost reads "
-                                            "compare outputs of schema_version 1"),
+    ('{"schema_version": 3, "setups": []}', "x.json: schema_version 3 is not supported: this computecost reads "
+                                            "compare outputs of schema_version 1 or 2"),
     ('{"schema_version": 1, "model": "m", "results": [], "rules": [], "setups": ["a"]}',
      "x.json: this is the output of 'computecost check', not of compare"),
     ('{"schema_version": 1, "model": {"id": "m"}}', "x.json: not a compare output"),
@@ -350,11 +351,11 @@ def test_schema_output_is_a_valid_versioned_schema(cli):
     schema = json.loads(result.stdout)
     jsonschema.Draft202012Validator.check_schema(schema)
     jsonschema.Draft202012Validator.check_schema(output_schema(strict=True))
-    assert schema["$id"] == "urn:computecost:schema:output:1"
+    assert schema["$id"] == f"urn:computecost:schema:output:{SCHEMA_VERSION}"
     assert set(schema["$defs"]) == set(OUTPUTS)
     for name, definition in schema["$defs"].items():
         if "schema_version" in definition.get("properties", {}):
-            assert definition["properties"]["schema_version"] == {"const": 1}, name
+            assert definition["properties"]["schema_version"] == {"const": SCHEMA_VERSION}, name
             assert "schema_version" in definition["required"], name
 
 
@@ -449,7 +450,7 @@ def test_every_json_output_validates_against_the_output_schema(cli, name, lines,
         validator(name).validate(doc)
         whole.validate(doc)
         if not lines:
-            assert doc["schema_version"] == 1
+            assert doc["schema_version"] == SCHEMA_VERSION
 
 
 def test_every_command_that_prints_json_has_a_definition():
@@ -628,8 +629,11 @@ def test_strict_without_stale_prices_passes(cli):
 def test_used_figures_follow_the_setup(dated, cli):
     from compute_cli.profiles.catalog import Catalog
 
+    from compute_cli import pipeline
+
     catalog = Catalog([dated[1], "tests/data/profiles"], environ={})
-    keys = [s.key for s in staleness.stale_prices(catalog, ["toy-own", "toy-rent"], dt.date(2030, 1, 1), 365)]
+    pipeline.evaluate(catalog, ["toy-own", "toy-rent"], "toy-dense")
+    keys = [s.key for s in staleness.stale_figures(catalog.figures_used(), dt.date(2030, 1, 1), 365)]
     assert keys == ["price_usd", "usd_per_gpu_hour.on_demand"]  # oldest first; no datasheet, no other term
 
 

@@ -21,7 +21,7 @@ def test_output_matches_golden(name):
 
 def test_default_compare_json_has_required_keys_all_finite_and_positive():
     data = json.loads((HERE / "golden" / "compare.json").read_text())
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     ids = {s["id"] for s in data["setups"]}
     assert {"tinybox-red-v2-oregon", "aws-p5-ondemand", "coreweave-h100-ondemand"} <= ids
     for s in data["setups"]:

@@ -9,7 +9,8 @@ import json
 import numpy as np
 import pytest
 
-from compute_cli.analysis import compare, simulate
+from compute_cli import pipeline
+from compute_cli.analysis import simulate
 from compute_cli.errors import ExitCode, InputError, UsageError
 from compute_cli.profiles.catalog import Catalog
 from compute_cli.profiles.distributions import parse_spec
@@ -29,8 +30,7 @@ def explore_catalog():
 def test_percentiles_converge_to_the_analytic_values_of_a_linear_metric(wide_catalog):
     """The energy line item is (avg W / 1000 x PUE) x price: uniform price -> uniform energy cost,
     whose q-quantile is E x (0.05 + 0.1 q) and whose mean is E x 0.1."""
-    _, _, _, y = compare.evaluate_setups(wide_catalog, ["toy-own"], "toy-dense",
-                                         [parse_assignment("site.electricity_usd_per_kwh=1")])
+    y = pipeline.evaluate(wide_catalog, ["toy-own"], "toy-dense", [parse_assignment("site.electricity_usd_per_kwh=1")]).y
     e = float(y["energy_usd_per_gpu_hour"][0])  # USD/h per USD/kWh
     result = simulate.run(wide_catalog, "toy-own", "toy-dense", cli_dists=[POWER], samples=200_000, seed=7,
                           metrics=("energy_usd_per_gpu_hour", "cost_usd_per_gpu_hour"))
@@ -82,7 +82,7 @@ def test_set_fixes_a_value_and_dist_adds_or_replaces(explore_catalog):
     assert "site.electricity_usd_per_kwh" not in inputs
     assert inputs["site.pue"] == {**inputs["site.pue"], "distribution": {"uniform": {"low": 1.2, "high": 1.3}},
                                   "declared_in": "--dist"}
-    assert inputs["accelerator.price_usd"]["inputs_moved"] == ["accelerator_price_usd"]
+    assert inputs["accelerator.price_usd"]["inputs_moved"] == ["price_usd"]
 
 
 def test_lognormal_is_parameterised_by_the_mean_of_the_value():
@@ -116,10 +116,10 @@ def test_keys_that_add_up_are_accepted(wide_catalog):
 
 
 def test_a_kinked_input_is_refused(wide_catalog):
-    # idle power is min(idle_w, tdp_w): below 100 W of TDP the idle input bends
+    # sliding-window layers count only when the window is > 0: the KV bytes per token jump at 0
     with pytest.raises(InputError, match="not a straight line"):
-        simulate.run(wide_catalog, "toy-own", "toy-dense", samples=10,
-                     cli_dists=[("accelerator.tdp_w", parse_spec("uniform:50:700"))])
+        simulate.run(wide_catalog, "toy-own", "toy-dense", [parse_assignment("model.sliding_window_layers=2")],
+                     samples=10, cli_dists=[("model.sliding_window", parse_spec("uniform:0:64"))])
 
 
 def test_no_distributions_is_an_input_error(wide_catalog):

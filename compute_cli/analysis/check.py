@@ -11,17 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from compute_cli.contract import SCHEMA_VERSION
 from compute_cli.analysis import compare
-from compute_cli.engine.evaluate import LINE_ITEMS
+from compute_cli.engine.registry import LINE_NAMES
 from compute_cli.errors import UsageError, did_you_mean
 from compute_cli.profiles import policy as policy_file
 from compute_cli.profiles.catalog import Catalog, display_path
 from compute_cli.profiles.overrides import Assignment
 
-SCHEMA_VERSION = 1
 BREAKDOWN = "breakdown_usd_per_gpu_hour"
 # Every metric of a compare row a rule may limit; line items as breakdown_usd_per_gpu_hour.<item>.
-METRICS = compare.METRICS + tuple(f"{BREAKDOWN}.{item}" for item in LINE_ITEMS)
+METRICS = compare.METRICS + tuple(f"{BREAKDOWN}.{item}" for item in LINE_NAMES)
 # Command-line limits: option -> (metric, bound).
 LIMIT_OPTIONS = {
     "--max-usd-per-million-output-tokens": ("cost_usd_per_million_output_tokens", "max"),

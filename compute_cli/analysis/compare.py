@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import math
-
 from compute_cli import inputs
-from compute_cli.engine.evaluate import LINE_ITEMS, evaluate
-from compute_cli.errors import InputError
+from compute_cli.contract import SCHEMA_VERSION
+from compute_cli.engine.registry import LINE_NAMES
+from compute_cli.pipeline import clean, evaluate
 from compute_cli.profiles.catalog import Catalog
-from compute_cli.profiles.overrides import Assignment, apply
-
-SCHEMA_VERSION = 1
-DEFAULT_MODEL = "llama-3.1-70b"
+from compute_cli.profiles.overrides import Assignment
 
 # JSON/CSV keys of a setup row, in order; all numbers.
 METRICS = (
@@ -35,47 +31,11 @@ METRICS = (
 )
 
 
-def clean(value: float) -> float | None:
-    """A finite number rounded to 6 significant digits, or None (JSON null) for NaN/inf."""
-    value = float(value)
-    if not math.isfinite(value):
-        return None
-    return float(f"{value:.6g}") + 0.0
-
-
-def default_setups(catalog: Catalog) -> list[str]:
-    """Setups marked ``in_default_comparison``; every setup when none is."""
-    ids = catalog.ids("setups")
-    featured = [i for i in ids if catalog.get("setups", i).profile.in_default_comparison]
-    return featured or ids
-
-
-def default_model(resolved) -> str:
-    """The model every setup declares, if they agree; else DEFAULT_MODEL."""
-    declared = {r.setup.model for r in resolved}
-    return declared.pop() if len(declared) == 1 and None not in declared else DEFAULT_MODEL
-
-
-def evaluate_setups(catalog: Catalog, setup_ids: list[str], model_id: str | None, assignments=(),
-                    options: inputs.RunOptions = inputs.RunOptions()):
-    """Resolve, override and evaluate setups: (resolved, model, inputs x, outputs y).
-
-    ``model_id`` None means the model the setups declare (see default_model).
-    """
-    ids = list(dict.fromkeys(setup_ids)) or default_setups(catalog)
-    if not ids:
-        raise InputError("no setups found; add one under setups/ in a --config-dir")
-    resolved = [catalog.resolve(i) for i in ids]
-    model = catalog.model(model_id or default_model(resolved))
-    resolved, model = apply(resolved, model, list(assignments))
-    x = inputs.build(resolved, model, options)
-    return resolved, model, x, evaluate(x)
-
-
 def run(catalog: Catalog, setup_ids: list[str], model_id: str | None, assignments: list[Assignment] = (),
         options: inputs.RunOptions = inputs.RunOptions()) -> dict:
     """Evaluate ``setup_ids`` (all setups when empty) for ``model_id``; a JSON-ready dict."""
-    resolved, model, x, y = evaluate_setups(catalog, setup_ids, model_id, assignments, options)
+    run_ = evaluate(catalog, setup_ids, model_id, assignments, options)
+    resolved, model, x, y = run_.resolved, run_.model, run_.x, run_.y
     rows = []
     for i, r in enumerate(resolved):
         s = r.setup
@@ -95,7 +55,7 @@ def run(catalog: Catalog, setup_ids: list[str], model_id: str | None, assignment
             "fits": bool(y["fits"][i]),
             "bound": "memory" if y["bound_is_memory"][i] else "compute",
             "cost_usd_per_gpu_hour": clean(y["cost_usd_per_gpu_hour"][i]),
-            "breakdown_usd_per_gpu_hour": {k: clean(y[f"{k}_usd_per_gpu_hour"][i]) for k in LINE_ITEMS},
+            "breakdown_usd_per_gpu_hour": {k: clean(y[f"{k}_usd_per_gpu_hour"][i]) for k in LINE_NAMES},
         }
         for key in METRICS[1:]:
             row[key] = clean(y[key][i])

@@ -11,14 +11,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from compute_cli.contract import SCHEMA_VERSION
 from compute_cli.errors import InputError, UsageError, did_you_mean
 from compute_cli.profiles import inspect
 from compute_cli.profiles.catalog import display_path
 from compute_cli.profiles.files import STDIN, STDIN_NAME
 from compute_cli.profiles.yamlio import decode, format_path, read_text
 
-SCHEMA_VERSION = 1
-COMPARE_SCHEMA_VERSION = 1  # the compare output this diff reads
+# compare outputs this diff reads: version 2 renamed only a key of throughput, so compare is the same in both
+COMPARE_SCHEMA_VERSIONS = (1, 2)
 WATCH_PREFIX = "cost_usd_per_"
 # A key only another command's JSON output has -> that command.
 OTHER_OUTPUTS = {"results": "computecost check", "changes": "computecost diff", "fields": "computecost profiles show",
@@ -72,9 +73,10 @@ def validate(data, file: str) -> dict:
     what = "expected the output of 'computecost compare --format json'"
     if not isinstance(data, dict) or "schema_version" not in data:
         raise InputError(f"not a compare output: {what} (an object with schema_version and setups)", file=file)
-    if data["schema_version"] != COMPARE_SCHEMA_VERSION:
+    if data["schema_version"] not in COMPARE_SCHEMA_VERSIONS:
         raise InputError(f"schema_version {data['schema_version']!r} is not supported: this computecost reads "
-                         f"compare outputs of schema_version {COMPARE_SCHEMA_VERSION}", file=file)
+                         f"compare outputs of schema_version {' or '.join(map(str, COMPARE_SCHEMA_VERSIONS))}",
+                         file=file)
     other = [command for key, command in OTHER_OUTPUTS.items() if key in data]
     if other:
         raise InputError(f"this is the output of '{other[0]}', not of compare: {what}", file=file)

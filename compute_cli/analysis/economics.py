@@ -4,24 +4,30 @@ from __future__ import annotations
 
 import numpy as np
 
+from compute_cli.contract import SCHEMA_VERSION
 from compute_cli import inputs
-from compute_cli.analysis.compare import DEFAULT_MODEL, clean, evaluate_setups
+from compute_cli.analysis import paths
 from compute_cli.engine import investment
 from compute_cli.engine.constants import (
+    DAYS_PER_YEAR,
     HOURS_PER_DAY,
     HOURS_PER_MONTH,
+    HOURS_PER_YEAR,
     MONTHS_PER_YEAR,
     SECONDS_PER_DAY,
     SECONDS_PER_HOUR,
     TOKENS_PER_MILLION,
     W_PER_MW,
 )
+from compute_cli.engine.solve import bisect, sign_changes
 from compute_cli.errors import InputError, UsageError, did_you_mean
-from compute_cli.profiles.catalog import PCIE4_X16_GB_PER_S, Catalog, ResolvedSetup
-from compute_cli.profiles.overrides import Assignment, apply, parse_assignment
-from compute_cli.profiles.schema import Setup, System
+from compute_cli.pipeline import DEFAULT_MODEL, clean, evaluate, evaluate_resolved
+from compute_cli.profiles import standins
+from compute_cli.profiles.catalog import Catalog, ResolvedSetup
+from compute_cli.engine.evaluate import evaluate as engine_evaluate
+from compute_cli.profiles.overrides import Assignment, apply
+from compute_cli.profiles.schema import System
 
-SCHEMA_VERSION = 1
 DECLINE_SEARCH = np.linspace(-0.5, 0.999, 3000)  # price change per year searched for the stranded line
 
 
@@ -39,10 +45,11 @@ def market_price(catalog: Catalog, model_id: str) -> dict:
 
 
 def _one(catalog, setup_id, model_id, assignments):
-    resolved, model, x, y = evaluate_setups(catalog, [setup_id], model_id, assignments)
-    if not bool(y["fits"][0]) and y["max_batch"][0] < 1:
-        raise InputError(f"{model.id} does not fit on setup '{setup_id}' at {resolved[0].setup.precision}")
-    return resolved[0], model, {k: np.asarray(v)[0] for k, v in x.items()}, {k: np.asarray(v)[0] for k, v in y.items()}
+    run = evaluate(catalog, [setup_id], model_id, assignments)
+    x, y = run.scalars(0)
+    if not bool(y["fits"]) and y["max_batch"] < 1:
+        raise InputError(f"{run.model.id} does not fit on setup '{setup_id}' at {run.resolved[0].setup.precision}")
+    return run.resolved[0], run.model, x, y
 
 
 def _hours_available_per_month(x) -> float:
@@ -84,8 +91,7 @@ def invest(catalog: Catalog, setup_id: str, *, model_id: str | None = None, year
         revenue_now = (out_tokens * p_out + in_tokens * p_in) / TOKENS_PER_MILLION * (1.0 - fee)
         price.update({"input_usd_per_million_tokens": p_in, "output_usd_per_million_tokens": p_out,
                       "output_tokens_per_month": out_tokens, "marketplace_fee_fraction": fee})
-    opex_hour = y["cost_usd_per_gpu_hour"] - y["capital_usd_per_gpu_hour"]
-    opex_month = gpus * opex_hour * hours
+    opex_month = gpus * y["operating_usd_per_gpu_hour"] * hours
     capex = gpus * y["capex_usd_per_gpu"]
     life = x["economic_life_years"] if s.kind == "own" else years
     rate = investment.monthly_rate(x["cost_of_capital_per_year"] if s.kind == "own" else RENTER_DISCOUNT_RATE)
@@ -100,8 +106,9 @@ def invest(catalog: Catalog, setup_id: str, *, model_id: str | None = None, year
     payback = int(investment.payback_periods(base))
     stranded = stranded_decline(flows, rate)
     yearly = []
+    per_year = int(MONTHS_PER_YEAR)
     for year in range(int(np.ceil(months / MONTHS_PER_YEAR))):
-        sl = slice(1 + year * 12, 1 + min((year + 1) * 12, months))
+        sl = slice(1 + year * per_year, 1 + min((year + 1) * per_year, months))
         rev = base[sl] + opex_month
         resale = capex * investment.book_value_fraction(months, life, x["residual_value_fraction"]) \
             if sl.stop == months + 1 else 0.0
@@ -117,7 +124,7 @@ def invest(catalog: Catalog, setup_id: str, *, model_id: str | None = None, year
         "accelerators": int(gpus),
         "price": {k: (clean(v) if isinstance(v, float | np.floating) else v) for k, v in price.items()},
         "price_decline_per_year": price_decline_per_year,
-        "cost_of_capital_per_year": clean((1 + rate) ** 12 - 1),
+        "cost_of_capital_per_year": clean((1 + rate) ** MONTHS_PER_YEAR - 1),
         "capex_usd": clean(capex),
         "revenue_usd_first_month": clean(revenue_now),
         "opex_usd_per_month": clean(opex_month),
@@ -139,22 +146,14 @@ def stranded_decline(flows, rate) -> float | None:
     Searched on a grid from -50 % (prices rising) to 99.9 % and refined linearly; None
     when NPV keeps one sign across the whole range.
     """
-    values = np.array([investment.npv(rate, flows(d)) for d in DECLINE_SEARCH[::30]])
     grid = DECLINE_SEARCH[::30]
-    change = np.nonzero(np.sign(values[:-1]) != np.sign(values[1:]))[0]
+    values = np.array([investment.npv(rate, flows(d)) for d in grid])
+    change = sign_changes(values)
     if change.size == 0:
         return None
     i = change[0]
-    lo, hi = grid[i], grid[i + 1]
-    f_lo = values[i]
-    for _ in range(50):
-        mid = 0.5 * (lo + hi)
-        f_mid = investment.npv(rate, flows(mid))
-        if np.sign(f_mid) == np.sign(f_lo):
-            lo, f_lo = mid, f_mid
-        else:
-            hi = mid
-    return clean(0.5 * (lo + hi))
+    root = bisect(lambda d: investment.npv(rate, flows(float(d))), grid[i], grid[i + 1], 50, values[i])
+    return clean(root)
 
 
 # ---------------------------------------------------------------- rent or buy
@@ -165,33 +164,32 @@ def rent_or_buy(catalog: Catalog, own_id: str, rent_id: str, *, model_id: str | 
     Renting on demand pays only for the hours used; owning pays every hour. So owning
     wins above the utilization u* where own cost / u = rent cost per served token.
     """
-    resolved, model, x, _ = evaluate_setups(catalog, [own_id, rent_id], model_id, assignments)
+    run = evaluate(catalog, [own_id, rent_id], model_id, assignments)
+    resolved, model, x = run.resolved, run.model, run.x
     own, rent = resolved
     if own.setup.kind != "own":
         raise InputError(f"'{own_id}' is a '{own.setup.kind}' setup; rent-or-buy needs an owned setup first")
     if rent.setup.kind != "rent":
         raise InputError(f"'{rent_id}' is a '{rent.setup.kind}' setup; rent-or-buy needs a rented setup second")
-    from compute_cli.engine.evaluate import evaluate
-
     grid = np.linspace(0.001, 1.0, 1000)
     x_own = {k: np.asarray(v)[:1] for k, v in x.items()}
     x_own["utilization"] = grid
-    y_own = evaluate(x_own)
+    y_own = engine_evaluate(x_own)
     x_rent = {k: np.asarray(v)[1:] for k, v in x.items()}
     x_rent["utilization"] = np.array([1.0])
-    y_rent = {k: np.asarray(v)[0] for k, v in evaluate(x_rent).items()}
+    y_rent = {k: np.asarray(v)[0] for k, v in engine_evaluate(x_rent).items()}
     metric = "cost_usd_per_million_output_tokens"
     rent_cost = float(y_rent[metric])
     own_cost = y_own[metric]
     cheaper = own_cost <= rent_cost
     u_star = float(grid[np.argmax(cheaper)]) if cheaper.any() else None
     # months to recover the purchase at the owned setup's own utilization
-    y_at = {k: np.asarray(v)[0] for k, v in evaluate({k: np.asarray(v)[:1] for k, v in x.items()}).items()}
+    y_at = run.scalars(0)[1]
     u = float(np.asarray(x["utilization"])[0])
     gpus = float(y_at["accelerators_total"])
     out_tokens_month = gpus * y_at["served_output_tokens_per_s_per_gpu"] * HOURS_PER_MONTH * u * SECONDS_PER_HOUR
     rent_month = out_tokens_month / TOKENS_PER_MILLION * rent_cost
-    own_opex_month = gpus * (y_at["cost_usd_per_gpu_hour"] - y_at["capital_usd_per_gpu_hour"]) * HOURS_PER_MONTH
+    own_opex_month = gpus * y_at["operating_usd_per_gpu_hour"] * HOURS_PER_MONTH
     capex = gpus * y_at["capex_usd_per_gpu"]
     saving = rent_month - own_opex_month
     months = capex / saving if saving > 0 else None
@@ -217,27 +215,13 @@ def rent_or_buy(catalog: Catalog, own_id: str, rent_id: str, *, model_id: str | 
 FLEET_PRECISION_ORDER = ("fp8", "int8", "bf16", "int4")
 
 
-def _system_for(catalog: Catalog, hardware) -> System:
-    """The first shipped or user system built on this accelerator, else an 8-accelerator stand-in
-    whose host is sized with Epoch AI's ratios (figures.md D): server power 1.82 x accelerator TDP
-    (DGX H100: 10.2 kW / 8 / 0.7 kW) and server price 1.64 x accelerator price."""
+def _system_for(catalog: Catalog, hardware):
+    """The first shipped or user system built on this accelerator (its ``Loaded``), else None."""
     for sid in catalog.ids("systems"):
-        system = catalog.get("systems", sid).profile
-        if system.accelerator == hardware.id:
-            return system
-    n = STAND_IN_ACCELERATORS
-    return System(id=f"{hardware.id}-x{n}-epoch-ratios", name=f"{n}x {hardware.name}, host by Epoch ratios",
-                  accelerator=hardware.id, accelerator_count=n,
-                  host_capex_usd=(EPOCH_SERVER_COST_RATIO - 1.0) * hardware.price_usd * n,
-                  host_power_w=(EPOCH_SERVER_POWER_RATIO - 1.0) * hardware.tdp_w * n,
-                  interconnect="pcie", interconnect_bandwidth_gb_per_s=PCIE4_X16_GB_PER_S)
-
-
-# An accelerator with no system profile is fleeted 8 to a server (assumption), its host
-# sized by Epoch AI's server/GPU ratios (epoch-research/training-cost-trends, figures.md D).
-STAND_IN_ACCELERATORS = 8
-EPOCH_SERVER_POWER_RATIO = 1.82
-EPOCH_SERVER_COST_RATIO = 1.64
+        loaded = catalog.get("systems", sid)
+        if loaded.profile.accelerator == hardware.id:
+            return loaded
+    return None
 
 
 def fleet(catalog: Catalog, power_mw: float, *, hardware_ids: list[str] = (), model_id: str = DEFAULT_MODEL,
@@ -257,23 +241,23 @@ def fleet(catalog: Catalog, power_mw: float, *, hardware_ids: list[str] = (), mo
     site = catalog.get("sites", site_id).profile
     fin = catalog.get("finance", finance_id).profile
     market = market_price(catalog, model.id) if catalog.find("markets", model.id) else None
+    sources = {"site": catalog.get("sites", site_id), "finance": catalog.get("finance", finance_id)}
     rows = []
     for hid in ids:
-        hw = catalog.get("hardware", hid).profile
-        system = _system_for(catalog, hw)
+        hw_loaded = catalog.get("hardware", hid)
+        hw = hw_loaded.profile
+        sys_loaded = _system_for(catalog, hw)
+        system: System = sys_loaded.profile if sys_loaded else standins.epoch_system(hw)
+        found = {"hardware": hw_loaded, **sources, **({"system": sys_loaded} if sys_loaded else {})}
         chosen = None
         order = [precision] if precision else [p for p in FLEET_PRECISION_ORDER
                                                if p == "int4" or getattr(hw.peak_tflops, p) is not None]
         for p in order:
-            setup = Setup(id=f"fleet-{hid}", name=hw.name, kind="own", system=system.id, site=site.id,
-                          finance=fin.id, utilization=utilization, precision=p, batch=batch, context_tokens=context,
-                          input_tokens_per_output_token=input_tokens_per_output_token)
-            r = ResolvedSetup(setup=setup, hardware=hw, system=system, site=site, finance=fin)
-            (r,), m = apply([r], model, list(assignments))
-            x = inputs.build([r], m)
-            from compute_cli.engine.evaluate import evaluate
-
-            y = {k: np.asarray(v)[0] for k, v in evaluate(x).items()}
+            setup = standins.fleet_setup(hw, system, site.id, fin.id, utilization, p, batch, context,
+                                         input_tokens_per_output_token)
+            r = ResolvedSetup(setup=setup, hardware=hw, system=system, site=site, finance=fin, sources=found)
+            run = evaluate_resolved(catalog, [r], model, assignments, model_source=catalog.get("models", model.id))
+            x, y = run.x, run.scalars(0)[1]
             if y["max_batch"] >= 1:
                 chosen = (p, x, y)
                 break
@@ -285,7 +269,7 @@ def fleet(catalog: Catalog, power_mw: float, *, hardware_ids: list[str] = (), mo
         accelerators = int(np.floor(power_mw * W_PER_MW / site_w_per_gpu)) if power_mw > 0 else 0
         tokens_day = accelerators * y["served_output_tokens_per_s_per_gpu"] * utilization * SECONDS_PER_DAY
         avg_site_w = accelerators * float(y["avg_power_w_per_gpu"]) * float(x["pue"][0])
-        cost_year = accelerators * float(y["cost_usd_per_gpu_hour"]) * HOURS_PER_DAY * 365.0
+        cost_year = accelerators * float(y["cost_usd_per_gpu_hour"]) * HOURS_PER_YEAR
         row = {
             "hardware": hid,
             "system": system.id,
@@ -304,7 +288,7 @@ def fleet(catalog: Catalog, power_mw: float, *, hardware_ids: list[str] = (), mo
         if market:
             per_output = (market["output_usd_per_million_tokens"]
                           + input_tokens_per_output_token * market["input_usd_per_million_tokens"]) / TOKENS_PER_MILLION
-            revenue = tokens_day * 365.0 * per_output
+            revenue = tokens_day * DAYS_PER_YEAR * per_output
             row["revenue_usd_per_year"] = clean(revenue)
             row["margin_usd_per_year"] = clean(revenue - cost_year)
         rows.append(row)
@@ -336,37 +320,35 @@ def breakeven(catalog: Catalog, setup_a: str, setup_b: str, vary: str, *, model_
     The path is applied to both setups (to those it applies to). A coarse scan over
     the range finds a sign change of metric(A) - metric(B); bisection refines it.
     """
-    resolved, model, x, y = evaluate_setups(catalog, [setup_a, setup_b], model_id, assignments)
+    run = evaluate(catalog, [setup_a, setup_b], model_id, assignments)
+    model, y = run.model, run.y
     if metric not in y:
         raise UsageError(f"--metric '{metric}': not an output{did_you_mean(metric, sorted(y))}")
-    base = _current_value(resolved, model, vary)
-    low_bound, high_bound = _field_bounds(vary)
+    p = paths.numeric_path(vary, "--vary")
+    current = [paths.current_value(r, model, p) for r in run.resolved if paths.profile_of(r, model, p) is not None]
+    if not current or current[0] is None:
+        raise InputError(f"--vary {vary}: applies to neither setup")
+    base = float(current[0])
+    low_bound, high_bound = p.bounds()
     lo, hi = value_range or (max(0.0, low_bound), min(max(abs(base) * 10.0, 1.0), high_bound))
 
-    def gap(value):
-        a = parse_assignment(f"{vary}={float(value)!r}", "--vary")
-        _, _, _, yy = evaluate_setups(catalog, [setup_a, setup_b], model.id, [*assignments, a])
-        difference = float(yy[metric][0]) - float(yy[metric][1])
-        return difference if np.isfinite(difference) else None
+    def gap(value) -> float:
+        """metric(A) - metric(B) with the path at ``value``; NaN where it cannot be computed."""
+        a = Assignment(text=f"{vary}={float(value)!r}", path=p.path, value=paths.python_number(p, value))
+        try:
+            resolved, m = apply(run.resolved, model, [a], "--vary")
+        except InputError:
+            return np.nan
+        yy = engine_evaluate(inputs.build(resolved, m))
+        return float(yy[metric][0]) - float(yy[metric][1])
 
     grid = np.linspace(lo, hi, 41)
-    gaps = [_safe(gap, v) for v in grid]
+    gaps = np.array([gap(v) for v in grid])
+    change = sign_changes(gaps)
     root = None
-    for i in range(len(grid) - 1):
-        g0, g1 = gaps[i], gaps[i + 1]
-        if g0 is not None and g1 is not None and (g0 == 0 or np.sign(g0) != np.sign(g1)):
-            a, b, fa = grid[i], grid[i + 1], g0
-            for _ in range(60):
-                mid = 0.5 * (a + b)
-                fm = _safe(gap, mid)
-                if fm is None:
-                    break
-                if np.sign(fm) == np.sign(fa):
-                    a, fa = mid, fm
-                else:
-                    b = mid
-            root = 0.5 * (a + b)
-            break
+    if change.size:
+        i = change[0]
+        root = float(bisect(np.vectorize(gap), grid[i], grid[i + 1], 60, gaps[i]))
     return {
         "schema_version": SCHEMA_VERSION,
         "setups": [setup_a, setup_b],
@@ -380,50 +362,3 @@ def breakeven(catalog: Catalog, setup_a: str, setup_b: str, vary: str, *, model_
         "note": None if root is not None else f"the two setups do not cross for {vary} in [{lo:g}, {hi:g}]; "
                                                 "widen it with --range LOW:HIGH",
     }
-
-
-def _field_bounds(path: str) -> tuple[float, float]:
-    """The (low, high) a path's schema allows, from its msgspec constraints; (-inf, inf) if none."""
-    import msgspec.inspect as mi
-
-    from compute_cli.profiles.overrides import target
-
-    _, struct_type, rest = target(tuple(path.split(".")), path, "--vary")
-    info = mi.type_info(struct_type)
-    for part in rest:
-        while isinstance(info, mi.UnionType):
-            info = next(t for t in info.types if not isinstance(t, mi.NoneType))
-        field = next((f for f in getattr(info, "fields", ()) if f.name == part), None)
-        if field is None:
-            return -np.inf, np.inf
-        info = field.type
-    while isinstance(info, mi.UnionType):
-        info = next(t for t in info.types if not isinstance(t, mi.NoneType))
-    low = next((v for v in (getattr(info, "ge", None), getattr(info, "gt", None)) if v is not None), -np.inf)
-    high = next((v for v in (getattr(info, "le", None), getattr(info, "lt", None)) if v is not None), np.inf)
-    return float(low), float(high)
-
-
-def _safe(f, v):
-    try:
-        return f(v)
-    except InputError:
-        return None
-
-
-def _current_value(resolved: list[ResolvedSetup], model, path: str) -> float:
-    """The path's value in the first setup it applies to (for the default search range)."""
-    from compute_cli.profiles.overrides import target
-
-    parts = tuple(path.split("."))
-    attr, _, rest = target(parts, path, "--vary")
-    for r in resolved:
-        obj = model if attr == "model" else getattr(r, attr)
-        if obj is None:
-            continue
-        for part in rest:
-            obj = getattr(obj, part)
-        if isinstance(obj, bool) or not isinstance(obj, int | float):
-            raise UsageError(f"--vary {path}: '{path}' is not a number")
-        return float(obj)
-    raise InputError(f"--vary {path}: applies to neither setup")

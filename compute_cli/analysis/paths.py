@@ -44,6 +44,16 @@ class NumericPath:
         """One spelling per key: ``system.accelerator.price_usd`` is ``accelerator.price_usd``."""
         return PREFIX[self.attr] + ".".join(self.rest)
 
+    def bounds(self) -> tuple[float, float]:
+        """(low, high) the key's type allows, open or closed; -inf/inf where it sets none.
+
+        >>> numeric_path("utilization").bounds()
+        (0.0, 1.0)
+        """
+        low = next((v for v in (self.ge, self.gt) if v is not None), -np.inf)
+        high = next((v for v in (self.le, self.lt) if v is not None), np.inf)
+        return float(low), float(high)
+
     def bounds_text(self) -> str:
         """``'>= 0 and <= 1'`` for messages."""
         parts = [f"{op} {v:g}" for op, v in ((">=", self.ge), (">", self.gt), ("<=", self.le), ("<", self.lt))

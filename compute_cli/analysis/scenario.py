@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 
+from compute_cli.contract import SCHEMA_VERSION
+from compute_cli import pipeline
 from compute_cli.analysis import compare, economics
 from compute_cli.analysis import throughput as throughput_mod
 from compute_cli.errors import InputError, did_you_mean
 from compute_cli.profiles.catalog import Catalog
 from compute_cli.profiles.overrides import parse_assignment
 
-SCHEMA_VERSION = 1
 
 
 def _sets(args) -> list:
@@ -59,7 +60,7 @@ COMMANDS = {
     "fleet": ({"power_mw", "hardware", "model", "site", "finance", "utilization", "precision", "batch", "context",
                "set"},
               lambda c, a: economics.fleet(c, a["power_mw"], hardware_ids=a.get("hardware", []),
-                                           model_id=a.get("model", compare.DEFAULT_MODEL),
+                                           model_id=a.get("model", pipeline.DEFAULT_MODEL),
                                            site_id=a.get("site", "hyperscale-campus"),
                                            finance_id=a.get("finance", "hyperscaler"),
                                            utilization=a.get("utilization", 0.7), precision=a.get("precision"),

@@ -16,14 +16,14 @@ import math
 
 import numpy as np
 
-from compute_cli import inputs
+from compute_cli.contract import SCHEMA_VERSION
+from compute_cli import inputs, pipeline
 from compute_cli.analysis import paths
-from compute_cli.analysis.compare import clean
 from compute_cli.engine.evaluate import evaluate
 from compute_cli.errors import InputError, UsageError, did_you_mean
+from compute_cli.pipeline import clean
 from compute_cli.profiles.catalog import Catalog
 
-SCHEMA_VERSION = 1
 DEFAULT_METRIC = "cost_usd_per_million_output_tokens"
 DEFAULT_SWING = 0.2
 
@@ -32,24 +32,18 @@ def run(catalog: Catalog, setup_id: str, model_id: str | None, assignments=(), m
         swing: float = DEFAULT_SWING, use_declared: bool = True,
         options: inputs.RunOptions = inputs.RunOptions()) -> dict:
     """The tornado of ``metric`` for one setup; a JSON-ready dict."""
-    from compute_cli.analysis.compare import default_model
-    from compute_cli.analysis.simulate import declared, numeric_key, swing_range
-    from compute_cli.profiles.overrides import apply
+    from compute_cli.analysis.simulate import declared, swing_range
 
     if not (0 < swing < 1) or not math.isfinite(swing):
         raise UsageError(f"--swing {swing:g}: expected a fraction between 0 and 1, e.g. 0.2 for -20 %/+20 %")
-    r0 = catalog.resolve(setup_id)
-    m0 = catalog.model(model_id or default_model([r0]))
-    (r, ), model = apply([r0], m0, list(assignments))
-    base = paths.input_row(r, model, options)
-    y0 = evaluate(base)
+    run_ = pipeline.evaluate(catalog, [setup_id], model_id, assignments, options)
+    r, model, base, y0 = run_.resolved[0], run_.model, run_.x, run_.y
     if metric not in y0:
         available = sorted(y0)
         raise UsageError(f"--metric {metric}: not an output of the engine{did_you_mean(metric, available)}; "
                          f"one of: {', '.join(available)}")
-    ranges = declared(catalog, r0, m0) if use_declared else {}
-    for a in assignments:
-        ranges.pop(numeric_key(a.path), None)  # --set fixes a value: swing around it, not its declared range
+    # a --set value has no declared range: it is swung around by --swing
+    ranges = declared(run_.origins[0]) if use_declared else {}
 
     candidates, skipped, rows = [], [], []
     for p in paths.all_numeric_paths(r):

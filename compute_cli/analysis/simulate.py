@@ -28,15 +28,15 @@ from statistics import NormalDist
 
 import numpy as np
 
-from compute_cli import inputs
+from compute_cli.contract import SCHEMA_VERSION
+from compute_cli import inputs, pipeline
 from compute_cli.analysis import paths
 from compute_cli.engine.evaluate import evaluate
 from compute_cli.errors import InputError, UsageError
-from compute_cli.profiles.catalog import Catalog, ResolvedSetup
+from compute_cli.pipeline import clean
+from compute_cli.profiles.catalog import Catalog
 from compute_cli.profiles.distributions import Distribution
-from compute_cli.profiles.yamlio import format_path
 
-SCHEMA_VERSION = 1
 CHUNK_SAMPLES = 1 << 15
 PERCENTILES = (5.0, 50.0, 95.0)
 HISTOGRAM_BINS = 20
@@ -107,23 +107,13 @@ class Uncertain:
     clipped: int = 0
 
 
-def declared(catalog: Catalog, r: ResolvedSetup, model) -> dict[str, Distribution]:
-    """Distributions written next to figures in the setup's profiles and the model's, by ``--set`` path."""
-    sources = [("setup", "setups", r.setup.id), ("hardware", "hardware", r.hardware.id), ("model", "models", model.id)]
-    if r.setup.kind == "own":
-        sources.append(("system", "systems", r.system.id))
-    elif r.offer is not None and r.offer.system is not None:
-        sources.append(("system", "systems", r.offer.system))
-    for attr, kind in (("site", "sites"), ("finance", "finance"), ("offer", "offers")):
-        if getattr(r, attr) is not None:
-            sources.append((attr, kind, getattr(r, attr).id))
-    found = {}
-    for attr, kind, ident in sources:
-        loaded = catalog.get(kind, ident)
-        for key_path, prov in loaded.provenance.items():
-            if prov.distribution is not None:
-                found[paths.PREFIX[attr] + format_path(key_path)] = prov.distribution
-    return dict(sorted(found.items()))
+def declared(record) -> dict[str, Distribution]:
+    """Distributions written next to the figures a setup's engine inputs were built from, by ``--set`` path.
+
+    ``record`` is the setup's ``inputs.SetupOrigins``: a figure the engine does not use
+    for this setup, or one a ``--set`` replaced, has no distribution there.
+    """
+    return dict(sorted((path, o.distribution) for path, o in record.figures() if o.distribution is not None))
 
 
 def _probes(u: Uncertain) -> np.ndarray:
@@ -181,25 +171,15 @@ def _check_pairs(r, model, us: list[Uncertain], base: dict, options) -> None:
 def plan(catalog: Catalog, setup_id: str, model_id: str | None, assignments=(), cli_dists=(),
          options: inputs.RunOptions = inputs.RunOptions()):
     """Resolve, apply ``--set``, gather distributions: ``(setup, model, base inputs, [Uncertain])``."""
-    from compute_cli.analysis.compare import default_model
-    from compute_cli.profiles.overrides import apply
-
-    r = catalog.resolve(setup_id)
-    model = catalog.model(model_id or default_model([r]))
-    r0, m0 = r, model
-    (r,), model = apply([r], model, list(assignments))
-    dists = {k: (d, d.where) for k, d in declared(catalog, r0, m0).items()}
-    for a in assignments:
-        key = numeric_key(a.path)
-        if key:
-            dists.pop(key, None)  # --set fixes a value: its distribution no longer applies
+    run = pipeline.evaluate(catalog, [setup_id], model_id, assignments, options)
+    r, model, base = run.resolved[0], run.model, run.x
+    dists = {k: (d, d.where) for k, d in declared(run.origins[0]).items()}
     for text, d in cli_dists:
         dists[paths.numeric_path(text, "--dist").canonical] = (d, "--dist")
     if not dists:
         raise InputError(f"setup '{setup_id}' has no uncertain figures: add a 'distribution' next to a value in its "
                          "profiles (e.g. electricity_usd_per_kwh: {value: 0.05, assumption: ..., distribution: "
                          "{triangular: {low: 0.03, mode: 0.05, high: 0.08}}}) or pass --dist PATH=triangular:LOW:MODE:HIGH")
-    base = paths.input_row(r, model, options)
     us = []
     for text, (d, where) in sorted(dists.items()):
         p = paths.numeric_path(text, "--dist" if where == "--dist" else "simulate")
@@ -211,14 +191,6 @@ def plan(catalog: Catalog, setup_id: str, model_id: str | None, assignments=(), 
         us.append(u)
     _check_pairs(r, model, us, base, options)
     return r, model, base, us
-
-
-def numeric_key(path) -> str | None:
-    """The canonical spelling of a --set path when it names a numeric key, else None."""
-    try:
-        return paths.numeric_path(".".join(path), "--set").canonical
-    except (InputError, UsageError):
-        return None
 
 
 def sample_inputs(base: dict, us: list[Uncertain], rngs: list, n: int) -> dict:
@@ -282,7 +254,6 @@ def run(catalog: Catalog, setup_id: str, model_id: str | None, assignments=(), c
 
 def summarise(v: np.ndarray, base: float) -> dict:
     """p5, p50, p95 and mean over the finite samples, and how many had no value."""
-    from compute_cli.analysis.compare import clean
 
     finite = v[np.isfinite(v)]
     missing = int(v.size - finite.size)
@@ -295,7 +266,6 @@ def summarise(v: np.ndarray, base: float) -> dict:
 
 def histogram(v: np.ndarray, metric: str, bins: int = HISTOGRAM_BINS) -> dict:
     """Counts in ``bins`` equal bins between the 0.5th and 99.5th percentiles; the tails counted apart."""
-    from compute_cli.analysis.compare import clean
 
     finite = v[np.isfinite(v)]
     if not finite.size:

@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from compute_cli import inputs
+from compute_cli.contract import SCHEMA_VERSION
+from compute_cli import inputs, pipeline
 from compute_cli.analysis import paths
 from compute_cli.engine.evaluate import evaluate
 from compute_cli.errors import InputError, UsageError, did_you_mean
 from compute_cli.profiles.catalog import Catalog
 
-SCHEMA_VERSION = 1
 # rows per block. A block is an open grid, so most of the engine's ~100 temporaries are far
 # smaller than the block; the full-size ones (~50 x 8 B x 131,072) stay near 50 MB.
 CHUNK_ROWS = 1 << 17
@@ -251,19 +251,14 @@ def check_metrics(metrics, available) -> tuple[str, ...]:
 def plan(catalog: Catalog, setup_id: str, model_id: str | None, assignments, varies: list[Vary],
          metrics=(), options: inputs.RunOptions = inputs.RunOptions()) -> Grid:
     """Resolve the setup, apply ``--set``, and tabulate what each ``--vary`` value does to the inputs."""
-    from compute_cli.analysis.compare import default_model
-    from compute_cli.profiles.overrides import apply
-
     if not varies:
         raise UsageError("sweep needs at least one --vary PATH=START:STOP:STEPS")
     names = [v.path.text for v in varies]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         raise UsageError(f"--vary {twice[0]} is given twice; give each path once")
-    r = catalog.resolve(setup_id)
-    model = catalog.model(model_id or default_model([r]))
-    (r,), model = apply([r], model, list(assignments))
-    base = paths.input_row(r, model, options)
+    run = pipeline.evaluate(catalog, [setup_id], model_id, assignments, options)
+    r, model, base = run.resolved[0], run.model, run.x
     size = math.prod(len(v.values()) for v in varies)
     if size > MAX_ROWS:
         raise UsageError(f"the grid has {size:,} rows; the most a sweep writes is {MAX_ROWS:,}")

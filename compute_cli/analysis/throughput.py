@@ -3,53 +3,49 @@
 from __future__ import annotations
 
 from compute_cli import inputs
-from compute_cli.analysis.compare import clean
+from compute_cli.contract import SCHEMA_VERSION
 from compute_cli.engine.constants import BYTES_PER_GB
-from compute_cli.engine.evaluate import evaluate
 from compute_cli.errors import InputError, UsageError
-from compute_cli.profiles.catalog import Catalog, ResolvedSetup, stand_in_system
-from compute_cli.profiles.overrides import Assignment, apply
-from compute_cli.profiles.schema import Offer, OfferPrices, Setup
-
-SCHEMA_VERSION = 1
+from compute_cli.pipeline import clean, evaluate_resolved
+from compute_cli.profiles import standins
+from compute_cli.profiles.catalog import Catalog, ResolvedSetup
+from compute_cli.profiles.overrides import Assignment
 
 
 def resolve(catalog: Catalog, hardware_id: str | None, system_id: str | None, gpus: int,
             precision: str, kv_precision: str, batch: int, context: int) -> ResolvedSetup:
+    """The system (a profile, or ``gpus`` of one accelerator on PCIe) and a setup carrying the run's knobs."""
     if bool(hardware_id) == bool(system_id):
         raise UsageError("give exactly one of --hardware or --system")
+    sources = {}
     if system_id:
-        sys_loaded = catalog.get("systems", system_id)
+        sources["system"] = sys_loaded = catalog.get("systems", system_id)
         system = sys_loaded.profile
-        hardware = catalog.get("hardware", system.accelerator, referrer=(sys_loaded, "accelerator")).profile
+        sources["hardware"] = catalog.get("hardware", system.accelerator, referrer=(sys_loaded, "accelerator"))
         if gpus > system.accelerator_count:
             raise UsageError(f"--gpus {gpus}: system '{system.id}' has {system.accelerator_count} accelerators")
     else:
-        hardware = catalog.get("hardware", hardware_id).profile
-        stand_in = Offer(id=hardware.id, name=hardware.name, provider="-", provider_kind="neocloud",
-                         accelerator=hardware.id, gpus_per_instance=max(gpus, 1),
-                         usd_per_gpu_hour=OfferPrices(on_demand=0.0))
-        system = stand_in_system(stand_in, hardware)
-    setup = Setup(id="throughput", name="throughput", kind="own", utilization=1.0, precision=precision,
-                  kv_precision=kv_precision, batch=batch, context_tokens=context)
-    return ResolvedSetup(setup=setup, hardware=hardware, system=system)
+        sources["hardware"] = catalog.get("hardware", hardware_id)
+        system = standins.hardware_group(sources["hardware"].profile, gpus)
+    setup = standins.throughput_setup(precision, kv_precision, batch, context)
+    return ResolvedSetup(setup=setup, hardware=sources["hardware"].profile, system=system, sources=sources)
 
 
 def run(catalog: Catalog, model_id: str, *, hardware_id=None, system_id=None, precision="bf16", kv_precision="bf16",
         batch=1, context=1024, prompt_tokens=None, prefill_batch=1, gpus=0, parallelism="tensor",
         assignments: list[Assignment] = ()) -> dict:
     r = resolve(catalog, hardware_id, system_id, gpus, precision, kv_precision, batch, context)
-    model = catalog.model(model_id)
-    (r,), model = apply([r], model, list(assignments))
     options = inputs.RunOptions(gpus=gpus, prompt_tokens=prompt_tokens or context, prefill_batch=prefill_batch,
                                 parallelism=parallelism, cap_batch=False)
-    x = inputs.build([r], model, options)
-    y = {k: v[0] for k, v in evaluate(x).items()}
+    evaluated = evaluate_resolved(catalog, [r], catalog.model(model_id), assignments, options,
+                                  catalog.get("models", model_id))
+    model = evaluated.model
+    x, y = evaluated.scalars(0)
     n = int(y["gpus"])
     need_gb = (y["weight_bytes"] + y["kv_cache_bytes"]) / BYTES_PER_GB
     have_gb = y["memory_available_bytes"] / BYTES_PER_GB
     if y["max_batch"] < 1:
-        reserve = x["memory_reserve_fraction"][0]
+        reserve = x["memory_reserve_fraction"]
         weights_gb = y["weight_bytes"] / BYTES_PER_GB
         one_kv_gb = y["kv_cache_bytes"] / batch / BYTES_PER_GB
         raise InputError(
@@ -78,7 +74,7 @@ def run(catalog: Catalog, model_id: str, *, hardware_id=None, system_id=None, pr
         "prefill_tokens_per_s": clean(y["prefill_tokens_per_s"]),
         "decode_energy_j_per_token": clean(y["energy_j_per_output_token"]),
         "prefill_energy_j_per_token": clean(y["energy_j_per_input_token"]),
-        "avg_power_w": clean(y["decode_power_w"] * n),
+        "decode_power_w": clean(y["decode_power_w"] * n),
         "prefill_power_w": clean(y["prefill_power_w"] * n),
         "weights_gb": clean(y["weight_bytes"] / BYTES_PER_GB),
         "kv_cache_gb": clean(y["kv_cache_bytes"] / BYTES_PER_GB),

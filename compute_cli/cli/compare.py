@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from compute_cli.cli import (ROW_FORMATS, RowFormatOption, SetOption, app, catalog, check_format, check_staleness,
+from compute_cli.cli.common import (ROW_FORMATS, RowFormatOption, SetOption, app, catalog, check_format, check_staleness,
                              handle_errors, parse_sets, setup_arguments)
 
 
@@ -28,5 +28,5 @@ def compare(
     check_format(fmt, ROW_FORMATS)
     cat, sets = catalog(), parse_sets(set_)
     result = compare_mod.run(cat, setup_arguments(cat, setups), model, sets)
-    check_staleness(cat, [row["id"] for row in result["setups"]], sets)
+    check_staleness(cat)
     render_compare.render(result, fmt, sys.stdout)

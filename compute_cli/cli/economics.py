@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from compute_cli.cli import FormatOption, SetOption, app, catalog, check_format, handle_errors, parse_sets, setups_for_run
+from compute_cli.cli.common import (FormatOption, SetOption, app, catalog, check_format, check_staleness, handle_errors,
+                                    parse_sets, setups_for_run)
 
 ModelOption = Annotated[Optional[str], typer.Option("--model", "-m", help="Model id (default: the setup's own model, "
                                                     "else llama-3.1-70b).")]
@@ -45,11 +46,12 @@ def invest(
 
     check_format(fmt)
     sets = parse_sets(set_)
-    cat, (setup,) = setups_for_run([setup], sets)
+    cat, (setup,) = setups_for_run([setup])
     result = economics.invest(cat, setup, model_id=model, years=years, price_decline_per_year=decline,
                               sell_price_usd_per_million_tokens=sell_price, market_model=market,
                               price_scale=price_scale, rent_out_usd_per_gpu_hour=rent_out,
                               assignments=sets)
+    check_staleness(cat)
     _render("invest", result, fmt)
 
 
@@ -67,8 +69,10 @@ def rent_or_buy(
 
     check_format(fmt)
     sets = parse_sets(set_)
-    cat, (own, rent) = setups_for_run([own, rent], sets)
-    _render("rent-or-buy", economics.rent_or_buy(cat, own, rent, model_id=model, assignments=sets), fmt)
+    cat, (own, rent) = setups_for_run([own, rent])
+    result = economics.rent_or_buy(cat, own, rent, model_id=model, assignments=sets)
+    check_staleness(cat)
+    _render("rent-or-buy", result, fmt)
 
 
 @app.command()
@@ -92,14 +96,16 @@ def fleet(
 ):
     """For a fixed power budget: accelerators of each kind, tokens/day, tokens per joule, $/M tokens, margin."""
     from compute_cli.analysis import economics
-    from compute_cli.cli import choice
+    from compute_cli.cli.common import choice
 
     check_format(fmt)
     if precision:
         choice("--precision", precision, ("bf16", "fp8", "int8", "int4"))
-    result = economics.fleet(catalog(), power_mw, hardware_ids=hardware or [], model_id=model, site_id=site,
+    cat = catalog()
+    result = economics.fleet(cat, power_mw, hardware_ids=hardware or [], model_id=model, site_id=site,
                              finance_id=finance, utilization=utilization, precision=precision, batch=batch,
                              context=context, assignments=parse_sets(set_))
+    check_staleness(cat)
     _render("fleet", result, fmt)
 
 
@@ -132,7 +138,8 @@ def breakeven(
             raise UsageError(f"--range '{value_range}': LOW must be below HIGH")
         bounds = (lo, hi)
     sets = parse_sets(set_)
-    cat, (setup_a, setup_b) = setups_for_run([setup_a, setup_b], sets)
+    cat, (setup_a, setup_b) = setups_for_run([setup_a, setup_b])
     result = economics.breakeven(cat, setup_a, setup_b, vary, model_id=model, metric=metric,
                                  value_range=bounds, assignments=sets)
+    check_staleness(cat)
     _render("breakeven", result, fmt)

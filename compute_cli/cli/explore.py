@@ -11,7 +11,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from compute_cli.cli import FormatOption, SetOption, app, choice, handle_errors, parse_sets, setups_for_run
+from compute_cli.cli.common import (FormatOption, SetOption, app, check_staleness, choice, handle_errors, parse_sets,
+                                    setups_for_run, warn)
 
 ModelOption = Annotated[Optional[str], typer.Option("--model", "-m", help="Model id to serve (default: the model "
                                                     "the setup declares, else llama-3.1-70b).")]
@@ -36,7 +37,7 @@ def check_options(fmt: str, formats, plot) -> None:
 def one_setup(setup: str, set_):
     """(catalog, setup id, --set assignments) for a command over one setup id or setup file."""
     sets = parse_sets(set_)
-    cat, (setup_id,) = setups_for_run([setup], sets)
+    cat, (setup_id,) = setups_for_run([setup])
     return cat, setup_id, sets
 
 
@@ -73,6 +74,7 @@ def sweep(
                          f"{len(varies)}")
     cat, setup, sets = one_setup(setup, set_)
     grid = sweep_mod.plan(cat, setup, model, sets, varies, metric or ())
+    check_staleness(cat)
     if plot is not None and grid.size > CHART_MAX_POINTS:
         from compute_cli.errors import UsageError
 
@@ -148,6 +150,7 @@ def sensitivity(
     cat, setup, sets = one_setup(setup, set_)
     result = sensitivity_mod.run(cat, setup, model, sets, metric=metric, swing=swing,
                                  use_declared=not no_declared)
+    check_staleness(cat)
     with output_stream(output) as out:
         render_sensitivity(result, fmt, out)
     if plot is not None:
@@ -190,12 +193,13 @@ def simulate(
     with progress(samples, "simulate", min_total=8 * simulate_mod.CHUNK_SAMPLES) as bar:
         result = simulate_mod.run(cat, setup, model, sets, cli_dists, samples=samples, seed=seed,
                                   metrics=metric or (), histogram_metric=chart_metric, on_progress=bar.advance)
+    check_staleness(cat)
     with output_stream(output) as out:
         render_simulate(result, fmt, out)
     for u in result["inputs"]:
         if u["clipped_samples"]:
-            typer.echo(f"warning: {u['parameter']}: {u['clipped_samples']:,} of {samples:,} draws fell outside what "
-                       "the key allows and were clipped to its bound", err=True)
+            warn(f"{u['parameter']}: {u['clipped_samples']:,} of {samples:,} draws fell outside what "
+                 "the key allows and were clipped to its bound")
     if plot is not None:
         from compute_cli.render import plots
 

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from compute_cli.cli import (SetOption, app, catalog, check_format, check_staleness, handle_errors, parse_sets,
+from compute_cli.cli.common import (SetOption, app, catalog, check_format, check_staleness, handle_errors, parse_sets,
                              setup_arguments, warn)
 from compute_cli.errors import ExitCode, UsageError
 
@@ -45,7 +45,7 @@ def check(
     limits = {"--max-usd-per-million-output-tokens": max_usd_per_million_output_tokens,
               "--max-usd-per-gpu-hour": max_usd_per_gpu_hour, "--min-tokens-per-joule": min_tokens_per_joule}
     result = check_mod.run(cat, setup_arguments(cat, setups), model, sets, limits=limits, policy_path=policy)
-    check_staleness(cat, result["setups"], sets)
+    check_staleness(cat)
     render_check.render(result, fmt, sys.stdout)
     if not result["results"]:
         warn("no rule applies to the setups checked (each rule's setups: list names none of them)")

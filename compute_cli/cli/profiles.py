@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from compute_cli.cli import (KIND_NAMES, ROW_FORMATS, RowFormatOption, catalog, check_format, handle_errors, profiles_app,
+from compute_cli.cli.common import (KIND_NAMES, ROW_FORMATS, RowFormatOption, catalog, check_format, handle_errors, profiles_app,
                              state)
 from compute_cli.errors import ExitCode
 

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from compute_cli.cli import (ROW_FORMATS, RowFormatOption, SetOption, app, catalog, check_format, choice, handle_errors,
+from compute_cli.cli.common import (ROW_FORMATS, RowFormatOption, SetOption, app, catalog, check_format, choice, handle_errors,
                              parse_sets, positive_int, warn)
 
 

@@ -1,6 +1,7 @@
 """Unit conversions, named once (STYLE: no bare literals inside formulas)."""
 
 HOURS_PER_DAY = 24.0
+DAYS_PER_YEAR = 365.0
 HOURS_PER_YEAR = 8760.0  # 365 d x 24 h
 HOURS_PER_MONTH = HOURS_PER_YEAR / 12.0
 MONTHS_PER_YEAR = 12.0

@@ -4,12 +4,16 @@ Owning: capital (capital recovery factor at the cost of capital over the
 economic life, net of residual value), maintenance, insurance and property tax
 (fractions of capex per year), energy, facility, site operations and staff.
 Renting: the offer's price plus extras, and staff.
+
+The ``*_line`` functions are the cost lines of ``engine.registry.COST_LINES``: each
+takes engine inputs and stage intermediates by name and returns [USD/GPU-h].
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from compute_cli.engine import energy, facility
 from compute_cli.engine.constants import HOURS_PER_YEAR, SECONDS_PER_DAY, SECONDS_PER_HOUR, TOKENS_PER_MILLION, W_PER_MW
 from compute_cli.engine.finance import annualized_capital_usd_per_year
 
@@ -90,3 +94,75 @@ def nan_where(mask, values):
     if not np.any(mask):
         return values
     return np.where(mask, np.nan, values)
+
+
+# ------------------------------------------------------------------ cost lines
+# One function per registry.COST_LINES entry; parameter names are engine inputs or
+# registry.INTERMEDIATES, so the evaluator passes them by name.
+
+def capital_line(owned, capex_usd_per_gpu, cost_of_capital_per_year, economic_life_years, residual_value_fraction):
+    """Capital recovery of an owned accelerator's share of the system [USD/GPU-h].
+
+    >>> round(float(capital_line(1.0, 40000.0, 0.0, 4.0, 0.0)), 4)  # 40,000 / 4 / 8,760
+    1.1416
+    """
+    return owned * capital_usd_per_hour(capex_usd_per_gpu, cost_of_capital_per_year, economic_life_years,
+                                        residual_value_fraction)
+
+
+def maintenance_line(owned, capex_usd_per_gpu, maintenance_fraction_per_year):
+    """Maintenance as a yearly share of capex [USD/GPU-h]."""
+    return owned * fraction_of_capex_usd_per_hour(capex_usd_per_gpu, maintenance_fraction_per_year)
+
+
+def insurance_tax_line(owned, capex_usd_per_gpu, insurance_fraction_per_year, property_tax_fraction_per_year):
+    """Insurance and property tax as yearly shares of capex [USD/GPU-h]."""
+    return owned * fraction_of_capex_usd_per_hour(capex_usd_per_gpu,
+                                                  insurance_fraction_per_year + property_tax_fraction_per_year)
+
+
+def energy_line(pays_energy, avg_power_w_per_gpu, energy_baseline_w, pue, electricity_usd_per_kwh):
+    """Electricity above the device's baseline, facility overhead (PUE) included [USD/GPU-h].
+
+    >>> float(energy_line(1.0, 700.0, 0.0, 1.2, 0.10))
+    0.084
+    """
+    return pays_energy * energy.energy_cost_usd_per_hour(avg_power_w_per_gpu - energy_baseline_w, pue,
+                                                         electricity_usd_per_kwh)
+
+
+def facility_line(owned, provisioned_w_per_gpu, colocation_usd_per_kw_month, facility_capex_usd_per_mw,
+                  cost_of_capital_per_year, facility_life_years):
+    """Colocation rent, or the owned building annualized, on provisioned power [USD/GPU-h]."""
+    return owned * (facility.colocation_usd_per_hour(provisioned_w_per_gpu, colocation_usd_per_kw_month)
+                    + facility.owned_facility_usd_per_hour(provisioned_w_per_gpu, facility_capex_usd_per_mw,
+                                                           cost_of_capital_per_year, facility_life_years))
+
+
+def site_operations_line(owned, provisioned_w_per_gpu, operations_usd_per_kw_month):
+    """Site operations per provisioned kW [USD/GPU-h]."""
+    return owned * facility.operations_usd_per_hour(provisioned_w_per_gpu, operations_usd_per_kw_month)
+
+
+def staff_line(staff_usd_per_year, accelerators_total):
+    """The deployment's staff shared over its accelerators [USD/GPU-h].
+
+    >>> float(staff_line(876000.0, 100.0))
+    1.0
+    """
+    return staff_usd_per_gpu_hour(staff_usd_per_year, accelerators_total)
+
+
+def rent_line(rent_usd_per_gpu_hour, extras_usd_per_gpu_hour):
+    """Rental price and its extras [USD/GPU-h]."""
+    return rent_usd_per_gpu_hour + extras_usd_per_gpu_hour
+
+
+def payout_line(payout_usd_per_device_hour):
+    """Paid to the owner of a device per hour [USD/device-h]."""
+    return payout_usd_per_device_hour
+
+
+def wear_line(wear_usd_per_device_hour):
+    """Wear compensation per device-hour [USD/device-h]."""
+    return wear_usd_per_device_hour

@@ -1,30 +1,44 @@
-"""The whole engine in one vectorized pass: throughput, power, cost per GPU-hour, per token.
+"""The engine in one vectorized pass, as a chain of documented stages.
 
-``evaluate(x)`` takes a mapping of named, broadcastable arrays (see
-``compute_cli.inputs.INPUT_FIELDS`` for the names and units) and returns a dict
-of named arrays. No profile objects, no I/O.
+``evaluate(x)`` takes the named, broadcastable arrays ``engine.registry.INPUTS``
+lists (``compute_cli.inputs.build`` makes them from profiles) and returns the
+arrays ``engine.registry.OUTPUTS`` lists. The stages run one after another, each
+on what the ones before it produced:
+
+1. ``serving_group`` and ``memory_plan``: how many accelerators hold one copy of the
+   model, how many sequences fit beside the weights, the batch actually served;
+2. ``forward_step`` (twice): the time of a decode step and of a prefill step
+   from bytes moved and FLOPs done (engine/throughput.py);
+3. ``serving_power``: board power decoding and prefilling, the time-average IT power;
+4. ``capex_per_gpu`` and ``cost_per_gpu_hour``: every line of ``registry.COST_LINES``;
+5. ``per_token``: cost, price and energy per million tokens, tokens per MW.
+
+Every stage is a pure function of named arrays, so it can be called alone (the
+doctests do) and broadcasts over any scenario grid. No profile objects, no I/O.
 """
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
-from compute_cli.engine import costs, energy, facility, throughput
+from compute_cli.engine import costs, energy, throughput
+from compute_cli.engine.constants import S_PER_MS
+from compute_cli.engine.registry import COST_LINES, INPUTS, OPERATING
 
-LINE_ITEMS = (
-    "capital",
-    "maintenance",
-    "insurance_tax",
-    "energy",
-    "facility",
-    "site_operations",
-    "staff",
-    "rent",
-    "payout",
-    "wear",
-)
+@cache
+def _parameters(fn) -> tuple[str, ...]:
+    code = fn.__code__
+    return code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
 
 
+def call(fn, values):
+    """``fn`` with each of its parameters taken from ``values`` by name."""
+    return fn(**{name: values[name] for name in _parameters(fn)})
+
+
+# ------------------------------------------------------------------ 1. memory
 def group_gpus(x, batch):
     """Fewest accelerators of the system (a divisor of its count) that hold the weights and
     ``batch`` sequences' KV cache; the whole system when none does."""
@@ -48,6 +62,155 @@ def group_gpus(x, batch):
     return chosen
 
 
+def serving_group(x, batch):
+    """Accelerators serving one copy: the fixed ``gpus`` input, or the fewest that fit (``gpus`` = 0)."""
+    fixed = np.asarray(x["gpus"], dtype=float)
+    return np.where(fixed > 0, fixed, group_gpus(x, batch))
+
+
+def memory_plan(batch, gpus, cap_batch, weight_bytes_total, kv_bytes_per_sequence, memory_reserve_fraction, memory_gb):
+    """The batch served and whether it fits.
+
+    batch : sequences asked for [-]; gpus : accelerators of the group [-]
+    cap_batch : serve at most what fits (compare) rather than the batch as asked (throughput)
+    weight_bytes_total [B], kv_bytes_per_sequence [B], memory_reserve_fraction [-], memory_gb [GB]
+    Returns max_batch, batch, fits (weights and the batch's KV cache fit), weights_fit,
+    memory_available_bytes [B].
+
+    >>> p = memory_plan(64.0, 1.0, True, 16e9, 0.5e9, 0.1, 80.0)  # 72 GB free, 56 GB left for KV
+    >>> int(p["max_batch"]), int(p["batch"]), bool(p["fits"])
+    (112, 64, True)
+    """
+    max_batch = throughput.max_batch(weight_bytes_total, kv_bytes_per_sequence, memory_reserve_fraction, gpus,
+                                     memory_gb)
+    weights_fit = max_batch >= 1
+    capped = np.maximum(np.minimum(batch, max_batch), 1.0)
+    served = np.where(np.asarray(cap_batch, dtype=bool), capped, batch)
+    available = throughput.memory_needed_bytes(weight_bytes_total, 0.0, memory_reserve_fraction, gpus, memory_gb)[1]
+    return {"max_batch": max_batch, "batch": served, "fits": weights_fit & (served <= max_batch),
+            "weights_fit": weights_fit, "memory_available_bytes": available}
+
+
+# ---------------------------------------------------------------- 2. one step
+def forward_step(tokens, attended_tokens, kv_bytes, gpus, tensor_parallel, dense_params_read, expert_params,
+                 moe_layers, experts_total, experts_active, bytes_per_param, matmul_params, attn_flops_full_per_ctx,
+                 attn_flops_window_per_ctx, window_tokens, layers, hidden_size, interconnect_bandwidth_gb_per_s,
+                 link_latency_s, memory_bandwidth_tb_per_s, peak_tflops, eta_memory, eta_compute, layer_overhead_s,
+                 kv_bandwidth_share, speed_factor):
+    """Time of one forward step over ``tokens`` new tokens on a group of ``gpus`` [s].
+
+    tokens : tokens processed by the step (the batch when decoding, the prompts' tokens when prefilling)
+    attended_tokens : context each new token attends over [tokens]
+    kv_bytes : KV-cache bytes the step reads or writes [B]
+    Weights touched (dense always, routed experts by expected coverage), 2 FLOPs per
+    weight per token, attention over the context, two all-reduces per layer under
+    tensor parallelism; see ``throughput.step_time_s`` for the roofline. Software
+    efficiency (``speed_factor``: x2 = twice the tokens from the same hardware) scales the
+    times, not the power. Returns (step_s, memory_busy_s, compute_busy_s).
+
+    >>> step, mem, comp = forward_step(1.0, 1024.0, 134e6, 1.0, True, 8.0e9, 0.0, 0.0, 0.0, 0.0, 2.0, 7.5e9,
+    ...     16384.0 * 32, 0.0, 0.0, 32.0, 4096.0, 32.0, 0.0, 3.35, 989.0, 0.8, 0.5, 20e-6, 0.75, 1.0)
+    >>> round(float(step) * 1e3, 3)  # 16 GB / 2.68 TB/s + 134 MB / 2.01 TB/s + 32 x 20 us
+    6.677
+    """
+    weight_bytes = throughput.weight_bytes_per_step(dense_params_read, expert_params, moe_layers, experts_total,
+                                                    experts_active, tokens, bytes_per_param)
+    matmul_flops = tokens * 2.0 * matmul_params
+    attn_flops = throughput.attention_flops(tokens, attended_tokens, attn_flops_full_per_ctx,
+                                            attn_flops_window_per_ctx, window_tokens)
+    tp = np.asarray(tensor_parallel, dtype=bool)
+    comm = np.where(tp, 1.0, 0.0) * layers * 2.0 * throughput.allreduce_s(
+        tokens * hidden_size * throughput.ACTIVATION_BYTES, gpus, interconnect_bandwidth_gb_per_s, link_latency_s)
+    step, mem_s, comp_s = throughput.step_time_s(weight_bytes, matmul_flops, kv_bytes, attn_flops, gpus, tp,
+                                                 memory_bandwidth_tb_per_s, peak_tflops, eta_memory, eta_compute,
+                                                 layers, layer_overhead_s, comm, kv_bandwidth_share)
+    return step / speed_factor, mem_s / speed_factor, comp_s / speed_factor
+
+
+# ------------------------------------------------------------------- 3. power
+def serving_power(decode, prefill, gpu_seconds_per_output_token, gpu_seconds_per_input_token, idle_w, tdp_w,
+                  memory_power_weight, input_tokens_per_output_token, utilization, host_power_w, accelerator_count):
+    """Board power while decoding and prefilling, and the time-average IT power per accelerator [W].
+
+    decode, prefill : (step_s, memory_busy_s, compute_busy_s) of each phase
+    gpu_seconds_per_output_token, gpu_seconds_per_input_token : accelerator time per token [s]
+    Serving mixes the phases by their share of accelerator time at the input:output
+    ratio; outside ``utilization`` the accelerator idles; the host's share is added at
+    its full power. See docs/methodology.md, "Power".
+
+    >>> p = serving_power((1.0, 1.0, 0.0), (1.0, 0.0, 1.0), 1.0, 0.0, 100.0, 700.0, 0.5, 0.0, 0.5, 800.0, 8.0)
+    >>> float(p["decode_power_w"]), float(p["prefill_power_w"]), float(p["avg_power_w_per_gpu"])
+    (400.0, 700.0, 350.0)
+    """
+    idle = np.minimum(idle_w, tdp_w)
+    p_decode = energy.board_power_w(idle, tdp_w, decode[1] / decode[0], decode[2] / decode[0], memory_power_weight)
+    p_prefill = energy.board_power_w(idle, tdp_w, prefill[1] / prefill[0], prefill[2] / prefill[0],
+                                     memory_power_weight)
+    busy_in = input_tokens_per_output_token * gpu_seconds_per_input_token
+    prefill_share = busy_in / (busy_in + gpu_seconds_per_output_token)
+    serving_w = prefill_share * p_prefill + (1.0 - prefill_share) * p_decode
+    host_w_per_gpu = host_power_w / accelerator_count
+    return {
+        "decode_power_w": p_decode,
+        "prefill_power_w": p_prefill,
+        "avg_power_w_per_gpu": energy.average_power_w(idle, serving_w, utilization) + host_w_per_gpu,
+        "provisioned_w_per_gpu": tdp_w + host_w_per_gpu,
+    }
+
+
+# ------------------------------------------------------------------ 4. costs
+def capex_per_gpu(owned, price_usd, accelerator_count, host_capex_usd, network_capex_usd):
+    """Purchase price per accelerator of an owned system, host and network shares included [USD]; 0 when rented.
+
+    >>> float(capex_per_gpu(1.0, 25000.0, 8.0, 80000.0, 40000.0))
+    40000.0
+    """
+    return owned * costs.capex_per_accelerator_usd(price_usd, accelerator_count, host_capex_usd, network_capex_usd)
+
+
+def cost_per_gpu_hour(values) -> dict:
+    """Every line of ``registry.COST_LINES`` [USD/GPU-h], by name, from inputs and intermediates."""
+    return {line.name: call(getattr(costs, line.formula), values) for line in COST_LINES}
+
+
+# -------------------------------------------------------------- 5. per token
+def per_token(cost_usd_per_gpu_hour, gpu_seconds_per_output_token, gpu_seconds_per_input_token, utilization,
+              input_tokens_per_output_token, margin_fraction, marketplace_fee_fraction, provisioned_w_per_gpu, pue):
+    """Cost and price per million tokens, and tokens per day per MW of site power.
+
+    Every hour is paid, ``utilization`` of it serves; see ``costs.usd_per_million_tokens``.
+
+    >>> t = per_token(3.6, 0.001, 0.0001, 0.5, 1.0, 0.0, 0.0, 1000.0, 1.0)
+    >>> float(t["cost_usd_per_million_output_tokens"]), float(t["cost_usd_per_million_input_tokens"])
+    (2.0, 0.2)
+    """
+    c_out = costs.usd_per_million_tokens(cost_usd_per_gpu_hour, gpu_seconds_per_output_token, utilization)
+    c_in = costs.usd_per_million_tokens(cost_usd_per_gpu_hour, gpu_seconds_per_input_token, utilization)
+    ratio = input_tokens_per_output_token
+    blended = costs.blended_usd_per_million_tokens(c_in, c_out, ratio)
+    served = 1.0 / (gpu_seconds_per_output_token + ratio * gpu_seconds_per_input_token)  # output tokens/s, prompts too
+    return {
+        "cost_usd_per_million_output_tokens": c_out,
+        "cost_usd_per_million_input_tokens": c_in,
+        "cost_usd_per_million_tokens_blended": blended,
+        "price_usd_per_million_tokens_blended": costs.selling_price(blended, margin_fraction, marketplace_fee_fraction),
+        "price_usd_per_million_output_tokens": costs.selling_price(c_out, margin_fraction, marketplace_fee_fraction),
+        "served_output_tokens_per_s_per_gpu": served,
+        "output_tokens_per_day_per_mw": costs.tokens_per_day_per_mw(served, utilization, provisioned_w_per_gpu, pue),
+    }
+
+
+# Outputs that mean nothing when the weights do not fit: NaN there (JSON null).
+UNDEFINED_WHEN_NOT_FIT = (
+    "cost_usd_per_million_output_tokens", "cost_usd_per_million_input_tokens", "cost_usd_per_million_tokens_blended",
+    "price_usd_per_million_tokens_blended", "price_usd_per_million_output_tokens",
+    "served_output_tokens_per_s_per_gpu", "output_tokens_per_day_per_mw", "tokens_per_joule", "decode_tokens_per_s",
+    "decode_tokens_per_s_per_gpu", "prefill_tokens_per_s", "prefill_tokens_per_s_per_gpu", "energy_j_per_output_token",
+    "energy_j_per_input_token", "decode_step_ms",
+)
+
+
+# ------------------------------------------------------------ orchestration
 def evaluate(x) -> dict:
     """Every output metric for every scenario in ``x`` (arrays broadcast together).
 
@@ -55,148 +218,75 @@ def evaluate(x) -> dict:
     in the affected metrics, which the callers report as null; numpy's warnings
     about them are silenced here, once.
     """
+    missing = [name for name in INPUTS if name not in x]
+    if missing:
+        raise KeyError(f"engine inputs missing: {', '.join(missing)}")
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return _evaluate(x)
 
 
 def _evaluate(x) -> dict:
-    out: dict = {}
-    requested_batch = np.asarray(x["batch"], dtype=float)
-    fixed = np.asarray(x["gpus"], dtype=float)
-    gpus = np.where(fixed > 0, fixed, group_gpus(x, requested_batch))
-    kv_seq = throughput.kv_cache_bytes(1.0, x["context_tokens"], x["kv_bytes_per_token_full"],
-                                       x["kv_bytes_per_token_window"], x["window_tokens"])
-    max_batch = throughput.max_batch(x["weight_bytes_total"], kv_seq, x["memory_reserve_fraction"], gpus, x["memory_gb"])
-    weights_fit = max_batch >= 1
-    # compare serves at most max_batch sequences; throughput reports the requested batch as asked
-    capped = np.maximum(np.minimum(requested_batch, max_batch), 1.0)
-    batch = np.where(np.asarray(x["cap_batch"], dtype=bool), capped, requested_batch)
-    fits = weights_fit & (batch <= max_batch)
-    tp = np.asarray(x["tensor_parallel"], dtype=bool)
+    v = dict(x)  # inputs, then each stage's intermediates, looked up by name
+    v["weight_bytes_total"] = x["weight_params_total"] * x["bytes_per_param"]
+    v["speed_factor"] = x["efficiency_multiplier"] * (1.0 - x["coordination_overhead_fraction"])
+    v["kv_bytes_per_sequence"] = throughput.kv_cache_bytes(1.0, x["context_tokens"], x["kv_bytes_per_token_full"],
+                                                           x["kv_bytes_per_token_window"], x["window_tokens"])
+    requested = np.asarray(x["batch"], dtype=float)
+    v["gpus"] = gpus = serving_group(v, requested)
+    plan = call(memory_plan, {**v, "batch": requested})
+    batch = plan["batch"]
 
-    # ---------------------------------------------------------------- decode
-    weight_bytes = throughput.weight_bytes_per_step(x["dense_params_read"], x["expert_params"], x["moe_layers"],
-                                                    x["experts_total"], x["experts_active"], batch, x["bytes_per_param"])
-    kv_bytes = batch * kv_seq
-    matmul_flops = batch * 2.0 * x["matmul_params"]
-    attn_flops = throughput.attention_flops(batch, x["context_tokens"], x["attn_flops_full_per_ctx"],
-                                            x["attn_flops_window_per_ctx"], x["window_tokens"])
-    tp_comm = np.where(tp, 1.0, 0.0)
-    decode_comm = tp_comm * x["layers"] * 2.0 * throughput.allreduce_s(
-        batch * x["hidden_size"] * throughput.ACTIVATION_BYTES, gpus, x["link_gb_per_s"], x["link_latency_s"])
-    step, mem_s, comp_s = throughput.step_time_s(weight_bytes, matmul_flops, kv_bytes, attn_flops, gpus, tp,
-                                                 x["memory_bandwidth_tb_per_s"], x["peak_tflops"], x["eta_memory"],
-                                                 x["eta_compute"], x["layers"], x["layer_overhead_s"], decode_comm,
-                                                 x["kv_bandwidth_share"])
-    # software efficiency (x2 = twice the tokens from the same hardware) and, for device
-    # fleets, the share lost to coordination: both scale delivered speed, not power draw
-    speed = x["speed_factor"]
-    step, mem_s, comp_s = step / speed, mem_s / speed, comp_s / speed
-    decode_tps = batch / step
-    out["gpus"] = gpus
-    out["batch"] = batch
-    out["max_batch"] = max_batch
-    out["fits"] = fits
-    out["weight_bytes"] = x["weight_bytes_total"] + 0.0 * batch
-    out["kv_cache_bytes"] = batch * kv_seq
-    out["memory_available_bytes"] = throughput.memory_needed_bytes(
-        x["weight_bytes_total"], 0.0, x["memory_reserve_fraction"], gpus, x["memory_gb"])[1]
-    out["decode_step_ms"] = step * 1e3
-    out["decode_tokens_per_s"] = decode_tps
-    out["decode_tokens_per_s_per_gpu"] = decode_tps / gpus
-    out["bound_is_memory"] = mem_s >= comp_s
-
-    # --------------------------------------------------------------- prefill
+    decode = call(forward_step, {**v, "tokens": batch, "attended_tokens": x["context_tokens"],
+                                 "kv_bytes": batch * v["kv_bytes_per_sequence"]})
     prompt = np.asarray(x["prompt_tokens"], dtype=float)
     p_tokens = x["prefill_batch"] * prompt
-    p_weight_bytes = throughput.weight_bytes_per_step(x["dense_params_read"], x["expert_params"], x["moe_layers"],
-                                                      x["experts_total"], x["experts_active"], p_tokens,
-                                                      x["bytes_per_param"])
-    p_kv_bytes = throughput.kv_cache_bytes(x["prefill_batch"], prompt, x["kv_bytes_per_token_full"],
-                                           x["kv_bytes_per_token_window"], x["window_tokens"])
-    p_matmul_flops = p_tokens * 2.0 * x["matmul_params"]
-    p_attn_flops = throughput.attention_flops(p_tokens, prompt / 2.0, x["attn_flops_full_per_ctx"],
-                                              x["attn_flops_window_per_ctx"], x["window_tokens"])
-    p_comm = tp_comm * x["layers"] * 2.0 * throughput.allreduce_s(
-        p_tokens * x["hidden_size"] * throughput.ACTIVATION_BYTES, gpus, x["link_gb_per_s"], x["link_latency_s"])
-    p_step, p_mem_s, p_comp_s = throughput.step_time_s(p_weight_bytes, p_matmul_flops, p_kv_bytes, p_attn_flops, gpus,
-                                                       tp, x["memory_bandwidth_tb_per_s"], x["peak_tflops"],
-                                                       x["eta_memory"], x["eta_compute"], x["layers"],
-                                                       x["layer_overhead_s"], p_comm, x["kv_bandwidth_share"])
-    p_step, p_mem_s, p_comp_s = p_step / speed, p_mem_s / speed, p_comp_s / speed
-    out["prefill_tokens_per_s"] = p_tokens / p_step
-    out["prefill_tokens_per_s_per_gpu"] = out["prefill_tokens_per_s"] / gpus
+    p_kv = throughput.kv_cache_bytes(x["prefill_batch"], prompt, x["kv_bytes_per_token_full"],
+                                     x["kv_bytes_per_token_window"], x["window_tokens"])
+    prefill = call(forward_step, {**v, "tokens": p_tokens, "attended_tokens": prompt / 2.0, "kv_bytes": p_kv})
+    v["gpu_seconds_per_output_token"] = gpus * decode[0] / batch
+    v["gpu_seconds_per_input_token"] = gpus * prefill[0] / p_tokens
 
-    # ----------------------------------------------------------------- power
-    p_decode = energy.board_power_w(x["idle_w"], x["tdp_w"], mem_s / step, comp_s / step, x["memory_power_weight"])
-    p_prefill = energy.board_power_w(x["idle_w"], x["tdp_w"], p_mem_s / p_step, p_comp_s / p_step,
-                                     x["memory_power_weight"])
-    gpu_s_out = gpus * step / batch  # accelerator-seconds per output token
-    gpu_s_in = gpus * p_step / p_tokens  # accelerator-seconds per input token
-    out["decode_power_w"] = p_decode
-    out["prefill_power_w"] = p_prefill
-    out["energy_j_per_output_token"] = p_decode * gpu_s_out
-    out["energy_j_per_input_token"] = p_prefill * gpu_s_in
+    power = call(serving_power, {**v, "decode": decode, "prefill": prefill})
+    v.update(power)
+    v["capex_usd_per_gpu"] = call(capex_per_gpu, v)
+    v["accelerators_total"] = x["systems_count"] * x["accelerator_count"]
+    lines = cost_per_gpu_hour(v)
+    v["cost_usd_per_gpu_hour"] = total = sum(lines.values())
+    tokens = call(per_token, v)
 
-    ratio = x["input_tokens_per_output_token"]
-    busy_in = ratio * gpu_s_in
-    prefill_share = busy_in / (busy_in + gpu_s_out)
-    serving_w = prefill_share * p_prefill + (1.0 - prefill_share) * p_decode
-    util = x["utilization"]
-    count = x["accelerator_count"]
-    host_w_per_gpu = x["host_power_w"] / count
-    avg_it_w = energy.average_power_w(x["idle_w"], serving_w, util) + host_w_per_gpu
-    provisioned_w = x["tdp_w"] + host_w_per_gpu
-    out["avg_power_w_per_gpu"] = avg_it_w
-
-    # ------------------------------------------------------- cost per GPU-hour
-    own = np.asarray(x["owned"], dtype=float)
-    capex = costs.capex_per_accelerator_usd(x["accelerator_price_usd"], count, x["host_capex_usd"], x["network_capex_usd"])
-    rate = x["cost_of_capital_per_year"]
-    items = {
-        "capital": own * costs.capital_usd_per_hour(capex, rate, x["economic_life_years"], x["residual_value_fraction"]),
-        "maintenance": own * costs.fraction_of_capex_usd_per_hour(capex, x["maintenance_fraction_per_year"]),
-        "insurance_tax": own * costs.fraction_of_capex_usd_per_hour(capex, x["insurance_tax_fraction_per_year"]),
-        "energy": x["pays_energy"] * energy.energy_cost_usd_per_hour(avg_it_w - x["energy_baseline_w"], x["pue"],
-                                                                     x["electricity_usd_per_kwh"]),
-        "facility": own * (facility.colocation_usd_per_hour(provisioned_w, x["colocation_usd_per_kw_month"])
-                           + facility.owned_facility_usd_per_hour(provisioned_w, x["facility_capex_usd_per_mw"], rate,
-                                                                  x["facility_life_years"])),
-        "site_operations": own * facility.operations_usd_per_hour(provisioned_w, x["operations_usd_per_kw_month"]),
-        "staff": costs.staff_usd_per_gpu_hour(x["staff_usd_per_year"], x["systems_count"] * count),
-        "rent": x["rent_usd_per_gpu_hour"] + x["rent_extras_usd_per_gpu_hour"],
-        "payout": x["payout_usd_per_device_hour"],
-        "wear": x["wear_usd_per_device_hour"],
+    decode_tps = batch / decode[0]
+    prefill_tps = p_tokens / prefill[0]
+    out = {
+        "gpus": gpus,
+        "batch": batch,
+        "max_batch": plan["max_batch"],
+        "fits": plan["fits"],
+        "weight_bytes": v["weight_bytes_total"] + 0.0 * batch,
+        "kv_cache_bytes": batch * v["kv_bytes_per_sequence"],
+        "memory_available_bytes": plan["memory_available_bytes"],
+        "decode_step_ms": decode[0] / S_PER_MS,
+        "decode_tokens_per_s": decode_tps,
+        "decode_tokens_per_s_per_gpu": decode_tps / gpus,
+        "bound_is_memory": decode[1] >= decode[2],
+        "prefill_tokens_per_s": prefill_tps,
+        "prefill_tokens_per_s_per_gpu": prefill_tps / gpus,
+        "decode_power_w": power["decode_power_w"],
+        "prefill_power_w": power["prefill_power_w"],
+        "energy_j_per_output_token": power["decode_power_w"] * v["gpu_seconds_per_output_token"],
+        "energy_j_per_input_token": power["prefill_power_w"] * v["gpu_seconds_per_input_token"],
+        "avg_power_w_per_gpu": power["avg_power_w_per_gpu"],
+        "capex_usd_per_gpu": v["capex_usd_per_gpu"],
+        "cost_usd_per_gpu_hour": total,
+        **{f"{name}_usd_per_gpu_hour": value for name, value in lines.items()},
+        "operating_usd_per_gpu_hour": sum(lines[line.name] for line in COST_LINES if line.nature == OPERATING),
+        **tokens,
+        "gpu_seconds_per_output_token": v["gpu_seconds_per_output_token"],
+        "gpu_seconds_per_input_token": v["gpu_seconds_per_input_token"],
+        "accelerators_total": v["accelerators_total"],
+        "provisioned_w_per_gpu": power["provisioned_w_per_gpu"],
     }
-    total = sum(items.values())
-    out["capex_usd_per_gpu"] = own * capex
-    out["cost_usd_per_gpu_hour"] = total
-    for name, value in items.items():
-        out[f"{name}_usd_per_gpu_hour"] = value
-
-    # ------------------------------------------------------------- per token
-    c_out = costs.usd_per_million_tokens(total, gpu_s_out, util)
-    c_in = costs.usd_per_million_tokens(total, gpu_s_in, util)
-    blended = costs.blended_usd_per_million_tokens(c_in, c_out, ratio)
-    not_fit = ~weights_fit
-    out["cost_usd_per_million_output_tokens"] = costs.nan_where(not_fit, c_out)
-    out["cost_usd_per_million_input_tokens"] = costs.nan_where(not_fit, c_in)
-    out["cost_usd_per_million_tokens_blended"] = costs.nan_where(not_fit, blended)
-    sell = costs.selling_price(blended, x["margin_fraction"], x["marketplace_fee_fraction"])
-    out["price_usd_per_million_tokens_blended"] = costs.nan_where(not_fit, sell)
-    out["price_usd_per_million_output_tokens"] = costs.nan_where(
-        not_fit, costs.selling_price(c_out, x["margin_fraction"], x["marketplace_fee_fraction"]))
-    tokens_per_s_per_gpu_avg = 1.0 / (gpu_s_out + ratio * gpu_s_in)  # output tokens/s with their prompts
-    out["gpu_seconds_per_output_token"] = gpu_s_out
-    out["gpu_seconds_per_input_token"] = gpu_s_in
-    out["served_output_tokens_per_s_per_gpu"] = costs.nan_where(not_fit, tokens_per_s_per_gpu_avg)
-    out["accelerators_total"] = x["systems_count"] * count
-    out["provisioned_w_per_gpu"] = provisioned_w
-    out["output_tokens_per_day_per_mw"] = costs.nan_where(
-        not_fit, costs.tokens_per_day_per_mw(tokens_per_s_per_gpu_avg, util, provisioned_w, x["pue"]))
-    out["tokens_per_joule"] = costs.nan_where(not_fit, 1.0 / out["energy_j_per_output_token"])
-    for key in ("decode_tokens_per_s", "decode_tokens_per_s_per_gpu", "prefill_tokens_per_s",
-                "prefill_tokens_per_s_per_gpu", "energy_j_per_output_token", "energy_j_per_input_token",
-                "decode_step_ms"):
+    out["tokens_per_joule"] = 1.0 / out["energy_j_per_output_token"]
+    not_fit = ~plan["weights_fit"]
+    for key in UNDEFINED_WHEN_NOT_FIT:
         out[key] = costs.nan_where(not_fit, out[key])
     return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from compute_cli.engine.constants import MONTHS_PER_YEAR
+from compute_cli.engine.solve import bisect
 
 
 def monthly_rate(rate_per_year):
@@ -36,8 +37,7 @@ def npv(rate_per_period, cash_flows):
 def irr(cash_flows, low=-0.99, high=10.0, iterations=200):
     """Per-period internal rate of return by bisection; NaN when NPV has no sign change in [low, high].
 
-    Bisection rather than Newton: it cannot diverge, and an investment's flows
-    (one outlay, then receipts) have a single root.
+    An investment's flows (one outlay, then receipts) have a single root.
 
     >>> round(float(irr([-100.0, 60.0, 60.0])), 6)
     0.130662
@@ -45,15 +45,10 @@ def irr(cash_flows, low=-0.99, high=10.0, iterations=200):
     flows = np.asarray(cash_flows, dtype=float)
     lo = np.full(flows.shape[:-1], low)
     hi = np.full(flows.shape[:-1], high)
-    f_lo, f_hi = npv(lo, flows), npv(hi, flows)
-    valid = np.sign(f_lo) != np.sign(f_hi)
-    for _ in range(iterations):
-        mid = 0.5 * (lo + hi)
-        f_mid = npv(mid, flows)
-        same = np.sign(f_mid) == np.sign(f_lo)
-        lo, f_lo = np.where(same, mid, lo), np.where(same, f_mid, f_lo)
-        hi = np.where(same, hi, mid)
-    return np.where(valid, 0.5 * (lo + hi), np.nan)
+    f_lo = npv(lo, flows)
+    valid = np.sign(f_lo) != np.sign(npv(hi, flows))
+    root = bisect(lambda rate: npv(rate, flows), lo, hi, iterations, f_lo)
+    return np.where(valid, root, np.nan)
 
 
 def payback_periods(cash_flows):

@@ -9,10 +9,11 @@ a shipped one with the same id. Files are read lazily, only when asked for.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from compute_cli.errors import InputError, UsageError, did_you_mean
+from compute_cli.profiles import standins
 from compute_cli.profiles.loader import Loaded, load_file
 from compute_cli.profiles.schema import (
     KINDS,
@@ -65,6 +66,8 @@ class ResolvedSetup:
 
     For a rented setup ``system`` is the offer's node (or a single-accelerator
     stand-in when the offer names none), and ``site``/``finance`` are None.
+    ``sources`` maps each attribute to the ``Loaded`` profile it was read from
+    (a stand-in made in code has none), for the origin of every figure.
     """
 
     setup: Setup
@@ -73,6 +76,7 @@ class ResolvedSetup:
     site: Site | None = None
     finance: Finance | None = None
     offer: Offer | None = None
+    sources: dict = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -83,6 +87,18 @@ class Catalog:
     def __init__(self, config_dirs=(), environ=None):
         self.dirs = search_dirs(config_dirs, environ)
         self._cache: dict[tuple[str, str], Loaded] = {}
+        self._used: dict = {}  # (file or profile, key) -> origin of a figure some run evaluated
+
+    # --------------------------------------------------------------- used figures
+    def record_used(self, records) -> None:
+        """Remember the figures a run's engine inputs were built from (``inputs.SetupOrigins``, one per setup)."""
+        for record in records:
+            for _path, origin in record.figures():
+                self._used.setdefault((origin.file or origin.profile, origin.key or origin.path), origin)
+
+    def figures_used(self) -> list:
+        """Every figure (``inputs.Origin``) the runs of this catalog used, each once, in the order first used."""
+        return list(self._used.values())
 
     # ------------------------------------------------------------------ lookup
     def ids(self, kind: str) -> list[str]:
@@ -157,64 +173,38 @@ class Catalog:
             raise InputError(f"'{wrong[0]}' does not apply to a setup of kind '{setup.kind}'", file=loaded.file,
                              line=loaded.line_of(wrong[0]), path=wrong[0])
 
-        def ref(kind, field):
-            return self.get(kind, getattr(setup, field), referrer=(loaded, field)).profile
+        sources = {"setup": loaded}
+
+        def ref(kind, field, attr=None):
+            got = self.get(kind, getattr(setup, field), referrer=(loaded, field))
+            sources[attr or field] = got
+            return got.profile
 
         if setup.model is not None:
-            ref("models", "model")
+            self.get("models", setup.model, referrer=(loaded, "model"))
         if setup.kind == "device-fleet":
-            hardware = ref("hardware", "device")
-            return ResolvedSetup(setup=setup, hardware=hardware, system=stand_in_device(hardware))
+            hardware = ref("hardware", "device", "hardware")
+            return ResolvedSetup(setup=setup, hardware=hardware, system=standins.device_system(hardware),
+                                 sources=sources)
         if setup.kind == "own":
             system = ref("systems", "system")
-            sys_loaded = self.get("systems", setup.system)
-            hardware = self.get("hardware", system.accelerator, referrer=(sys_loaded, "accelerator")).profile
-            return ResolvedSetup(setup=setup, hardware=hardware, system=system, site=ref("sites", "site"),
-                                 finance=ref("finance", "finance"))
+            sources["hardware"] = self.get("hardware", system.accelerator, referrer=(sources["system"], "accelerator"))
+            return ResolvedSetup(setup=setup, hardware=sources["hardware"].profile, system=system,
+                                 site=ref("sites", "site"), finance=ref("finance", "finance"), sources=sources)
         offer = ref("offers", "offer")
-        off_loaded = self.get("offers", offer.id)
-        hardware = self.get("hardware", offer.accelerator, referrer=(off_loaded, "accelerator")).profile
+        off_loaded = sources["offer"]
+        sources["hardware"] = self.get("hardware", offer.accelerator, referrer=(off_loaded, "accelerator"))
+        hardware = sources["hardware"].profile
         if offer.system is not None:
-            system = self.get("systems", offer.system, referrer=(off_loaded, "system")).profile
+            sources["system"] = self.get("systems", offer.system, referrer=(off_loaded, "system"))
+            system = sources["system"].profile
             if system.accelerator != offer.accelerator:
                 raise InputError(
                     f"offer accelerator '{offer.accelerator}' differs from system '{system.id}' accelerator "
                     f"'{system.accelerator}'", file=off_loaded.file, line=off_loaded.line_of("system"), path="system")
         else:
-            system = stand_in_system(offer, hardware)
+            system = standins.instance_system(offer, hardware)
         if getattr(offer.usd_per_gpu_hour, setup.term) is None:
             raise InputError(f"offer '{offer.id}' has no '{setup.term}' price", file=loaded.file,
                              line=loaded.line_of("term"), path="term")
-        return ResolvedSetup(setup=setup, hardware=hardware, system=system, offer=offer)
-
-
-# Assumption: PCIe 4.0 x16 moves ~32 GB/s per direction (PCI-SIG); a rented
-# instance that names no system is taken to be that many accelerators on PCIe.
-PCIE4_X16_GB_PER_S = 32.0
-
-
-def stand_in_device(hardware: Hardware) -> System:
-    """A consumer device serves alone: one accelerator, no host beyond what its own figures include."""
-    return System(
-        id=f"{hardware.id}-device",
-        name=f"{hardware.name} device",
-        accelerator=hardware.id,
-        accelerator_count=1,
-        host_capex_usd=0.0,
-        host_power_w=0.0,
-        interconnect="none",
-        interconnect_bandwidth_gb_per_s=PCIE4_X16_GB_PER_S,
-    )
-
-
-def stand_in_system(offer: Offer, hardware: Hardware) -> System:
-    return System(
-        id=f"{offer.id}-instance",
-        name=f"{offer.name} instance",
-        accelerator=hardware.id,
-        accelerator_count=offer.gpus_per_instance,
-        host_capex_usd=0.0,
-        host_power_w=0.0,
-        interconnect="pcie",
-        interconnect_bandwidth_gb_per_s=PCIE4_X16_GB_PER_S,
-    )
+        return ResolvedSetup(setup=setup, hardware=hardware, system=system, offer=offer, sources=sources)

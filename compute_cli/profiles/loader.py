@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import msgspec
 
 from compute_cli.errors import InputError, did_you_mean
+from compute_cli.profiles.keypaths import choices_at, fields_at
 from compute_cli.profiles.schema import KINDS, Base
 from compute_cli.profiles.yamlio import Document, Provenance, format_path, parse, read_text
 
@@ -87,7 +88,7 @@ def translate(exc: msgspec.ValidationError, doc: Document, struct_type) -> Input
     message = message[: match.start()] if match else message
     if m := re.match(r"Object contains unknown field `(.+)`", message):
         key = m.group(1)
-        fields = _fields_at(struct_type, path)
+        fields = fields_at(struct_type, path)
         path = path + (key,)
         text = f"unknown key{did_you_mean(key, fields)}"
         if fields and not did_you_mean(key, fields):
@@ -111,7 +112,7 @@ def translate(exc: msgspec.ValidationError, doc: Document, struct_type) -> Input
     elif m := re.match(r"Expected `str` matching regex", message):
         text = f"must be an id of lowercase letters, digits, '.', '_' and '-', got {got!r}"
     elif m := re.match(r"Invalid enum value (.+)", message):
-        choices = _choices_at(struct_type, path)
+        choices = choices_at(struct_type, path)
         text = f"must be one of {', '.join(choices)}, got {m.group(1)}" + did_you_mean(str(got), choices)
     elif m := re.match(r"Expected `(.+)`, got `(.+)`", message):
         if isinstance(got, bool):
@@ -130,49 +131,6 @@ def _plain(type_text: str) -> str:
     names = {"float": "a number", "int": "a whole number", "str": "text", "bool": "true or false",
              "object": "a mapping", "array": "a list", "null": "nothing", "float | null": "a number"}
     return names.get(type_text, type_text)
-
-
-def _type_at(struct_type, path: tuple):
-    """The msgspec.inspect type at ``path`` below ``struct_type``, or None."""
-    import msgspec.inspect as mi
-
-    t = mi.type_info(struct_type)
-    for part in path:
-        t = _unwrap_optional(t)
-        if isinstance(t, mi.StructType) and isinstance(part, str):
-            match = [f for f in t.fields if f.encode_name == part]
-            if not match:
-                return None
-            t = match[0].type
-        elif isinstance(t, mi.ListType | mi.TupleType) and isinstance(part, int):
-            t = t.item_type
-        else:
-            return None
-    return _unwrap_optional(t)
-
-
-def _unwrap_optional(t):
-    import msgspec.inspect as mi
-
-    if isinstance(t, mi.UnionType):
-        rest = [x for x in t.types if not isinstance(x, mi.NoneType)]
-        if len(rest) == 1:
-            return rest[0]
-    return t
-
-
-def _fields_at(struct_type, path: tuple) -> list[str]:
-    import msgspec.inspect as mi
-
-    t = _type_at(struct_type, path)
-    return [f.encode_name for f in t.fields] if isinstance(t, mi.StructType) else []
-
-
-def _choices_at(struct_type, path: tuple) -> list[str]:
-    import msgspec.inspect as mi
-
-    t = _type_at(struct_type, path)
-    return [str(v) for v in t.values] if isinstance(t, mi.LiteralType) else []
 
 
 __all__ = ["Loaded", "Provenance", "load_file", "load_text", "validate"]

@@ -17,6 +17,7 @@ import msgspec
 
 from compute_cli.errors import InputError, UsageError, did_you_mean
 from compute_cli.profiles.catalog import ResolvedSetup
+from compute_cli.profiles.keypaths import fields_at, is_struct
 from compute_cli.profiles.schema import SETUP_REFERENCES, Finance, Hardware, Model, Offer, Setup, Site, System
 
 # root word -> (ResolvedSetup attribute or "model", struct type)
@@ -29,6 +30,8 @@ ROOTS: dict[str, tuple[str, type]] = {
     "model": ("model", Model),
 }
 SETUP_FIELDS = [f for f in Setup.__struct_fields__ if f not in SETUP_REFERENCES and f != "id"]
+# ResolvedSetup attribute -> the words its paths start with (a setup's own fields have none)
+PREFIX = {attr: word + "." for word, (attr, _) in ROOTS.items()} | {"setup": ""}
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,16 @@ def target(path: tuple[str, ...], text: str, option: str = "--set") -> tuple[str
     return attr, struct_type, rest
 
 
+def canonical(path: tuple[str, ...], text: str, option: str = "--set") -> str:
+    """One spelling per key: ``system.accelerator.price_usd`` is ``accelerator.price_usd``.
+
+    >>> canonical(("system", "accelerator", "price_usd"), "x")
+    'accelerator.price_usd'
+    """
+    attr, _struct, rest = target(path, text, option)
+    return PREFIX[attr] + ".".join(rest)
+
+
 def _fields(struct_type) -> list[str]:
     return [f for f in struct_type.__struct_fields__ if f != "id"]
 
@@ -125,34 +138,45 @@ FIXED_FIELDS = {
 
 
 def check_fields(struct_type, rest, text, option):
-    current = struct_type
+    """Refuse a path that is not a key of ``struct_type``, names a group, or names a fixed field."""
     for i, part in enumerate(rest):
+        here = rest[:i]
+        current = _struct_class(struct_type, here)  # a struct: the step before checked it is a group
         if part in FIXED_FIELDS.get(current, ()):
             raise InputError(f"{option} {text}: '{part}' names another profile or fixes the setup's kind and "
                              "cannot be changed with " + option + "; use or write another profile instead")
-        fields = _fields(current)
+        fields = [f for f in fields_at(struct_type, here) if f != "id"]
         if part not in fields:
-            prefix = ".".join(rest[:i])
+            prefix = ".".join(here)
             where = f" in {current.__name__.lower()}{' ' + prefix if prefix else ''}"
             raise InputError(f"{option} {text}: unknown key '{part}'{where}{did_you_mean(part, fields)}")
-        hint = _nested_struct(current, part)
-        if i < len(rest) - 1:
-            if hint is None:
-                raise InputError(f"{option} {text}: '{part}' has no keys below it")
-            current = hint
-        elif hint is not None:
-            raise InputError(f"{option} {text}: '{part}' is a group; name one of its keys: {', '.join(_fields(hint))}")
+        group = is_struct(struct_type, rest[:i + 1])
+        if i < len(rest) - 1 and not group:
+            raise InputError(f"{option} {text}: '{part}' has no keys below it")
+        if i == len(rest) - 1 and group:
+            keys = [f for f in fields_at(struct_type, rest) if f != "id"]
+            raise InputError(f"{option} {text}: '{part}' is a group; name one of its keys: {', '.join(keys)}")
 
 
-def _nested_struct(struct_type, field_name):
-    import typing
+def _struct_class(struct_type, path):
+    """The struct class at ``path`` below ``struct_type`` (for the fixed-field and message look-ups)."""
+    import msgspec.inspect as mi
 
-    hints = typing.get_type_hints(struct_type, include_extras=False)
-    hint = hints[field_name]
-    for candidate in typing.get_args(hint) or (hint,):
-        if isinstance(candidate, type) and issubclass(candidate, msgspec.Struct):
-            return candidate
-    return None
+    from compute_cli.profiles.keypaths import type_at
+
+    t = type_at(struct_type, path)
+    return t.cls if isinstance(t, mi.StructType) else struct_type
+
+
+def applies(r: ResolvedSetup, attr: str) -> bool:
+    """Whether a path rooted at ``attr`` applies to setup ``r``: it has that profile (not a stand-in node).
+
+    A rented instance whose offer names no system has a stand-in node, not a system profile.
+    """
+    if attr == "model":
+        return True
+    obj = getattr(r, attr)
+    return obj is not None and not (attr == "system" and r.setup.kind == "rent" and r.offer and r.offer.system is None)
 
 
 def _replace(obj, rest: tuple[str, ...], value, text: str, option: str, scale: bool = False):
@@ -191,10 +215,10 @@ def apply(resolved: list[ResolvedSetup], model: Model | None, assignments: list[
             continue
         applied = False
         for i, r in enumerate(out):
-            obj = getattr(r, attr)
-            if obj is None or (attr == "system" and r.setup.kind == "rent" and r.offer and r.offer.system is None):
+            if not applies(r, attr):
                 continue
-            out[i] = dataclasses.replace(r, **{attr: _replace(obj, rest, a.value, a.text, option, a.scale)})
+            out[i] = dataclasses.replace(r, **{attr: _replace(getattr(r, attr), rest, a.value, a.text, option,
+                                                               a.scale)})
             applied = True
         if not applied:
             raise InputError(f"{option} {a.text}: applies to none of the setups in this run (no setup has a {attr})")

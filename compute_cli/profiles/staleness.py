@@ -8,9 +8,11 @@ currency (``price_usd``, ``usd_per_gpu_hour.on_demand``, ``electricity_usd_per_k
 with a cited source and its ``as_of`` date. Assumptions carry no date and are
 never stale; a figure replaced with ``--set`` is the user's own, and not checked.
 
-Only figures a setup actually uses count: a rented setup pays rent, not the
-accelerator's purchase price; a colocated site pays colocation, not building
-capex; an offer is paid at the setup's ``term`` only.
+Which figures a run used is not decided here: the engine's inputs record the
+origin of every value they were built from (``compute_cli.inputs.Origin``), and
+the catalog keeps those records for the run. A rented setup's inputs never read
+the accelerator's purchase price, an on-site generator's never read the grid
+price, so neither can be flagged.
 """
 
 from __future__ import annotations
@@ -20,16 +22,9 @@ import re
 
 import msgspec
 
-from compute_cli.profiles.catalog import Catalog, ResolvedSetup
-from compute_cli.profiles.overrides import Assignment, target
-from compute_cli.profiles.yamlio import format_path
-
 DEFAULT_MAX_AGE_DAYS = 365
 CURRENCY = "usd"  # a key naming a currency holds a price, a rate or a capital cost
 
-# --set roots (overrides.ROOTS attribute) -> profile kind
-_ATTR_KIND = {"setup": "setups", "hardware": "hardware", "system": "systems", "site": "sites", "finance": "finance",
-              "offer": "offers", "model": "models"}
 _AS_OF = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
 
 
@@ -69,67 +64,30 @@ class StaleFigure(msgspec.Struct, frozen=True):
                 f"more than --max-age-days {max_age_days}")
 
 
-def _used(kind: str, path: tuple, r: ResolvedSetup) -> bool:
-    """Whether the figure at ``path`` of a ``kind`` profile enters the cost of setup ``r``."""
-    own = r.setup.kind == "own"
-    key = path[0] if path else ""
-    if kind == "hardware" and key == "price_usd":
-        return own
-    if kind == "systems" and key in ("host_capex_usd", "network_capex_usd"):
-        return own
-    if kind == "sites" and r.site is not None:
-        if key == "colocation_usd_per_kw_month":
-            return r.site.facility == "colocation"
-        if key in ("facility_capex_usd_per_mw", "facility_life_years"):
-            return r.site.facility == "owned"
-    if kind == "offers" and key == "usd_per_gpu_hour":
-        return path[1:] == (r.setup.term,)
-    return True
+def is_price(key: str) -> bool:
+    """Whether a key path names money (and so goes stale).
 
-
-def _profiles_of(r: ResolvedSetup) -> list[tuple[str, str]]:
-    """(kind, id) of every profile behind a resolved setup; stand-ins made up in code have no file."""
-    pairs = [("setups", r.setup.id), ("hardware", r.hardware.id), ("systems", r.system.id)]
-    pairs += [(kind, p.id) for kind, p in (("sites", r.site), ("finance", r.finance), ("offers", r.offer)) if p]
-    return pairs
-
-
-def overridden(assignments) -> set[tuple[str, tuple]]:
-    """(kind, key path) of every figure a ``--set`` replaced."""
-    out = set()
-    for a in assignments:
-        attr, _struct, rest = target(a.path, a.text)
-        out.add((_ATTR_KIND[attr], tuple(rest)))
-    return out
-
-
-def stale_prices(catalog: Catalog, setup_ids, on: dt.date, max_age_days: int,
-                 assignments: list[Assignment] = ()) -> list[StaleFigure]:
-    """Money figures used by ``setup_ids``, dated more than ``max_age_days`` before ``on``.
-
-    Each figure once (setups share profiles), oldest first. The setups are resolved
-    again from ``catalog``, which has read their files already.
+    >>> is_price("usd_per_gpu_hour.on_demand"), is_price("memory_bandwidth_tb_per_s")
+    (True, False)
     """
-    skip = overridden(assignments)
-    found: dict[tuple[str, tuple], StaleFigure] = {}
-    for setup_id in dict.fromkeys(setup_ids):
-        r = catalog.resolve(setup_id)
-        for kind, ident in _profiles_of(r):
-            loaded = catalog.loaded(kind, ident)
-            if loaded is None:
-                continue
-            for path, prov in loaded.provenance.items():
-                if (loaded.file, path) in found or (kind, path) in skip:
-                    continue
-                if not any(CURRENCY in str(part) for part in path) or not _used(kind, path, r):
-                    continue
-                date = parse_as_of(prov.as_of)
-                if date is None:
-                    continue
-                age = (on - date).days
-                if age > max_age_days:
-                    found[(loaded.file, path)] = StaleFigure(loaded.file, loaded.line_of(*path), format_path(path),
-                                                             prov.as_of, age)
+    return CURRENCY in key
+
+
+def stale_figures(figures, on: dt.date, max_age_days: int) -> list[StaleFigure]:
+    """Dated money figures among ``figures`` (origins of what a run used) older than ``max_age_days`` before ``on``.
+
+    Each figure once (setups share profiles), oldest first.
+    """
+    found: dict[tuple, StaleFigure] = {}
+    for o in figures:
+        if o.basis != "source" or not o.key or not is_price(o.key) or (o.file, o.key) in found:
+            continue
+        date = parse_as_of(o.as_of)
+        if date is None:
+            continue
+        age = (on - date).days
+        if age > max_age_days:
+            found[(o.file, o.key)] = StaleFigure(o.file, o.line, o.key, o.as_of, age)
     return sorted(found.values(), key=lambda s: (-s.age_days, s.file, s.key))
 
 

@@ -19,7 +19,9 @@ To describe a new command's output: write its definition below as plain data
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+from compute_cli.analysis.compare import METRICS as COMPARE_METRICS
+from compute_cli.contract import SCHEMA_VERSION
+from compute_cli.engine.registry import LINE_NAMES
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 NUMBER = {"type": ["number", "null"]}  # null: cannot be computed (a model that does not fit); never NaN
@@ -48,20 +50,13 @@ def document(description: str, properties: dict, optional=()) -> dict:
 
 
 # ------------------------------------------------------------------ compare
-COMPARE_METRICS = (
-    "cost_usd_per_gpu_hour", "decode_tokens_per_s_per_gpu", "decode_tokens_per_s", "prefill_tokens_per_s_per_gpu",
-    "cost_usd_per_million_input_tokens", "cost_usd_per_million_output_tokens", "cost_usd_per_million_tokens_blended",
-    "price_usd_per_million_output_tokens", "price_usd_per_million_tokens_blended", "energy_j_per_output_token",
-    "energy_j_per_input_token", "tokens_per_joule", "output_tokens_per_day_per_mw", "avg_power_w_per_gpu",
-    "capex_usd_per_gpu", "decode_step_ms", "max_batch",
-)
 COMPARE_SETUP = obj(
     {
         "id": TEXT, "name": TEXT, "kind": TEXT, "hardware": TEXT, "system": TEXT_OR_NULL, "site": TEXT_OR_NULL,
         "offer": TEXT_OR_NULL, "precision": TEXT, "utilization": NUMBER, "context_tokens": INTEGER,
         "batch": INTEGER, "gpus": INTEGER, "fits": BOOL, "bound": {"enum": ["memory", "compute"]},
-        "breakdown_usd_per_gpu_hour": {"type": "object", "additionalProperties": NUMBER,
-                                       "description": "cost_usd_per_gpu_hour by line item [USD/GPU-h]"},
+        "breakdown_usd_per_gpu_hour": {**obj({name: NUMBER for name in LINE_NAMES}),
+                                       "description": "cost_usd_per_gpu_hour by cost line [USD/GPU-h]"},
         **{metric: NUMBER for metric in COMPARE_METRICS},
         "note": TEXT,
         "model": {"type": "string", "description": "model id; in `--format jsonl` lines only"},
@@ -84,7 +79,7 @@ THROUGHPUT = document(
         "bound": {"enum": ["memory", "compute"]},
         **{k: NUMBER for k in ("decode_tokens_per_s", "decode_tokens_per_s_per_sequence", "decode_step_ms",
                                "prefill_tokens_per_s", "decode_energy_j_per_token", "prefill_energy_j_per_token",
-                               "avg_power_w", "prefill_power_w", "weights_gb", "kv_cache_gb", "memory_available_gb")},
+                               "decode_power_w", "prefill_power_w", "weights_gb", "kv_cache_gb", "memory_available_gb")},
         "note": TEXT,
     },
     optional=("note",),

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from compute_cli.contract import SCHEMA_VERSION
 from compute_cli.render.formats import rich_table, to_csv, to_json, to_jsonl, to_markdown, to_plain, use_rich
 
-SCHEMA_VERSION = 1
 
 
 def _emit(title, header, rows, fmt, stream, document: dict, records: list[dict], left=99):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import textwrap
 
+from compute_cli.contract import SCHEMA_VERSION
 from compute_cli.render.formats import rich_table, to_csv, to_json, to_markdown, to_plain, use_rich
 
 
 def render_listing(rows: list[dict], fmt: str, stream) -> None:
     if fmt == "json":
-        stream.write(to_json({"schema_version": 1, "scenarios": rows}))
+        stream.write(to_json({"schema_version": SCHEMA_VERSION, "scenarios": rows}))
     elif fmt == "csv":
         stream.write(to_csv(rows))
     else:

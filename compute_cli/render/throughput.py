@@ -19,7 +19,7 @@ LABELS = [
     ("decode_tokens_per_s", "decode tokens/s (all sequences)", "{:,.1f}"),
     ("decode_tokens_per_s_per_sequence", "decode tokens/s per sequence", "{:,.1f}"),
     ("prefill_tokens_per_s", "prefill tokens/s", "{:,.0f}"),
-    ("avg_power_w", "decode power, accelerators [W]", "{:,.0f}"),
+    ("decode_power_w", "decode power, accelerators [W]", "{:,.0f}"),
     ("decode_energy_j_per_token", "decode energy [J/token]", "{:.3f}"),
     ("prefill_energy_j_per_token", "prefill energy [J/token]", "{:.4f}"),
 ]

@@ -1,0 +1,135 @@
+"""The one path from setup ids to numbers: resolve -> override -> build -> evaluate.
+
+Every command that evaluates setups goes through ``evaluate`` (or, for setups made
+in code, ``evaluate_resolved``), so every command applies ``--set`` the same way,
+says the same thing when a ``--set`` changes nothing, and records the same
+figures as used (for staleness and the sources of a report). ``clean`` turns an
+engine number into what JSON prints.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from compute_cli import inputs
+from compute_cli.engine.evaluate import evaluate as engine_evaluate
+from compute_cli.errors import ComputeCostWarning, InputError
+from compute_cli.profiles.catalog import Catalog, ResolvedSetup
+from compute_cli.profiles.overrides import Assignment, applies, apply, canonical, target
+from compute_cli.profiles.schema import Model
+
+DEFAULT_MODEL = "llama-3.1-70b"
+
+
+def clean(value) -> float | None:
+    """A finite number rounded to 6 significant digits, or None (JSON null) for NaN/inf.
+
+    >>> clean(3.14159265), clean(float("nan")), clean(-0.0)
+    (3.14159, None, 0.0)
+    """
+    value = float(value)
+    if not math.isfinite(value):
+        return None
+    return float(f"{value:.6g}") + 0.0
+
+
+def default_setups(catalog: Catalog) -> list[str]:
+    """Setups marked ``in_default_comparison``; every setup when none is."""
+    ids = catalog.ids("setups")
+    featured = [i for i in ids if catalog.get("setups", i).profile.in_default_comparison]
+    return featured or ids
+
+
+def default_model(resolved) -> str:
+    """The model every setup declares, if they agree; else DEFAULT_MODEL."""
+    declared = {r.setup.model for r in resolved}
+    return declared.pop() if len(declared) == 1 and None not in declared else DEFAULT_MODEL
+
+
+@dataclass
+class Run:
+    """One evaluation: the setups as resolved and overridden, the engine's inputs (with their
+    origins) and its outputs, one element per setup."""
+
+    resolved: list[ResolvedSetup]
+    model: Model
+    x: inputs.Inputs
+    y: dict
+    assignments: list[Assignment] = field(default_factory=list)
+
+    def scalars(self, i: int) -> tuple[dict, dict]:
+        """Inputs and outputs of the ``i``-th setup as 0-d arrays."""
+        return ({k: np.asarray(v)[i] for k, v in self.x.items()}, {k: np.asarray(v)[i] for k, v in self.y.items()})
+
+    @property
+    def origins(self) -> list[inputs.SetupOrigins]:
+        return self.x.origins
+
+
+def evaluate(catalog: Catalog, setup_ids, model_id: str | None, assignments=(),
+             options: inputs.RunOptions = inputs.RunOptions()) -> Run:
+    """Resolve, override, build and evaluate setups (the default comparison when ``setup_ids`` is empty).
+
+    ``model_id`` None means the model the setups declare (see ``default_model``).
+    """
+    ids = list(dict.fromkeys(setup_ids)) or default_setups(catalog)
+    if not ids:
+        raise InputError("no setups found; add one under setups/ in a --config-dir")
+    resolved = [catalog.resolve(i) for i in ids]
+    model_id = model_id or default_model(resolved)
+    model = catalog.model(model_id)
+    return evaluate_resolved(catalog, resolved, model, assignments, options, catalog.get("models", model_id))
+
+
+def evaluate_resolved(catalog: Catalog, resolved: list[ResolvedSetup], model: Model, assignments=(),
+                      options: inputs.RunOptions = inputs.RunOptions(), model_source=None) -> Run:
+    """``evaluate`` for setups already resolved (or made in code, see ``profiles.standins``)."""
+    assignments = list(assignments)
+    resolved, model = apply(resolved, model, assignments)
+    overridden = {canonical(a.path, a.text): a.text for a in assignments}
+    x = inputs.build(resolved, model, options, model_source=model_source, overridden=overridden)
+    run = Run(resolved=resolved, model=model, x=x, y=engine_evaluate(x), assignments=assignments)
+    catalog.record_used(x.origins)
+    for message in unused_overrides(run):
+        warnings.warn(message, ComputeCostWarning, stacklevel=2)
+    return run
+
+
+def _free_text(a: Assignment) -> bool:
+    """Names, notes and descriptions: text the engine never reads, and no one expects it to."""
+    import msgspec.inspect as mi
+
+    from compute_cli.profiles.keypaths import type_at
+
+    _attr, struct_type, rest = target(a.path, a.text)
+    return isinstance(type_at(struct_type, rest), mi.StrType)
+
+
+def unused_overrides(run: Run) -> list[str]:
+    """One line per ``--set`` that changes no engine input of a setup it applies to, with the reason.
+
+    A setup without the profile the path names (a rented setup has no site) is not
+    counted: the documented rule is that such a setup is left as it is.
+    """
+    out = []
+    for a in run.assignments:
+        path = canonical(a.path, a.text)
+        attr = target(a.path, a.text)[0]
+        if _free_text(a):
+            continue
+        unaffected: dict[str, list[str]] = {}
+        for r, record in zip(run.resolved, run.origins, strict=True):
+            if not applies(r, attr):
+                continue
+            if path in record.reads():
+                continue
+            reason = record.ignored.get(path, "the engine does not use this key")
+            unaffected.setdefault(reason, []).append(r.setup.id)
+        if unaffected:
+            parts = [f"{', '.join(ids)}: {reason}" for reason, ids in unaffected.items()]
+            out.append(f"--set {a.text} changes nothing for " + "; for ".join(parts))
+    return out
