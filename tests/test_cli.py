@@ -143,10 +143,10 @@ def test_compare_table(cli):
     assert lines[2].split() == ["metric", "toy-own", "toy-rent"]
     table = {line[:30].strip(): line[30:].split() for line in lines[4:] if line.strip()}
     assert table["$/GPU-hour"] == ["$2.59", "$3.00"]
-    assert table["capital"] == ["$0.999", "$0.000"]
-    assert table["facility+site ops"] == ["$0.180", "$0.000"]
-    assert table["staff"] == ["$1.00", "$0.000"]
-    assert table["rent"] == ["$0.000", "$3.00"]
+    assert table["capital"] == ["$0.999", "$0"]
+    assert table["facility+site ops"] == ["$0.180", "$0"]
+    assert table["staff"] == ["$1.00", "$0"]
+    assert table["rent"] == ["$0", "$3.00"]
     assert table["$/M output tokens"] == ["$19.30", "$11.20"]
     assert table["bound (decode)"] == ["memory", "memory"]
     assert "\x1b[" not in result.stdout  # no colour codes when stdout is not a terminal

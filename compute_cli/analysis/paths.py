@@ -17,12 +17,10 @@ import numpy as np
 from compute_cli import inputs
 from compute_cli.errors import InputError, UsageError
 from compute_cli.profiles.catalog import ResolvedSetup
-from compute_cli.profiles.overrides import SETUP_FIELDS, Assignment, apply, target
+from compute_cli.profiles.keypaths import numeric_keys, numeric_type
+from compute_cli.profiles.overrides import PREFIX, SETUP_FIELDS, Assignment, applies, apply, target
 from compute_cli.profiles.schema import SETUP_REFERENCES
 
-# ResolvedSetup attribute -> the word a path starts with (setup fields have none)
-PREFIX = {"setup": "", "system": "system.", "hardware": "accelerator.", "site": "site.", "finance": "finance.",
-          "offer": "offer.", "model": "model."}
 
 
 @dataclass(frozen=True)
@@ -79,20 +77,6 @@ class NumericPath:
 _OPEN = 1e-9  # distance kept from an open bound when clipping
 
 
-def _field_type(struct_type, rest):
-    import msgspec.inspect as mi
-
-    t = mi.type_info(struct_type)
-    for part in rest:
-        if isinstance(t, mi.UnionType):
-            t = next(x for x in t.types if not isinstance(x, mi.NoneType))
-        t = next(f.type for f in t.fields if f.name == part)
-    if isinstance(t, mi.UnionType):
-        kept = [x for x in t.types if not isinstance(x, mi.NoneType)]
-        t = kept[0] if len(kept) == 1 else t
-    return t
-
-
 def numeric_path(text: str, option: str = "--vary") -> NumericPath:
     """Check ``text`` names a numeric key (raising with a did-you-mean when not).
 
@@ -109,8 +93,8 @@ def numeric_path(text: str, option: str = "--vary") -> NumericPath:
         raise UsageError(f"{option} '{text}': '{key}' is not a key path (words separated by '.')")
     path = tuple(key.split("."))
     attr, struct_type, rest = target(path, key, option)
-    t = _field_type(struct_type, rest)
-    if isinstance(t, mi.BoolType) or not isinstance(t, mi.FloatType | mi.IntType):
+    t = numeric_type(struct_type, rest)
+    if t is None:
         raise InputError(f"{option} {key}: '{'.'.join(rest)}' is not a number; only numeric keys can be varied "
                          "(use --set for the others)")
     return NumericPath(text=key, path=path, attr=attr, rest=rest, integer=isinstance(t, mi.IntType),
@@ -121,9 +105,7 @@ def profile_of(r: ResolvedSetup, model, p: NumericPath):
     """The profile struct ``p`` points into, or None when the setup has none (a renter has no site)."""
     if p.attr == "model":
         return model
-    if p.attr == "system" and r.setup.kind != "own" and (r.offer is None or r.offer.system is None):
-        return None  # a stand-in node, not a profile
-    return getattr(r, p.attr)
+    return getattr(r, p.attr) if applies(r, p.attr) else None
 
 
 def current_value(r: ResolvedSetup, model, p: NumericPath):
@@ -166,33 +148,15 @@ def changed_fields(base: dict, rows: list[dict]) -> list[str]:
 
 def all_numeric_paths(r: ResolvedSetup, model=None) -> list[NumericPath]:
     """Every numeric key that is set in the setup's profiles (and the model's, when given)."""
-    import msgspec.inspect as mi
-
     out = []
     roots = [("setup", r.setup)] + [(a, getattr(r, a)) for a in ("system", "hardware", "site", "finance", "offer")]
     if model is not None:
         roots.append(("model", model))
     for attr, obj in roots:
-        if obj is None or (attr == "system" and r.setup.kind != "own" and (r.offer is None or r.offer.system is None)):
-            continue  # a stand-in node, not a profile
-        for rest in _numeric_keys(mi.type_info(type(obj)), obj, ()):
+        if obj is None or not applies(r, attr):
+            continue  # no such profile, or a stand-in node
+        for rest in numeric_keys(obj):
             if attr == "setup" and (rest[0] in SETUP_REFERENCES or rest[0] not in SETUP_FIELDS):
                 continue
             out.append(numeric_path(PREFIX[attr] + ".".join(rest), "sensitivity"))
     return out
-
-
-def _numeric_keys(t, obj, prefix):
-    import msgspec.inspect as mi
-
-    for f in t.fields:
-        value = getattr(obj, f.name)
-        ft = f.type
-        if isinstance(ft, mi.UnionType):
-            kept = [x for x in ft.types if not isinstance(x, mi.NoneType)]
-            ft = kept[0] if len(kept) == 1 else ft
-        if isinstance(ft, mi.StructType) and value is not None:
-            yield from _numeric_keys(ft, value, prefix + (f.name,))
-        elif isinstance(ft, mi.FloatType | mi.IntType) and value is not None:
-            yield prefix + (f.name,)
-

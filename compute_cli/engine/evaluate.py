@@ -24,7 +24,7 @@ from functools import cache
 import numpy as np
 
 from compute_cli.engine import costs, energy, throughput
-from compute_cli.engine.constants import S_PER_MS
+from compute_cli.engine.constants import S_PER_MS, SECONDS_PER_HOUR
 from compute_cli.engine.registry import COST_LINES, INPUTS, OPERATING
 
 @cache
@@ -175,12 +175,13 @@ def cost_per_gpu_hour(values) -> dict:
 
 # -------------------------------------------------------------- 5. per token
 def per_token(cost_usd_per_gpu_hour, gpu_seconds_per_output_token, gpu_seconds_per_input_token, utilization,
-              input_tokens_per_output_token, margin_fraction, marketplace_fee_fraction, provisioned_w_per_gpu, pue):
-    """Cost and price per million tokens, and tokens per day per MW of site power.
+              input_tokens_per_output_token, margin_fraction, marketplace_fee_fraction, provisioned_w_per_gpu, pue,
+              availability_hours_per_day):
+    """Cost and price per million tokens, tokens per day per accelerator and per MW of site power.
 
     Every hour is paid, ``utilization`` of it serves; see ``costs.usd_per_million_tokens``.
 
-    >>> t = per_token(3.6, 0.001, 0.0001, 0.5, 1.0, 0.0, 0.0, 1000.0, 1.0)
+    >>> t = per_token(3.6, 0.001, 0.0001, 0.5, 1.0, 0.0, 0.0, 1000.0, 1.0, 24.0)
     >>> float(t["cost_usd_per_million_output_tokens"]), float(t["cost_usd_per_million_input_tokens"])
     (2.0, 0.2)
     """
@@ -197,6 +198,7 @@ def per_token(cost_usd_per_gpu_hour, gpu_seconds_per_output_token, gpu_seconds_p
         "price_usd_per_million_output_tokens": costs.selling_price(c_out, margin_fraction, marketplace_fee_fraction),
         "served_output_tokens_per_s_per_gpu": served,
         "output_tokens_per_day_per_mw": costs.tokens_per_day_per_mw(served, utilization, provisioned_w_per_gpu, pue),
+        "output_tokens_per_day_per_gpu": served * utilization * availability_hours_per_day * SECONDS_PER_HOUR,
     }
 
 
@@ -204,7 +206,8 @@ def per_token(cost_usd_per_gpu_hour, gpu_seconds_per_output_token, gpu_seconds_p
 UNDEFINED_WHEN_NOT_FIT = (
     "cost_usd_per_million_output_tokens", "cost_usd_per_million_input_tokens", "cost_usd_per_million_tokens_blended",
     "price_usd_per_million_tokens_blended", "price_usd_per_million_output_tokens",
-    "served_output_tokens_per_s_per_gpu", "output_tokens_per_day_per_mw", "tokens_per_joule", "decode_tokens_per_s",
+    "served_output_tokens_per_s_per_gpu", "output_tokens_per_day_per_mw", "output_tokens_per_day_per_gpu",
+    "tokens_per_joule", "decode_tokens_per_s",
     "decode_tokens_per_s_per_gpu", "prefill_tokens_per_s", "prefill_tokens_per_s_per_gpu", "energy_j_per_output_token",
     "energy_j_per_input_token", "decode_step_ms",
 )

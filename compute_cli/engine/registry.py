@@ -249,6 +249,8 @@ OUTPUTS = _outputs(
     Output("gpu_seconds_per_input_token", "GPU-s/token", "accelerator time per prompt token"),
     Output("served_output_tokens_per_s_per_gpu", "tokens/s", "output tokens per second per accelerator, prompts "
            "included, while serving"),
+    Output("output_tokens_per_day_per_gpu", "tokens/day", "output tokens an accelerator serves a day at its "
+           "utilization of the hours it is available"),
     Output("accelerators_total", "accelerators", "accelerators in the deployment"),
     Output("provisioned_w_per_gpu", "W", "nameplate IT power per accelerator, host share included"),
     Output("output_tokens_per_day_per_mw", "tokens/day/MW", "output tokens a megawatt of site power makes a day"),

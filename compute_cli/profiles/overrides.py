@@ -169,14 +169,18 @@ def _struct_class(struct_type, path):
 
 
 def applies(r: ResolvedSetup, attr: str) -> bool:
-    """Whether a path rooted at ``attr`` applies to setup ``r``: it has that profile (not a stand-in node).
+    """Whether a path rooted at ``attr`` applies to setup ``r``: it has that profile.
 
-    A rented instance whose offer names no system has a stand-in node, not a system profile.
+    The node of a rented instance whose offer names no system, and the device of a
+    device fleet, are stand-ins made in code, not system profiles: ``system.*`` does
+    not apply to them. An owned setup's system always does (``fleet`` and
+    ``throughput`` build theirs in code, and ``--set system.*`` tunes them).
     """
     if attr == "model":
         return True
-    obj = getattr(r, attr)
-    return obj is not None and not (attr == "system" and r.setup.kind == "rent" and r.offer and r.offer.system is None)
+    if getattr(r, attr) is None:
+        return False
+    return attr != "system" or r.setup.kind == "own" or "system" in r.sources
 
 
 def _replace(obj, rest: tuple[str, ...], value, text: str, option: str, scale: bool = False):

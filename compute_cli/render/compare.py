@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from compute_cli.render.formats import rich_table, to_csv, to_json, to_jsonl, to_markdown, to_plain, use_rich
+from compute_cli.engine.registry import line_groups
+from compute_cli.render.formats import money, rich_table, to_csv, to_json, to_jsonl, to_markdown, to_plain, use_rich
 
 
 def _num(value, fmt: str) -> str:
     return "n/a" if value is None else format(value, fmt)
-
-
-def _money(value) -> str:
-    if value is None:
-        return "n/a"
-    if abs(value) >= 100:
-        return f"${value:,.0f}"
-    if abs(value) >= 1:
-        return f"${value:,.2f}"
-    return f"${value:.3f}"
 
 
 def _big(value) -> str:
@@ -28,7 +19,16 @@ def _big(value) -> str:
     return f"{value:.3g}"
 
 
-# (label, getter, formatter); None marks a section break.
+def _group(names: tuple[str, ...]):
+    """The sum of some cost lines of a setup row (None when one of them is)."""
+    def get(s):
+        values = [s["breakdown_usd_per_gpu_hour"][k] for k in names]
+        return None if any(v is None for v in values) else sum(values)
+    return get
+
+
+# (label, getter, formatter); None marks a section break. The cost rows are the
+# registry's groups of cost lines, in its order.
 ROWS = [
     ("kind", lambda s: s["kind"], str),
     ("hardware", lambda s: s["hardware"], str),
@@ -36,31 +36,20 @@ ROWS = [
     ("accelerators serving / batch", lambda s: f"{s['gpus']} / {s['batch']}", str),
     ("utilization", lambda s: s["utilization"], lambda v: f"{v:.0%}"),
     None,
-    ("$/GPU-hour", lambda s: s["cost_usd_per_gpu_hour"], _money),
-    ("  capital", lambda s: s["breakdown_usd_per_gpu_hour"]["capital"], _money),
-    ("  maintenance+insurance+tax", lambda s: _sum(s, "maintenance", "insurance_tax"), _money),
-    ("  energy", lambda s: s["breakdown_usd_per_gpu_hour"]["energy"], _money),
-    ("  facility+site ops", lambda s: _sum(s, "facility", "site_operations"), _money),
-    ("  staff", lambda s: s["breakdown_usd_per_gpu_hour"]["staff"], _money),
-    ("  rent", lambda s: s["breakdown_usd_per_gpu_hour"]["rent"], _money),
-    ("  owner payout+wear", lambda s: _sum(s, "payout", "wear"), _money),
+    ("$/GPU-hour", lambda s: s["cost_usd_per_gpu_hour"], money),
+    *((f"  {group}", _group(names), money) for group, names in line_groups()),
     None,
     ("decode tokens/s per GPU", lambda s: s["decode_tokens_per_s_per_gpu"], lambda v: _num(v, ",.0f")),
     ("prefill tokens/s per GPU", lambda s: s["prefill_tokens_per_s_per_gpu"], lambda v: _num(v, ",.0f")),
     ("bound (decode)", lambda s: s["bound"], str),
-    ("$/M input tokens", lambda s: s["cost_usd_per_million_input_tokens"], _money),
-    ("$/M output tokens", lambda s: s["cost_usd_per_million_output_tokens"], _money),
-    ("$/M tokens blended", lambda s: s["cost_usd_per_million_tokens_blended"], _money),
-    ("sell $/M tokens blended", lambda s: s["price_usd_per_million_tokens_blended"], _money),
+    ("$/M input tokens", lambda s: s["cost_usd_per_million_input_tokens"], money),
+    ("$/M output tokens", lambda s: s["cost_usd_per_million_output_tokens"], money),
+    ("$/M tokens blended", lambda s: s["cost_usd_per_million_tokens_blended"], money),
+    ("sell $/M tokens blended", lambda s: s["price_usd_per_million_tokens_blended"], money),
     None,
     ("J/output token (accelerator)", lambda s: s["energy_j_per_output_token"], lambda v: _num(v, ".3f")),
     ("output tokens/day per MW", lambda s: s["output_tokens_per_day_per_mw"], _big),
 ]
-
-
-def _sum(s, *keys):
-    values = [s["breakdown_usd_per_gpu_hour"][k] for k in keys]
-    return None if any(v is None for v in values) else sum(values)
 
 
 def table_cells(result: dict) -> tuple[list[str], list[list[str]], set[int]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from compute_cli.render.formats import emit_table, to_csv, to_json
+from compute_cli.render.formats import emit_table, money, number, to_csv, to_json
 
 
 def _fmt(value, spec: str = ",.4g") -> str:
@@ -15,18 +15,6 @@ def _fmt(value, spec: str = ",.4g") -> str:
     return str(value)
 
 
-def _usd(value) -> str:
-    if value is None:
-        return "n/a"
-    if value == 0:
-        return "$0"
-    if abs(value) >= 1e6:
-        return f"${value / 1e6:,.2f}M"
-    if abs(value) >= 100:
-        return f"${value:,.0f}"
-    return f"${value:,.3f}"
-
-
 def _pct(value) -> str:
     return "n/a" if value is None else f"{value:.1%}"
 
@@ -37,19 +25,19 @@ _table = emit_table
 def _invest(r: dict, fmt: str, stream) -> None:
     price = r["price"]
     if price["mode"] == "rent-out":
-        price_text = f"renting out at {_usd(price['usd_per_gpu_hour'])}/GPU-hour"
+        price_text = f"renting out at ${number(price['usd_per_gpu_hour'])}/GPU-hour"  # as given
     else:
-        price_text = (f"{_usd(price['input_usd_per_million_tokens'])} in / {_usd(price['output_usd_per_million_tokens'])}"
+        price_text = (f"{money(price['input_usd_per_million_tokens'])} in / {money(price['output_usd_per_million_tokens'])}"
                       f" out per M tokens ({price['source']})")
     summary = [
         ["accelerators", _fmt(r["accelerators"], ",d")],
         ["price today", price_text],
         ["price decline per year", _pct(r["price_decline_per_year"])],
         ["cost of capital", _pct(r["cost_of_capital_per_year"])],
-        ["capex", _usd(r["capex_usd"])],
-        ["revenue, first month", _usd(r["revenue_usd_first_month"])],
-        ["opex per month", _usd(r["opex_usd_per_month"])],
-        ["NPV", _usd(r["npv_usd"])],
+        ["capex", money(r["capex_usd"])],
+        ["revenue, first month", money(r["revenue_usd_first_month"])],
+        ["opex per month", money(r["opex_usd_per_month"])],
+        ["NPV", money(r["npv_usd"])],
         ["IRR", _pct(r["irr"])],
         ["payback", "never" if r["payback_months"] is None else f"{r['payback_months']} months"],
         ["price decline that strands the capital", _pct(r["stranded_price_decline_per_year"])],
@@ -57,7 +45,7 @@ def _invest(r: dict, fmt: str, stream) -> None:
     title = f"invest: {r['setup']} serving {r['model']} over {r['years']:g} years"
     _table(title, ["metric", "value"], summary, fmt, stream, left=2)
     stream.write("\n")
-    flows = [[str(y["year"]), _usd(y["revenue_usd"]), _usd(y["opex_usd"]), _usd(y["resale_usd"]), _usd(y["net_usd"])]
+    flows = [[str(y["year"]), money(y["revenue_usd"]), money(y["opex_usd"]), money(y["resale_usd"]), money(y["net_usd"])]
              for y in r["cash_flows_by_year"]]
     _table("cash flows by year (capex at t=0)", ["year", "revenue", "opex", "resale", "net"], flows, fmt, stream)
 
@@ -69,13 +57,13 @@ def _key_values(title: str, pairs: list[tuple[str, str]], fmt: str, stream) -> N
 def _rent_or_buy(r: dict, fmt: str, stream) -> None:
     months = r["breakeven_months"]
     _key_values(f"rent or buy: {r['own']} vs {r['rent']} ({r['model']})", [
-        ("rent, $/M output tokens (hours used only)", _usd(r["rent_cost_usd_per_million_output_tokens"])),
+        ("rent, $/M output tokens (hours used only)", money(r["rent_cost_usd_per_million_output_tokens"])),
         (f"own, $/M output tokens at {r['setup_utilization']:.0%} utilization",
-         _usd(r["own_cost_usd_per_million_output_tokens_at_setup_utilization"])),
+         money(r["own_cost_usd_per_million_output_tokens_at_setup_utilization"])),
         ("owning wins above utilization", _pct(r["breakeven_utilization"])),
-        ("capex", _usd(r["capex_usd"])),
-        ("rent for the same tokens, per month", _usd(r["rent_usd_per_month_for_same_tokens"])),
-        ("own opex per month", _usd(r["own_opex_usd_per_month"])),
+        ("capex", money(r["capex_usd"])),
+        ("rent for the same tokens, per month", money(r["rent_usd_per_month_for_same_tokens"])),
+        ("own opex per month", money(r["own_opex_usd_per_month"])),
         ("owning has paid for itself after", "never" if months is None else f"{months:.1f} months"),
     ], fmt, stream)
 
@@ -90,8 +78,8 @@ def _fleet(r: dict, fmt: str, stream) -> None:
             continue
         rows.append([row["hardware"], row["system"], row["precision"], f"{row['accelerators']:,}",
                      _fmt(row["tokens_per_day"], ".3g"),
-                     _fmt(row["tokens_per_joule"], ".3f"), _usd(row["cost_usd_per_million_output_tokens"]),
-                     _usd(row["capex_usd"]), _usd(row.get("margin_usd_per_year"))])
+                     _fmt(row["tokens_per_joule"], ".3f"), money(row["cost_usd_per_million_output_tokens"]),
+                     money(row["capex_usd"]), money(row.get("margin_usd_per_year"))])
     title = (f"fleet: {r['power_mw']:g} MW at {r['site']} serving {r['model']} at {r['utilization']:.0%} "
              "utilization, ranked by tokens per joule")
     _table(title, header, rows, fmt, stream)

@@ -126,6 +126,29 @@ def number(value) -> str:
     return f"{value:.4g}"
 
 
+def money(value) -> str:
+    """US dollars for a table cell: whole dollars from $100, cents from $1, tenths of a cent below;
+    millions and billions shortened; the sign before the dollar sign.
+
+    >>> [money(v) for v in (None, 0, 0.0123, 3.57083, 6155.0, 46_880_000.0, -28_797.4, 2.5e9)]
+    ['n/a', '$0', '$0.012', '$3.57', '$6,155', '$46.88M', '-$28,797', '$2.50B']
+    """
+    if value is None:
+        return "n/a"
+    if value < 0:
+        return "-" + money(-value)
+    if value == 0:
+        return "$0"
+    for unit, scale in (("B", 1e9), ("M", 1e6)):
+        if value >= scale:
+            return f"${value / scale:,.2f}{unit}"
+    if value >= 100:
+        return f"${value:,.0f}"
+    if value >= 1:
+        return f"${value:,.2f}"
+    return f"${value:.3f}"
+
+
 def emit_table(title: str | None, header: list[str], rows: list[list[str]], fmt: str, stream, left: int = 1) -> None:
     """A titled table as Markdown, a rich table on a terminal, or aligned plain text."""
     if fmt == "markdown":
