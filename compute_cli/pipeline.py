@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from compute_cli import inputs
+from compute_cli.contract import SCHEMA_VERSION
 from compute_cli.engine.evaluate import evaluate as engine_evaluate
 from compute_cli.errors import ComputeCostWarning, InputError
 from compute_cli.profiles.catalog import Catalog, ResolvedSetup
@@ -68,6 +69,11 @@ class Run:
     @property
     def origins(self) -> list[inputs.SetupOrigins]:
         return self.x.origins
+
+    def envelope(self, i: int = 0) -> dict:
+        """The head of a one-setup JSON result: schema_version, setup, model, overrides."""
+        return {"schema_version": SCHEMA_VERSION, "setup": self.resolved[i].setup.id, "model": self.model.id,
+                "overrides": [a.text for a in self.assignments]}
 
 
 def evaluate(catalog: Catalog, setup_ids, model_id: str | None, assignments=(),

@@ -16,7 +16,6 @@ import math
 
 import numpy as np
 
-from compute_cli.contract import SCHEMA_VERSION
 from compute_cli import inputs, pipeline
 from compute_cli.analysis import paths
 from compute_cli.engine.evaluate import evaluate
@@ -85,10 +84,7 @@ def run(catalog: Catalog, setup_id: str, model_id: str | None, assignments=(), m
         })
     params.sort(key=lambda row: (-_effect(row), row["parameter"]))
     return {
-        "schema_version": SCHEMA_VERSION,
-        "setup": r.setup.id,
-        "model": model.id,
-        "overrides": [a.text for a in assignments],
+        **run_.envelope(),
         "metric": metric,
         "swing": swing,
         "metric_at_base": clean(y0[metric][0]),

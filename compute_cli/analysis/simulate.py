@@ -28,7 +28,6 @@ from statistics import NormalDist
 
 import numpy as np
 
-from compute_cli.contract import SCHEMA_VERSION
 from compute_cli import inputs, pipeline
 from compute_cli.analysis import paths
 from compute_cli.engine.evaluate import evaluate
@@ -170,7 +169,7 @@ def _check_pairs(r, model, us: list[Uncertain], base: dict, options) -> None:
 # ------------------------------------------------------------------ the run
 def plan(catalog: Catalog, setup_id: str, model_id: str | None, assignments=(), cli_dists=(),
          options: inputs.RunOptions = inputs.RunOptions()):
-    """Resolve, apply ``--set``, gather distributions: ``(setup, model, base inputs, [Uncertain])``."""
+    """Evaluate the setup with ``--set`` applied and gather its distributions: ``(pipeline.Run, [Uncertain])``."""
     run = pipeline.evaluate(catalog, [setup_id], model_id, assignments, options)
     r, model, base = run.resolved[0], run.model, run.x
     dists = {k: (d, d.where) for k, d in declared(run.origins[0]).items()}
@@ -190,7 +189,7 @@ def plan(catalog: Catalog, setup_id: str, model_id: str | None, assignments=(), 
         map_inputs(r, model, u, base, options)
         us.append(u)
     _check_pairs(r, model, us, base, options)
-    return r, model, base, us
+    return run, us
 
 
 def sample_inputs(base: dict, us: list[Uncertain], rngs: list, n: int) -> dict:
@@ -219,8 +218,9 @@ def run(catalog: Catalog, setup_id: str, model_id: str | None, assignments=(), c
 
     if samples < 1:
         raise UsageError(f"--samples {samples}: expected a whole number >= 1")
-    r, model, base, us = plan(catalog, setup_id, model_id, assignments, cli_dists, options)
-    y0 = evaluate(base)
+    run_, us = plan(catalog, setup_id, model_id, assignments, cli_dists, options)
+    base = run_.x
+    y0 = run_.y
     metrics = check_metrics(metrics, sorted(y0))
     if histogram_metric not in metrics:
         metrics = (*metrics, histogram_metric)
@@ -238,10 +238,7 @@ def run(catalog: Catalog, setup_id: str, model_id: str | None, assignments=(), c
             on_progress(n)
     summary = {m: summarise(values[m], float(y0[m][0])) for m in metrics}
     return {
-        "schema_version": SCHEMA_VERSION,
-        "setup": r.setup.id,
-        "model": model.id,
-        "overrides": [a.text for a in assignments],
+        **run_.envelope(),
         "samples": samples,
         "seed": seed,
         "inputs": [{"parameter": u.path.text, "distribution": u.dist.as_dict(), "declared_in": u.declared_in,

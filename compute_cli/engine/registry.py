@@ -49,11 +49,12 @@ class Input:
     dtype: type = float
 
 
-def _inputs(*items: Input) -> MappingProxyType:
+def by_name(*items) -> MappingProxyType:
+    """A read-only ``{item.name: item}`` in declaration order."""
     return MappingProxyType({i.name: i for i in items})
 
 
-INPUTS = _inputs(
+INPUTS = by_name(
     # --------------------------------------------------------------- accelerator
     Input("memory_gb", "GB", "device memory of one accelerator", "accelerator.memory_gb"),
     Input("memory_bandwidth_tb_per_s", "TB/s", "datasheet memory bandwidth of one accelerator",
@@ -213,11 +214,7 @@ class Output:
     meaning: str
 
 
-def _outputs(*items: Output) -> MappingProxyType:
-    return MappingProxyType({o.name: o for o in items})
-
-
-OUTPUTS = _outputs(
+OUTPUTS = by_name(
     Output("gpus", "accelerators", "accelerators serving one copy of the model"),
     Output("batch", "sequences", "sequences served together (capped at max_batch when cap_batch)"),
     Output("max_batch", "sequences", "most sequences whose KV cache fits beside the weights"),
