@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-$(shell $(PYTHON) -c 'import hashlib,sys;print(hashlib.sha1(open("pyproject.toml","rb").read()).hexdigest()[:10])')
 
-.PHONY: run test bench lint golden install clean
+.PHONY: run test bench lint golden install clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,17 @@ install: $(STAMP)
 run: install  ## venv + install + the shipped comparison
 	$(BIN)/computecost compare
 
-test: install  ## test dependencies + the whole suite
+test: install chromium  ## test dependencies + the whole suite
 	$(BIN)/python -m pytest
+
+# Headless Chromium for the report's browser test (tests/test_report_browser.py): the Debian
+# package, installed once when missing (sudo only when not root). Elsewhere install it yourself;
+# without it the browser test is skipped, except under CI=1 where it fails.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1 || { \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); echo "installing chromium (for the report's browser test)"; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq \
+	    --no-install-recommends chromium fonts-liberation >/dev/null; }
 
 golden: install  ## regenerate tests/golden/ after an intended output change
 	$(BIN)/python tests/make_golden.py

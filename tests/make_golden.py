@@ -77,7 +77,25 @@ def write_profile_schema() -> None:
     print("wrote configs/profiles.schema.json")
 
 
+def write_report_screenshot() -> None:
+    """docs/report.png: the top of `computecost report` on the default comparison, as Chromium draws it."""
+    import tempfile
+
+    sys.path.insert(0, str(ROOT))
+    from browser import find_chromium, screenshot
+
+    if find_chromium() is None:
+        print("skipped docs/report.png: chromium is not installed (make chromium)")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        page = Path(tmp) / "report.html"
+        run(["-q", "report", "--output", str(page)])
+        screenshot(page, ROOT.parent / "docs" / "report.png")
+    print("wrote docs/report.png")
+
+
 if __name__ == "__main__":
     main()
     write_readme()
     write_profile_schema()
+    write_report_screenshot()
