@@ -166,6 +166,24 @@ def test_a_set_value_is_a_source_of_its_own():
     assert data["overrides"] == ["utilization=0.5"]
 
 
+def test_a_set_for_some_setups_only_is_applied_where_it_applies_and_said_once():
+    import warnings
+
+    from compute_cli.errors import ComputeCostWarning
+
+    sets = [parse_assignment("site.pue=1.3"), parse_assignment("site.onsite_lcoe_usd_per_kwh=0.05")]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ComputeCostWarning)
+        data = report_mod.gather(toy(), TOY_SETUPS, "toy-dense", sets)
+    said = [str(w.message) for w in caught if issubclass(w.category, ComputeCostWarning)]
+    assert said == ["--set site.onsite_lcoe_usd_per_kwh=0.05 changes nothing for toy-own: its site buys from the "
+                    "grid (site.generation: grid)"]
+    own, rent = data["sections"]["tornado"]["setups"]
+    compared = {s["id"]: s for s in data["sections"]["comparison"]["compare"]["setups"]}
+    assert own["metric_at_base"] == compared["toy-own"]["cost_usd_per_million_output_tokens"]
+    assert own["overrides"] == [a.text for a in sets] and rent["overrides"] == []
+
+
 def test_stale_prices_are_marked(shipped_report):
     _cat, data = shipped_report
     rows = data["sections"]["sources"]["figures"]

@@ -15,7 +15,9 @@ the catalog too, so the staleness check of the run covers them all.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,7 +25,7 @@ import numpy as np
 from compute_cli import inputs, pipeline
 from compute_cli.contract import SCHEMA_VERSION
 from compute_cli.engine import registry
-from compute_cli.errors import InputError
+from compute_cli.errors import ComputeCostWarning, InputError
 from compute_cli.pipeline import clean
 from compute_cli.profiles import staleness
 from compute_cli.profiles.catalog import Catalog
@@ -49,6 +51,24 @@ class Context:
     @property
     def setup_ids(self) -> list[str]:
         return [r.setup.id for r in self.run.resolved]
+
+    def assignments_for(self, r) -> list:
+        """The ``--set`` values that apply to one setup, for the analyses run on it alone.
+
+        A path that applies to some setups of the run (``site.pue`` and a rented setup) is
+        no error for the run, but would be for that setup alone.
+        """
+        from compute_cli.profiles.overrides import applies, target
+
+        return [a for a in self.assignments if applies(r, target(a.path, a.text)[0])]
+
+
+@contextlib.contextmanager
+def said_already():
+    """Warnings off while a setup is evaluated again: the run's own evaluation has said what they would."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ComputeCostWarning)
+        yield
 
 
 def gather(catalog: Catalog, setup_ids=(), model_id: str | None = None, assignments=(), *,
@@ -129,8 +149,9 @@ def tornado(ctx: Context) -> dict:
     """``sensitivity`` of the cost per output token, for every setup."""
     from compute_cli.analysis import sensitivity
 
-    results = [sensitivity.run(ctx.catalog, sid, ctx.run.model.id, ctx.assignments, metric=TORNADO_METRIC)
-               for sid in ctx.setup_ids]
+    with said_already():
+        results = [sensitivity.run(ctx.catalog, r.setup.id, ctx.run.model.id, ctx.assignments_for(r),
+                                   metric=TORNADO_METRIC) for r in ctx.run.resolved]
     return {"metric": TORNADO_METRIC, "unit": registry.OUTPUTS[TORNADO_METRIC].unit, "setups": results}
 
 
@@ -151,9 +172,10 @@ def invest(ctx: Context) -> dict | None:
             skipped.append({"setup": sid, "reason": f"no market profile prices {model}'s tokens (markets/{model})"})
             continue
         try:
-            done.append(economics.invest(ctx.catalog, sid, model_id=model, years=INVEST_YEARS,
-                                         price_decline_per_year=INVEST_PRICE_DECLINE_PER_YEAR,
-                                         assignments=ctx.assignments, npv_declines=NPV_DECLINES))
+            with said_already():
+                done.append(economics.invest(ctx.catalog, sid, model_id=model, years=INVEST_YEARS,
+                                             price_decline_per_year=INVEST_PRICE_DECLINE_PER_YEAR,
+                                             assignments=ctx.assignments_for(r), npv_declines=NPV_DECLINES))
         except InputError as exc:
             skipped.append({"setup": sid, "reason": str(exc)})
     if done:

@@ -264,9 +264,11 @@ def breakdown(data: dict, report: dict) -> str:
 # -------------------------------------------------------------------- tornado
 def tornado(data: dict, report: dict) -> str:
     unit = data["unit"]
-    parts = [f'<p>Each input of a setup moved to the low and the high end of its declared range, or by ±20 % '
-             f'when it declares none, with every other input at its base value; the bars show the cost per million '
-             f'output tokens that results [{escape(unit)}]. The {TORNADO_ROWS} largest effects of each setup.</p>',
+    swing = data["setups"][0]["swing"]  # the same for every setup
+    parts = [f"<p>Each input of a setup moved to the low and the high end of its declared range, or by ±{swing:.0%} "
+             "when it declares none, with every other input at its base value; the bars show the cost per million "
+             f"output tokens that results [{escape(unit)}]. The {TORNADO_ROWS} largest effects of each setup, as "
+             "<code>computecost sensitivity</code> lists them.</p>",
              _legend([("input at its low value", svg.LOW), ("input at its high value", svg.HIGH)])]
     for t in data["setups"]:
         params = t["parameters"][:TORNADO_ROWS]
