@@ -18,7 +18,7 @@ def _emit(title, header, rows, fmt, stream, document: dict, records: list[dict],
     elif fmt == "markdown":
         stream.write(to_markdown(header, rows))
     elif use_rich(stream):
-        rich_table(title, header, rows)
+        rich_table(title, header, rows, stream=stream)
     else:
         stream.write((title + "\n\n" if title else "") + to_plain(header, rows, left=left))
 
