@@ -89,7 +89,11 @@ def write_report_screenshot() -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         page = Path(tmp) / "report.html"
-        run(["-q", "report", "--output", str(page)])
+        os.environ["COMPUTECOST_TODAY"] = EXAMPLE_DATE  # the same page, and picture, on any day
+        try:
+            run(["-q", "report", "--output", str(page)])
+        finally:
+            del os.environ["COMPUTECOST_TODAY"]
         screenshot(page, ROOT.parent / "docs" / "report.png")
     print("wrote docs/report.png")
 

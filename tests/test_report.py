@@ -137,7 +137,8 @@ def test_the_sources_are_exactly_the_figures_the_run_used(shipped_report):
     cat, data = shipped_report
     rows = data["sections"]["sources"]["figures"]
     keys = [(r["file"], r["key"]) for r in rows]
-    assert len(keys) == len(set(keys)), "each figure once"
+    in_files = [k for k in keys if k[0]]
+    assert len(in_files) == len(set(in_files)), "each figure once"
     used = {(report_mod.shown_file(o.file), o.key or o.path) for o in cat.figures_used()}
     assert set(keys) == used
     # the market quotes invest took the median of are among them, with their source and date

@@ -208,7 +208,7 @@ def sources(ctx: Context) -> dict:
     engine: dict[tuple, list] = {}
     for record in ctx.run.origins:
         for _path, o in record.figures():
-            used.setdefault(o.figure, (o, []))[1].append(record.setup)
+            used.setdefault(_row_key(o), (o, []))[1].append(record.setup)
         for origins in record.inputs.values():
             for o in origins:
                 if o.path is None and o.basis == "engine":
@@ -216,7 +216,7 @@ def sources(ctx: Context) -> dict:
                     if record.setup not in entry[1]:
                         entry[1].append(record.setup)
     for o, setups in ctx.extra_figures:
-        used.setdefault(o.figure, (o, []))[1].extend(setups)
+        used.setdefault(_row_key(o), (o, []))[1].extend(setups)
     stale = {(s.file, s.key): s.age_days for s in
              staleness.stale_figures([o for o, _ in used.values()], staleness.today(), ctx.max_age_days)}
     figures = [_figure_row(o, setups, stale.get((o.file, o.key))) for o, setups in used.values()]
@@ -228,6 +228,11 @@ def sources(ctx: Context) -> dict:
         "figures": figures,
         "engine": [{"table": o.text, "value": _plain(o.value), "used_by": setups} for o, setups in engine.values()],
     }
+
+
+def _row_key(o: inputs.Origin) -> tuple:
+    """One row per figure; a value with no file (a stand-in made in code, a --set) once per value it takes."""
+    return o.figure if (o.file or o.profile) else (*o.figure, repr(o.value))
 
 
 def _plain(value):
