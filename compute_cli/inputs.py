@@ -32,6 +32,7 @@ from compute_cli.engine.registry import INPUTS, KIND_REASON
 from compute_cli.profiles.catalog import ResolvedSetup
 from compute_cli.profiles.overrides import ROOTS
 from compute_cli.profiles.schema import Model
+from compute_cli.profiles.yamlio import format_path
 
 # The first word of a path (as --set writes it) -> the ResolvedSetup attribute it reads.
 ROOT_ATTR = {word: attr for word, (attr, _struct) in ROOTS.items()}
@@ -112,6 +113,23 @@ def _root(path: str) -> str:
     return ROOT_ATTR.get(word, "setup") if dot else "setup"
 
 
+def figure_origin(loaded, keys: tuple, path: str | None, value) -> Origin:
+    """The origin of the value at key path ``keys`` of a loaded profile (``profiles.loader.Loaded``).
+
+    ``path`` is how ``--set`` names it (None for a figure no setup path reaches, such as a
+    market quote). The one place that turns a profile's provenance into an ``Origin``.
+    """
+    profile, key = f"{loaded.kind}/{loaded.id}", format_path(keys)
+    prov = loaded.provenance.get(tuple(keys))
+    line = loaded.line_of(*keys)
+    if prov is None:
+        basis = "unsourced" if line else "default"
+        return Origin(path, basis, value, profile, key, loaded.file, line)
+    basis = "source" if prov.source else "assumption" if prov.assumption else "unsourced"
+    return Origin(path, basis, value, profile, key, loaded.file, line, prov.source, prov.as_of, prov.assumption,
+                  prov.distribution)
+
+
 class _Reader:
     """Reads one setup's profile values by path, recording each read's origin."""
 
@@ -145,15 +163,7 @@ class _Reader:
         loaded = self.model_source if attr == "model" else self.r.sources.get(attr)
         if loaded is None:
             return Origin(path, "engine", value, text=f"stand-in {attr} made in code (profiles/standins.py)")
-        profile, key = f"{loaded.kind}/{loaded.id}", ".".join(keys)
-        prov = loaded.provenance.get(keys)
-        line = loaded.line_of(*keys)
-        if prov is None:
-            basis = "unsourced" if line else "default"
-            return Origin(path, basis, value, profile, key, loaded.file, line)
-        basis = "source" if prov.source else "assumption" if prov.assumption else "unsourced"
-        return Origin(path, basis, value, profile, key, loaded.file, line, prov.source, prov.as_of, prov.assumption,
-                      prov.distribution)
+        return figure_origin(loaded, keys, path, value)
 
     def engine(self, table: str, value):
         """A value from one of the engine's own tables (docs/methodology.md), recorded."""

@@ -184,6 +184,24 @@ SetOption = Annotated[
 ]
 
 
+DEFAULT_RANGE_SAMPLES = 10_000  # analysis.ranges.DEFAULT_SAMPLES, kept here so --help imports no numpy
+RangesOption = Annotated[bool, typer.Option("--ranges", help="Also give p50 (p5-p95) of each result over the "
+                                            "distributions declared in the profiles (a seeded Monte Carlo).")]
+SamplesOption = Annotated[int, typer.Option("--samples", "-n", min=1, max=10_000_000,
+                                            help="Monte Carlo samples for --ranges.")]
+SeedOption = Annotated[int, typer.Option("--seed", min=0, help="Random seed for --ranges: the same seed gives "
+                                         "the same answer, byte for byte.")]
+
+
+def range_options(ranges: bool, samples: int, seed: int):
+    """``analysis.ranges.RangeOptions`` when --ranges is given, else None."""
+    if not ranges:
+        return None
+    from compute_cli.analysis.ranges import RangeOptions
+
+    return RangeOptions(samples=samples, seed=seed)
+
+
 def choice(option: str, value: str, allowed) -> str:
     if value not in allowed:
         from compute_cli.errors import UsageError, did_you_mean

@@ -7,8 +7,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from compute_cli.cli.common import (FormatOption, SetOption, app, catalog, check_format, check_staleness, handle_errors,
-                                    parse_sets, setups_for_run)
+from compute_cli.cli.common import (DEFAULT_RANGE_SAMPLES, FormatOption, RangesOption, SamplesOption, SeedOption,
+                                    SetOption, app, catalog, check_format, check_staleness, handle_errors, parse_sets,
+                                    range_options, setups_for_run)
 
 ModelOption = Annotated[Optional[str], typer.Option("--model", "-m", help="Model id (default: the setup's own model, "
                                                     "else llama-3.1-70b).")]
@@ -40,17 +41,24 @@ def invest(
     model: ModelOption = None,
     fmt: FormatOption = "table",
     set_: SetOption = None,
+    ranges: RangesOption = False,
+    samples: SamplesOption = DEFAULT_RANGE_SAMPLES,
+    seed: SeedOption = 0,
 ):
-    """Cash flows of an investment: NPV, IRR, payback and the price decline that strands it."""
+    """Cash flows of an investment: NPV, IRR, payback and the price decline that strands it.
+
+    With --ranges, NPV and IRR also as p50 (p5-p95) of a seeded Monte Carlo over the distributions
+    declared for the setup's figures and the market's quotes.
+    """
     from compute_cli.analysis import economics
 
-    check_format(fmt)
+    fmt = check_format(fmt)
     sets = parse_sets(set_)
     cat, (setup,) = setups_for_run([setup])
     result = economics.invest(cat, setup, model_id=model, years=years, price_decline_per_year=decline,
                               sell_price_usd_per_million_tokens=sell_price, market_model=market,
                               price_scale=price_scale, rent_out_usd_per_gpu_hour=rent_out,
-                              assignments=sets)
+                              assignments=sets, ranges=range_options(ranges, samples, seed))
     check_staleness(cat)
     _render("invest", result, fmt)
 

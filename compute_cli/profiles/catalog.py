@@ -93,8 +93,12 @@ class Catalog:
     def record_used(self, records) -> None:
         """Remember the figures a run's engine inputs were built from (``inputs.SetupOrigins``, one per setup)."""
         for record in records:
-            for _path, origin in record.figures():
-                self._used.setdefault((origin.file or origin.profile, origin.key or origin.path), origin)
+            self.record_figures(origin for _path, origin in record.figures())
+
+    def record_figures(self, origins) -> None:
+        """Remember figures (``inputs.Origin``) a run used outside the engine's inputs, such as market quotes."""
+        for origin in origins:
+            self._used.setdefault((origin.file or origin.profile, origin.key or origin.path), origin)
 
     def figures_used(self) -> list:
         """Every figure (``inputs.Origin``) the runs of this catalog used, each once, in the order first used."""
