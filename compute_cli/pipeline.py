@@ -80,13 +80,14 @@ def evaluate(catalog: Catalog, setup_ids, model_id: str | None, assignments=(),
              options: inputs.RunOptions = inputs.RunOptions()) -> Run:
     """Resolve, override, build and evaluate setups (the default comparison when ``setup_ids`` is empty).
 
-    ``model_id`` None means the model the setups declare (see ``default_model``).
+    ``model_id`` None means the catalog's default model (``computecost.toml``), else the model
+    the setups declare (see ``default_model``).
     """
     ids = list(dict.fromkeys(setup_ids)) or default_setups(catalog)
     if not ids:
         raise InputError("no setups found; add one under setups/ in a --config-dir")
     resolved = [catalog.resolve(i) for i in ids]
-    model_id = model_id or default_model(resolved)
+    model_id = model_id or catalog.default_model or default_model(resolved)
     model = catalog.model(model_id)
     return evaluate_resolved(catalog, resolved, model, assignments, options, catalog.get("models", model_id))
 

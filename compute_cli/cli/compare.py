@@ -19,7 +19,7 @@ def compare(
                       "stdin); default: the shipped default comparison.")] = None,
     model: Annotated[Optional[str], typer.Option("--model", "-m", help="Model id to serve (default: the model "
                                                  "the setups declare, else llama-3.1-70b).")] = None,
-    fmt: RowFormatOption = "table",
+    fmt: RowFormatOption = None,
     set_: SetOption = None,
     ranges: RangesOption = False,
     samples: SamplesOption = DEFAULT_RANGE_SAMPLES,
