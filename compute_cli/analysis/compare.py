@@ -93,5 +93,5 @@ def run(catalog: Catalog, setup_ids: list[str], model_id: str | None, assignment
         "setups": rows,
     }
     if ranges is not None:
-        out["ranges"] = ranges.as_dict()
+        out["monte_carlo"] = ranges.as_dict()
     return out

@@ -83,16 +83,16 @@ def table_cells(result: dict) -> tuple[list[str], list[list[str]], set[int]]:
             continue
         label, get, fmt = spec
         rows.append([label] + [fmt(get(s)) if get(s) is not None else "n/a" for s in setups])
-        if label in RANGE_ROWS and "ranges" in result:
+        if label in RANGE_ROWS and "monte_carlo" in result:
             rows.append([RANGE_LABEL] + [range_text(s["ranges"].get(RANGE_ROWS[label])) for s in setups])
     return header, rows, sections
 
 
 def ranges_caption(result: dict) -> str | None:
     """The line under a table with ranges: how they were drawn, and which setups have none."""
-    if "ranges" not in result:
+    if "monte_carlo" not in result:
         return None
-    r = result["ranges"]
+    r = result["monte_carlo"]
     text = (f"ranges: p50 (p5\u2013p95) of {r['samples']:,} samples (seed {r['seed']}) over the distributions "
             "declared next to the figures each setup uses")
     fixed = [s["id"] for s in result["setups"] if not s["uncertain_inputs"]]
