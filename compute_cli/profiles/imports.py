@@ -93,10 +93,10 @@ def name_key(name: str) -> tuple[str, ...]:
     text = re.sub(r"(\d)p(\d)", r"\1.\2", text)  # llama-v3p1 -> llama-v3.1
     words = [w for w in re.split(r"[\s_\-]+", text) if w and w not in NAME_NOISE and not _DATE.match(w)
              and not _MEMORY.match(w)]
+    words = [re.sub(r"^(sxm|pcie)\d$", r"\1", w) for w in words]  # SXM5, PCIe4: the form factor
     tokens: list[str] = []
     for w in words:
         tokens += [t for t in re.split(r"(?<=[a-z])(?=\d)", w) if t and t not in NAME_NOISE]
-    tokens = [re.sub(r"^(sxm|pcie)\d$", r"\1", t) for t in tokens]
     out: list[str] = []
     for t in tokens:  # a version after the size is a release of that model (Mixtral-8x7B-v0.1)
         if _VERSION.match(t) and any(_SIZE.match(s) for s in out):
