@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-$(shell $(PYTHON) -c 'import hashlib,sys;print(hashlib.sha1(open("pyproject.toml","rb").read()).hexdigest()[:10])')
 
-.PHONY: run test bench lint golden install clean
+.PHONY: run test bench lint golden install clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,10 +19,19 @@ install: $(STAMP)
 run: install  ## venv + install + the shipped comparison
 	$(BIN)/computecost compare
 
-test: install  ## test dependencies + the whole suite
+# Debian packages the suite uses: jq (README pipelines). Installed only when missing.
+DEBIAN_PACKAGES = jq
+SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+system-deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do command -v $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; fi
+
+test: install system-deps  ## test dependencies (Python and Debian) + the whole suite
 	$(BIN)/python -m pytest
 
-golden: install  ## regenerate tests/golden/ after an intended output change
+golden: install system-deps  ## regenerate tests/golden/ and the documented examples after an intended output change
 	$(BIN)/python tests/make_golden.py
 
 bench: install  ## benchmarks; figures go to docs/performance.md

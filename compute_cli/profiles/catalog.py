@@ -62,9 +62,15 @@ def search_dirs(config_dirs=(), environ=None) -> list[Path]:
 
 
 def display_path(path: Path) -> str:
-    """A path as a person would type it: relative to the working directory when below it."""
+    """A path as a person would type it: relative to the working directory when below it; a shipped
+    profile elsewhere as ``configs/<kind>/<id>.yaml``, the same on every machine (``profiles show``
+    prints where it is installed)."""
     try:
         return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        pass
+    try:
+        return str(Path("configs") / path.relative_to(shipped_dir()))
     except ValueError:
         return str(path)
 

@@ -65,10 +65,20 @@ def detail(catalog: Catalog, profile_id: str, kind: str | None) -> dict:
 
 
 def flatten(data, path=()):
+    """``[(key path, value)]`` of every leaf; list items get their index (``quotes[0].provider``).
+
+    >>> flatten({"a": {"b": 1}, "q": [{"p": "x"}]})
+    [(('a', 'b'), 1), (('q', 0, 'p'), 'x')]
+    """
     if isinstance(data, dict):
         out = []
         for key, value in data.items():
             out += flatten(value, path + (key,))
+        return out
+    if isinstance(data, list) and data:
+        out = []
+        for i, value in enumerate(data):
+            out += flatten(value, path + (i,))
         return out
     return [(path, data)]
 
