@@ -126,8 +126,7 @@ def render(result: dict, fmt: str, stream) -> None:
             stream.write(f"\n{caption}\n")
         return
     if use_rich(stream):
-        rich_table(title, header, rows, sections, caption="
-".join(([caption] if caption else []) + notes) or None,
+        rich_table(title, header, rows, sections, caption="\n".join(([caption] if caption else []) + notes) or None,
                    stream=stream)
         return
     stream.write(title + "\n\n" + to_plain(header, rows, sections))
