@@ -539,7 +539,7 @@ def _offer_profiles(catalog, rates: list[Rate], forced, every, stamp: str, displ
 # ------------------------------------------------------------------ the import
 def default_as_of(path: Path) -> str:
     """The date a downloaded price list was saved: its modification date (UTC)."""
-    return dt.datetime.fromtimestamp(os.stat(path).st_mtime, dt.timezone.utc).date().isoformat()
+    return dt.datetime.fromtimestamp(os.stat(path).st_mtime, dt.UTC).date().isoformat()
 
 
 def run(catalog, file: str, *, kind: str | None = None, as_of: str | None = None, into: Path,
