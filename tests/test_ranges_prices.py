@@ -17,6 +17,7 @@ from compute_cli import pipeline
 from compute_cli.analysis import compare, economics, ranges, sensitivity, simulate
 from compute_cli.profiles import imports, staleness
 from compute_cli.profiles.catalog import Catalog
+from compute_cli.analysis.ranges import OPERATING_POINT_KEYS
 from compute_cli.profiles.loader import load_file
 from compute_cli.profiles.schema import KINDS
 from compute_cli.profiles.yamlio import format_path
@@ -53,11 +54,14 @@ def test_every_shipped_assumption_and_price_declares_a_range_with_its_basis():
                 if not (prov.assumption or (prov.source and staleness.is_price(key))):
                     continue
                 if prov.distribution is None:
-                    if (kind, loaded.id, key) not in NO_RANGE:
+                    if (kind, loaded.id, key) not in NO_RANGE and not (kind == "setups" and key in OPERATING_POINT_KEYS):
                         missing.append(f"{loaded.file}: {key}")
                 elif not (prov.note or "").startswith("range"):
                     unexplained.append(f"{loaded.file}: {key}")
     assert not missing, f"assumptions and prices without a distribution: {missing}"
+    stated = [f"{p.name}: {k}" for p in (REPO / "configs" / "setups").glob("*.yaml") for k in OPERATING_POINT_KEYS
+              if load_file(p, "setups").provenance.get((k,)) and load_file(p, "setups").provenance[(k,)].distribution]
+    assert not stated, f"the operating point is stated, not sampled: {stated}"
     assert not unexplained, f"distributions without a 'note: \"range: <basis>\"': {unexplained}"
 
 

@@ -8,6 +8,11 @@ So ``compare --ranges --seed S --samples N`` gives for each setup the p5, p50 an
 p95 that ``simulate SETUP --seed S --samples N`` gives, and the same seed always
 gives the same bytes. A setup whose figures declare no distribution has a range
 of one point: its value.
+
+The operating point is stated, not sampled: a cost per token holds at a batch, a
+context length and a prompt:output ratio (``OPERATING_POINT_KEYS``), which say
+*which* question is asked rather than how uncertain its figures are; moving them is
+what ``sweep`` does. Shipped profiles declare no range on them.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from compute_cli.analysis import simulate
 from compute_cli.errors import UsageError
 from compute_cli.pipeline import clean
 
+OPERATING_POINT_KEYS = ("batch", "context_tokens", "input_tokens_per_output_token")
 DEFAULT_SAMPLES = 10_000
 MAX_SAMPLES = 10_000_000
 
