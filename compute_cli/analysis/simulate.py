@@ -221,13 +221,18 @@ def numeric_key(path) -> str | None:
         return None
 
 
-def sample_inputs(base: dict, us: list[Uncertain], rngs: list, n: int) -> dict:
-    """Engine inputs for ``n`` samples: the base with every uncertain input drawn."""
+def sample_inputs(base: dict, us: list[Uncertain], rngs: list, n: int, drawn: dict | None = None) -> dict:
+    """Engine inputs for ``n`` samples: the base with every uncertain input drawn.
+
+    ``drawn``, when given, receives each key's values as used (clipped, integers rounded), by path.
+    """
     x = dict(base)
     sums: dict[str, np.ndarray] = {}
     for u, rng in zip(us, rngs, strict=True):
         v, moved = u.path.clip(draw(u.dist, rng, n))
         u.clipped += int(moved.sum())
+        if drawn is not None:
+            drawn[u.path.text] = v.astype(np.int64) if u.path.integer else v
         for name, (a, b) in u.fields.items():
             if name in u.identity and name not in sums and sum(name in o.fields for o in us) == 1:
                 x[name] = v
@@ -241,8 +246,15 @@ def sample_inputs(base: dict, us: list[Uncertain], rngs: list, n: int) -> dict:
 
 def run(catalog: Catalog, setup_id: str, model_id: str | None, assignments=(), cli_dists=(), samples: int = 100_000,
         seed: int = 0, metrics=(), histogram_metric: str = DEFAULT_HISTOGRAM_METRIC,
-        chunk: int = CHUNK_SAMPLES, options: inputs.RunOptions = inputs.RunOptions(), on_progress=None) -> dict:
-    """Draw ``samples`` scenarios and summarise every metric; a JSON-ready dict."""
+        chunk: int = CHUNK_SAMPLES, options: inputs.RunOptions = inputs.RunOptions(), on_progress=None,
+        on_samples=None) -> dict:
+    """Draw ``samples`` scenarios and summarise every metric; a JSON-ready dict.
+
+    ``on_samples(header, inputs, metrics)``, when given, is called for every chunk of
+    samples in order: ``header`` describes the run (JSON-ready, the same every call),
+    ``inputs`` holds the ``sample`` number (int64) and each uncertain key's values by
+    path, ``metrics`` each metric's values, all 1-D and as long as the chunk.
+    """
     from compute_cli.analysis.sweep import check_metrics
 
     if samples < 1:
@@ -257,11 +269,15 @@ def run(catalog: Catalog, setup_id: str, model_id: str | None, assignments=(), c
     keep_freed_memory()
     rngs = [stream(seed, u.path.text) for u in us]
     values = {m: np.empty(samples) for m in metrics}
+    header = samples_header(r, model, assignments, samples, seed, us, metrics)
     for start in range(0, samples, chunk):
         n = min(chunk, samples - start)
-        y = evaluate(sample_inputs(base, us, rngs, n))
+        drawn = {"sample": np.arange(start, start + n, dtype=np.int64)} if on_samples else None
+        y = evaluate(sample_inputs(base, us, rngs, n, drawn))
         for m in metrics:
             values[m][start:start + n] = np.broadcast_to(y[m], (n,))
+        if on_samples:
+            on_samples(header, drawn, {m: np.broadcast_to(y[m], (n,)) for m in metrics})
         if on_progress:
             on_progress(n)
     summary = {m: summarise(values[m], float(y0[m][0])) for m in metrics}
@@ -277,6 +293,22 @@ def run(catalog: Catalog, setup_id: str, model_id: str | None, assignments=(), c
                    for u in us],
         "metrics": summary,
         "histogram": histogram(values[histogram_metric], histogram_metric),
+    }
+
+
+def samples_header(r, model, assignments, samples: int, seed: int, us: list[Uncertain], metrics) -> dict:
+    """What a file of samples holds, JSON-ready (its rows: sample, the uncertain keys, the metrics)."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "command": "simulate",
+        "setup": r.setup.id,
+        "model": model.id,
+        "overrides": [a.text for a in assignments],
+        "samples": samples,
+        "seed": seed,
+        "inputs": [{"parameter": u.path.text, "distribution": u.dist.as_dict(), "declared_in": u.declared_in,
+                    "base_value": u.base_value, "inputs_moved": sorted(u.fields)} for u in us],
+        "columns": ["sample", *(u.path.text for u in us), *metrics],
     }
 
 

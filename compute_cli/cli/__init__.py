@@ -148,6 +148,11 @@ def parse_sets(values):
 
 
 def check_format(fmt: str, allowed=("table", "json", "csv", "markdown")) -> str:
+    if fmt not in allowed:
+        from compute_cli.render.columns import BINARY_FORMATS, not_written_here
+
+        if fmt in BINARY_FORMATS:  # Parquet and Arrow: say which commands write them
+            raise not_written_here(fmt, allowed)
     return choice("--format", fmt, allowed)
 
 

@@ -1,0 +1,280 @@
+"""Rows held as columns of numpy arrays, written a whole column at a time: CSV, Parquet and Arrow IPC.
+
+Every command whose result is a table of numbers (``sweep``, ``simulate``'s samples,
+``frontier``) hands its columns to one of these:
+
+- :class:`CsvWriter`: CSV formatted by :mod:`compute_cli.render.numtext`, byte for
+  byte what ``'%.Ng' % value`` prints, NaN and infinities as empty cells. Columns
+  may be *open*: arrays that broadcast to the block's shape (a sweep output that
+  depends on one varied path only is that path long), formatted once per distinct
+  value and only then spread over the rows.
+- :class:`ArrowWriter` and :func:`write_arrow`: a Parquet or Arrow IPC (Feather v2)
+  file through pyarrow, the optional ``arrow`` extra. Columns are typed (float64,
+  int64, bool) and named as the CSV header; a value that cannot be computed (NaN or
+  an infinity, ``null`` in JSON) is a null. The header of the run (schema_version,
+  setup, model, overrides, ...) is the file's key-value metadata: text as it is,
+  anything else as JSON.
+
+pyarrow is imported only here, and this module's Arrow half only when such a file
+is written, so no other command pays its import time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import sys
+from collections.abc import Sequence
+
+import numpy as np
+
+from compute_cli.errors import UsageError
+from compute_cli.render.numtext import g_slots
+
+BINARY_FORMATS = ("parquet", "arrow")
+ARROW_EXTRA = "pip install 'computecost[arrow]'"
+TYPES = ("float64", "int64", "bool")
+ROWS_PER_PIECE = 1 << 14  # CSV rows assembled at a time: bounds the text held in memory
+ROW_GROUP_ROWS = 1 << 18  # Parquet rows per row group (readers parallelise over row groups)
+COMMA, NEWLINE = ord(","), ord("\n")
+
+
+# ------------------------------------------------------------------------- CSV
+def _pieces(shape: tuple[int, ...], rows: int):
+    """Index tuples that cut a grid of ``shape`` into C-order pieces of at most ``rows`` cells."""
+    from compute_cli.analysis.sweep import block_indices
+
+    return block_indices(shape, rows)
+
+
+def _piece_of(a: np.ndarray, index: tuple) -> np.ndarray:
+    """The part of ``a`` (broadcastable to the grid, as many dimensions) under one piece's index."""
+    return a[tuple((0 if isinstance(i, int) else slice(None)) if n == 1 else i for n, i in zip(a.shape, index,
+                                                                                              strict=True))]
+
+
+def _piece_shape(index: tuple) -> tuple[int, ...]:
+    return tuple(i.stop - i.start for i in index if isinstance(i, slice))
+
+
+def csv_pieces(columns: Sequence, precisions: Sequence[int], shape: tuple[int, ...] | None = None,
+               rows: int = ROWS_PER_PIECE):
+    """CSV rows of ``columns`` (each ``%.{precision}g``) as ASCII ``bytes``, at most ``rows`` rows a piece.
+
+    ``shape`` is the grid the columns broadcast to (C order, the last axis fastest);
+    without it every column is 1-D and as long as the first.
+
+    >>> b"".join(csv_pieces([np.array([0.25, 1.0]), np.array([2.0 / 3.0, np.nan])], [12, 6]))
+    b'0.25,0.666667\\n1,\\n'
+    >>> b"".join(csv_pieces([np.array([[1.0], [2.0]]), np.array([10.0, 20.0, 30.0])], [12, 6], shape=(2, 3)))
+    b'1,10\\n1,20\\n1,30\\n2,10\\n2,20\\n2,30\\n'
+    """
+    if shape is None:
+        shape = (len(columns[0]),) if len(columns) else (0,)
+    ndim = len(shape)
+    if not columns or math.prod(shape) == 0:
+        return
+    slotted = []
+    for values, p in zip(columns, precisions, strict=True):
+        a = np.asarray(values)
+        a = a.reshape((1,) * (ndim - a.ndim) + a.shape)
+        slotted.append([s.reshape(a.shape) for s in g_slots(a, p)])
+    count = sum(len(s) for s in slotted) + len(slotted)
+    for index in _pieces(shape, rows):
+        piece = _piece_shape(index)
+        n = math.prod(piece)
+        # one row of the slot-major matrix per byte slot; transposed, each row of it is one CSV line
+        text = np.empty((count, n), dtype=np.uint8)
+        r = 0
+        for c, slots in enumerate(slotted):
+            for s in slots:
+                text[r].reshape(piece)[...] = _piece_of(s, index)
+                r += 1
+            text[r] = NEWLINE if c == len(slotted) - 1 else COMMA
+            r += 1
+        yield text.T.tobytes().translate(None, b"\0")
+
+
+def write_ascii(stream, data: bytes) -> None:
+    """Write ASCII bytes to a text stream: to its binary buffer when it has one (no decode and re-encode)."""
+    buffer = getattr(stream, "buffer", None)
+    if buffer is not None:
+        stream.flush()
+        buffer.write(data)
+    else:
+        stream.write(data.decode("ascii"))
+
+
+class CsvWriter:
+    """CSV of named columns, block by block: a header line, then the rows of each block."""
+
+    def __init__(self, names: Sequence[str], precisions: Sequence[int], stream):
+        self.names = list(names)
+        self.precisions = list(precisions)
+        self.stream = stream
+        self.rows = 0
+
+    def begin(self) -> None:
+        self.stream.write(",".join(self.names) + "\n")
+
+    def write(self, columns: Sequence, shape: tuple[int, ...] | None = None) -> None:
+        for data in csv_pieces(columns, self.precisions, shape):
+            write_ascii(self.stream, data)
+        self.rows += math.prod(shape) if shape is not None else (len(columns[0]) if len(columns) else 0)
+
+    def end(self) -> None:
+        pass
+
+
+# ------------------------------------------------------------ Parquet and Arrow
+FORMAT_NAMES = {"parquet": "Parquet", "arrow": "Arrow IPC"}
+
+
+def not_written_here(fmt: str, allowed, hint: str | None = None) -> UsageError:
+    """The error for ``--format parquet|arrow`` given to a command that does not write it."""
+    hint = hint or (f"sweep writes them (--format {fmt} --output FILE), and simulate its samples "
+                    "(--samples-output FILE)")
+    return UsageError(f"--format {fmt}: this command does not write {FORMAT_NAMES[fmt]} files; {hint}; "
+                      f"--format is one of {', '.join(allowed)}")
+
+
+def pyarrow(what: str):
+    """The pyarrow module, or a UsageError (exit 2) that names the extra to install."""
+    try:
+        import pyarrow as pa
+        import pyarrow.ipc  # noqa: F401
+        import pyarrow.parquet  # noqa: F401
+    except ImportError:
+        raise UsageError(f"{what} needs pyarrow, which is not installed; install the extra with: {ARROW_EXTRA}") from None
+    return pa
+
+
+def check_binary_target(output, what: str, stdout=None) -> None:
+    """Refuse, before any work, a binary file with nowhere to go: pyarrow missing, or stdout a terminal."""
+    pyarrow(what)
+    stdout = stdout or sys.stdout
+    if output is None and getattr(stdout, "isatty", lambda: False)():
+        raise UsageError(f"{what}: Parquet and Arrow files are binary, not for a terminal; "
+                         "give --output FILE (or pipe stdout into a file or a program)")
+
+
+@contextlib.contextmanager
+def binary_output(path):
+    """``--output FILE`` opened for bytes (replaced atomically), or stdout's binary buffer."""
+    from compute_cli.render.output import atomic_output
+
+    if path is None:
+        out = getattr(sys.stdout, "buffer", sys.stdout)
+        yield out
+        out.flush()
+        return
+    with atomic_output(path, binary=True) as fh:
+        yield fh
+
+
+def metadata_text(header: dict) -> dict[str, str]:
+    """A run's header as key-value metadata: text as it is, everything else as JSON.
+
+    >>> metadata_text({"schema_version": 1, "setup": "x", "overrides": ["utilization=0.5"]})
+    {'schema_version': '1', 'setup': 'x', 'overrides': '["utilization=0.5"]'}
+    """
+    return {k: v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, allow_nan=False)
+            for k, v in header.items()}
+
+
+def column_type(values) -> str:
+    """float64, int64 or bool, from a numpy array's dtype."""
+    kind = np.asarray(values).dtype.kind
+    return "bool" if kind == "b" else "int64" if kind in "iu" else "float64"
+
+
+class ArrowWriter:
+    """Typed columns to a Parquet or an Arrow IPC file, batch by batch (``fmt``: parquet or arrow).
+
+    ``sink`` is a binary file object. ``types`` gives each column's type (see TYPES);
+    ``dictionary`` the columns worth dictionary-encoding in Parquet (few distinct
+    values, e.g. a sweep's varied paths). Parquet row groups hold ROW_GROUP_ROWS rows.
+    """
+
+    def __init__(self, sink, fmt: str, names: Sequence[str], types: Sequence[str], metadata: dict,
+                 dictionary: Sequence[str] = ()):
+        if fmt not in BINARY_FORMATS:
+            raise ValueError(f"not a binary format: {fmt}")
+        for t in types:
+            if t not in TYPES:
+                raise ValueError(f"column type {t!r}: expected one of {TYPES}")
+        pa = pyarrow(f"--format {fmt}")
+        self.pa = pa
+        self.fmt = fmt
+        self.names = list(names)
+        self.types = list(types)
+        arrow_types = {"float64": pa.float64(), "int64": pa.int64(), "bool": pa.bool_()}
+        self.schema = pa.schema([pa.field(n, arrow_types[t]) for n, t in zip(self.names, self.types, strict=True)],
+                                metadata=metadata_text(metadata))
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            # dictionary-encoding the metrics (nearly all values distinct) costs more than it saves
+            used = [n for n in dictionary if n in self.names]
+            self._writer = pq.ParquetWriter(sink, self.schema, use_dictionary=used or False, compression="snappy")
+        else:
+            self._writer = pa.ipc.new_file(sink, self.schema)
+        self._pending: list = []
+        self._pending_rows = 0
+        self.rows = 0
+
+    def begin(self) -> None:
+        pass
+
+    def _array(self, values: np.ndarray, kind: str):
+        if kind == "float64":
+            values = np.ascontiguousarray(values, dtype=np.float64)
+            finite = np.isfinite(values)
+            if not finite.all():  # not computed: null, as JSON's null and CSV's empty cell
+                return self.pa.array(values, mask=~finite)
+            return self.pa.array(values)
+        if kind == "int64":
+            return self.pa.array(np.ascontiguousarray(values, dtype=np.int64))
+        return self.pa.array(np.ascontiguousarray(values, dtype=bool))
+
+    def write(self, columns: Sequence, shape: tuple[int, ...] | None = None) -> None:
+        """Append rows: ``columns`` in the order of ``names``, 1-D or broadcasting to ``shape``."""
+        if shape is not None:
+            n = math.prod(shape)
+            columns = [np.broadcast_to(np.asarray(c), shape).reshape(n) for c in columns]
+        else:
+            n = len(columns[0]) if len(columns) else 0
+        if not n:
+            return
+        batch = self.pa.record_batch([self._array(np.asarray(c), t) for c, t in zip(columns, self.types, strict=True)],
+                                     schema=self.schema)
+        self.rows += n
+        if self.fmt == "arrow":
+            self._writer.write_batch(batch)
+            return
+        self._pending.append(batch)
+        self._pending_rows += n
+        if self._pending_rows >= ROW_GROUP_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            table = self.pa.Table.from_batches(self._pending, schema=self.schema)
+            self._writer.write_table(table, row_group_size=max(ROW_GROUP_ROWS, table.num_rows))
+            self._pending, self._pending_rows = [], 0
+
+    def end(self) -> None:
+        """Write what is buffered and the file's footer (the sink itself stays open)."""
+        if self.fmt == "parquet":
+            self._flush()
+        self._writer.close()
+
+
+def write_arrow(sink, fmt: str, columns: dict, metadata: dict, types: dict | None = None) -> None:
+    """One table of named 1-D columns to a Parquet or Arrow IPC file; types from the dtypes unless given."""
+    names = list(columns)
+    kinds = [(types or {}).get(n) or column_type(columns[n]) for n in names]
+    writer = ArrowWriter(sink, fmt, names, kinds, metadata)
+    writer.write([columns[n] for n in names])
+    writer.end()
