@@ -151,7 +151,9 @@ def rows_at(r: ResolvedSetup, model, p: NumericPath, values, options: inputs.Run
 
 def changed_fields(base: dict, rows: list[dict]) -> list[str]:
     """Names of the inputs that differ from ``base`` in any of ``rows``, in input order."""
-    return [k for k in base if any(not np.array_equal(row[k], base[k]) for row in rows)]
+    # one comparison per input over all rows (a NaN differs, as np.array_equal has it)
+    return [k for k in base if rows and not np.array_equal(np.stack([row[k] for row in rows]),
+                                                           np.broadcast_to(base[k], (len(rows), *np.shape(base[k]))))]
 
 
 def all_numeric_paths(r: ResolvedSetup, model=None) -> list[NumericPath]:
