@@ -104,16 +104,14 @@ def sweep(
     header = grid.header()
     opened = binary_output(output) if binary else output_stream(output)
     with opened as out, progress(grid.size, "sweep", min_total=8 * chunk) as bar:
-        writer = open_writer(header, [a.name for a in grid.axes], list(grid.metrics), fmt, out,
-                             grid.column_types() if binary else None)
-        writer.begin()
-        for shape, block in grid.open_blocks(chunk):
-            n = math.prod(shape)
-            if want_chart and chart_metric in grid.metrics:
-                kept.append(np.broadcast_to(np.asarray(block[chart_metric], dtype=float), shape).reshape(n))
-            writer.write(block, shape)
-            bar.advance(n)
-        writer.end()
+        with open_writer(header, [a.name for a in grid.axes], list(grid.metrics), fmt, out,
+                         grid.column_types() if binary else None) as writer:
+            for shape, block in grid.open_blocks(chunk):
+                n = math.prod(shape)
+                if want_chart and chart_metric in grid.metrics:
+                    kept.append(np.broadcast_to(np.asarray(block[chart_metric], dtype=float), shape).reshape(n))
+                writer.write(block, shape)
+                bar.advance(n)
         if want_chart and chart_metric not in grid.metrics:
             kept = _chart_values(grid, chart_metric, chunk)
         a = grid.axes
@@ -232,11 +230,11 @@ def simulate(
             fh = stack.enter_context(atomic_output(samples_output, binary=sample_fmt in ("parquet", "arrow")))
             sink = SamplesWriter(sample_fmt, fh)
         bar = stack.enter_context(progress(samples, "simulate", min_total=8 * simulate_mod.CHUNK_SAMPLES))
+        if sink is not None:
+            stack.enter_context(sink)
         result = simulate_mod.run(cat, setup, model, sets, cli_dists, samples=samples, seed=seed,
                                   metrics=metric or (), histogram_metric=chart_metric, on_progress=bar.advance,
                                   on_samples=sink)
-        if sink is not None:
-            sink.end()
     with output_stream(output) as out:
         render_simulate(result, fmt, out)
     for u in result["inputs"]:

@@ -24,7 +24,9 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import queue
 import sys
+import threading
 from collections.abc import Sequence
 
 import numpy as np
@@ -36,8 +38,84 @@ BINARY_FORMATS = ("parquet", "arrow")
 ARROW_EXTRA = "pip install 'computecost[arrow]'"
 TYPES = ("float64", "int64", "bool")
 ROWS_PER_PIECE = 1 << 14  # CSV rows assembled at a time: bounds the text held in memory
-ROW_GROUP_ROWS = 1 << 18  # Parquet rows per row group (readers parallelise over row groups)
+ROW_GROUP_ROWS = 1 << 17  # Parquet rows per row group at least (readers parallelise over row groups)
 COMMA, NEWLINE = ord(","), ord("\n")
+
+
+class Background:
+    """``fn(item)`` for every item put, in order, on one worker thread.
+
+    The caller's work (the engine, formatting) and ``fn``'s (writing to a file or a pipe,
+    encoding Parquet: both release the GIL) overlap, on two cores in parallel. At most
+    ``depth`` items wait. A failure of ``fn`` is raised in the caller, at its next ``put``
+    or at ``close``; after one, the items left are dropped.
+    """
+
+    _STOP = object()
+
+    def __init__(self, fn, depth: int = 2):
+        self._fn = fn
+        self._queue: queue.Queue = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._dropping = False
+        self._thread = threading.Thread(target=self._run, name="computecost-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is self._STOP:
+                return
+            if self._error is None and not self._dropping:
+                try:
+                    self._fn(item)
+                except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                    self._error = exc
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            self._dropping = True
+            raise error
+
+    def put(self, item) -> None:
+        self._raise()
+        self._queue.put(item)
+
+    def close(self) -> None:
+        """Wait until every item put is done; raise the worker's failure, if any."""
+        self._queue.put(self._STOP)
+        self._thread.join()
+        self._raise()
+
+    def abort(self) -> None:
+        """Drop what waits, let the item in hand finish, and stop (the caller is failing anyway)."""
+        self._dropping = True
+        self._queue.put(self._STOP)
+        self._thread.join()
+
+
+class RowsWriter:
+    """``with writer:`` begins, and ends on success or aborts on a failure (nothing half-finished keeps running)."""
+
+    def begin(self) -> None:
+        pass
+
+    def end(self) -> None:
+        pass
+
+    def abort(self) -> None:
+        pass
+
+    def __enter__(self):
+        self.begin()
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if kind is None:
+            self.end()
+        else:
+            self.abort()
 
 
 # ------------------------------------------------------------------------- CSV
@@ -96,35 +174,44 @@ def csv_pieces(columns: Sequence, precisions: Sequence[int], shape: tuple[int, .
         yield text.T.tobytes().translate(None, b"\0")
 
 
-def write_ascii(stream, data: bytes) -> None:
-    """Write ASCII bytes to a text stream: to its binary buffer when it has one (no decode and re-encode)."""
-    buffer = getattr(stream, "buffer", None)
-    if buffer is not None:
-        stream.flush()
-        buffer.write(data)
-    else:
-        stream.write(data.decode("ascii"))
+class CsvWriter(RowsWriter):
+    """CSV of named columns, block by block: a header line, then the rows of each block.
 
-
-class CsvWriter:
-    """CSV of named columns, block by block: a header line, then the rows of each block."""
+    When ``stream`` has a binary buffer (a file, stdout) the rows go to it as bytes, written
+    on a worker thread while the next rows are formatted; else (``io.StringIO``) as text.
+    """
 
     def __init__(self, names: Sequence[str], precisions: Sequence[int], stream):
         self.names = list(names)
         self.precisions = list(precisions)
         self.stream = stream
         self.rows = 0
+        self._buffer = getattr(stream, "buffer", None)
+        self._background: Background | None = None
 
     def begin(self) -> None:
         self.stream.write(",".join(self.names) + "\n")
+        if self._buffer is not None:
+            self.stream.flush()  # the header before the rows, which bypass the text layer
+            self._background = Background(self._buffer.write)
 
     def write(self, columns: Sequence, shape: tuple[int, ...] | None = None) -> None:
         for data in csv_pieces(columns, self.precisions, shape):
-            write_ascii(self.stream, data)
+            if self._background is not None:
+                self._background.put(data)
+            else:
+                self.stream.write(data.decode("ascii"))
         self.rows += math.prod(shape) if shape is not None else (len(columns[0]) if len(columns) else 0)
 
     def end(self) -> None:
-        pass
+        if self._background is not None:
+            self._background.close()
+            self._background = None
+
+    def abort(self) -> None:
+        if self._background is not None:
+            self._background.abort()
+            self._background = None
 
 
 # ------------------------------------------------------------ Parquet and Arrow
@@ -189,12 +276,13 @@ def column_type(values) -> str:
     return "bool" if kind == "b" else "int64" if kind in "iu" else "float64"
 
 
-class ArrowWriter:
+class ArrowWriter(RowsWriter):
     """Typed columns to a Parquet or an Arrow IPC file, batch by batch (``fmt``: parquet or arrow).
 
     ``sink`` is a binary file object. ``types`` gives each column's type (see TYPES);
     ``dictionary`` the columns worth dictionary-encoding in Parquet (few distinct
     values, e.g. a sweep's varied paths). Parquet row groups hold ROW_GROUP_ROWS rows.
+    pyarrow encodes and writes on a worker thread while the caller makes the next rows.
     """
 
     def __init__(self, sink, fmt: str, names: Sequence[str], types: Sequence[str], metadata: dict,
@@ -223,9 +311,12 @@ class ArrowWriter:
         self._pending: list = []
         self._pending_rows = 0
         self.rows = 0
-
-    def begin(self) -> None:
-        pass
+        # one table encoding while the next is made: memory stays at about three blocks
+        if fmt == "arrow":
+            self._background = Background(self._writer.write_batch, depth=1)
+        else:
+            self._background = Background(lambda table: self._writer.write_table(
+                table, row_group_size=max(ROW_GROUP_ROWS, table.num_rows)), depth=1)
 
     def _array(self, values: np.ndarray, kind: str):
         if kind == "float64":
@@ -251,7 +342,7 @@ class ArrowWriter:
                                      schema=self.schema)
         self.rows += n
         if self.fmt == "arrow":
-            self._writer.write_batch(batch)
+            self._background.put(batch)
             return
         self._pending.append(batch)
         self._pending_rows += n
@@ -260,21 +351,23 @@ class ArrowWriter:
 
     def _flush(self) -> None:
         if self._pending:
-            table = self.pa.Table.from_batches(self._pending, schema=self.schema)
-            self._writer.write_table(table, row_group_size=max(ROW_GROUP_ROWS, table.num_rows))
+            self._background.put(self.pa.Table.from_batches(self._pending, schema=self.schema))
             self._pending, self._pending_rows = [], 0
 
     def end(self) -> None:
         """Write what is buffered and the file's footer (the sink itself stays open)."""
         if self.fmt == "parquet":
             self._flush()
+        self._background.close()
         self._writer.close()
+
+    def abort(self) -> None:
+        self._background.abort()
 
 
 def write_arrow(sink, fmt: str, columns: dict, metadata: dict, types: dict | None = None) -> None:
     """One table of named 1-D columns to a Parquet or Arrow IPC file; types from the dtypes unless given."""
     names = list(columns)
     kinds = [(types or {}).get(n) or column_type(columns[n]) for n in names]
-    writer = ArrowWriter(sink, fmt, names, kinds, metadata)
-    writer.write([columns[n] for n in names])
-    writer.end()
+    with ArrowWriter(sink, fmt, names, kinds, metadata) as writer:
+        writer.write([columns[n] for n in names])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from compute_cli.render import charts
+from compute_cli.render.columns import RowsWriter
 from compute_cli.render.formats import (
     emit_table,
     rich_table,
@@ -135,7 +136,7 @@ def samples_format(path, fmt: str | None) -> str:
     return SAMPLE_SUFFIXES[suffix]
 
 
-class SamplesWriter:
+class SamplesWriter(RowsWriter):
     """``simulate --samples-output``: every sample as a row (sample, drawn inputs, metrics), chunk by chunk.
 
     Called as ``simulate.run``'s ``on_samples``; the writer opens on the first chunk, when
@@ -163,3 +164,7 @@ class SamplesWriter:
     def end(self) -> None:
         if self.writer is not None:
             self.writer.end()
+
+    def abort(self) -> None:
+        if self.writer is not None:
+            self.writer.abort()

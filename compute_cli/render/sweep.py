@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from compute_cli.render.columns import BINARY_FORMATS, CsvWriter
+from compute_cli.render.columns import BINARY_FORMATS, CsvWriter, RowsWriter
 
 FORMATS = ("table", "csv", "jsonl", "json", *BINARY_FORMATS)
 VALUE_DIGITS, METRIC_DIGITS = 12, 6
@@ -29,8 +29,8 @@ def _stack(block: dict, columns: list[str]) -> np.ndarray:
     return np.column_stack([block[c] for c in columns]) if columns else np.empty((0, 0))
 
 
-class SweepWriter:
-    """Write a sweep's rows to ``stream`` block by block in one of FORMATS."""
+class SweepWriter(RowsWriter):
+    """Write a sweep's rows to ``stream`` block by block in one of the text FORMATS."""
 
     def __init__(self, header: dict, varied: list[str], metrics: list[str], fmt: str, stream):
         self.header = header
@@ -97,8 +97,14 @@ class SweepWriter:
         self.rows += n
 
     def end(self) -> None:
-        if self.fmt == "json":
+        if self.fmt == "csv":
+            self.csv.end()
+        elif self.fmt == "json":
             self.stream.write("\n  ]\n}\n")
+
+    def abort(self) -> None:
+        if self.fmt == "csv":
+            self.csv.abort()
 
 
 def _missing(text: str, fmt: str) -> str:
@@ -114,7 +120,7 @@ def _missing(text: str, fmt: str) -> str:
     return text.replace("nan", "n/a")
 
 
-class ArrowRowsWriter:
+class ArrowRowsWriter(RowsWriter):
     """Rows (varied values or drawn inputs, then metrics) to a Parquet or Arrow IPC file.
 
     The run's header (its ``columns`` aside: the schema has them) is the file's key-value
@@ -136,19 +142,19 @@ class ArrowRowsWriter:
         self.writer = ArrowWriter(stream, fmt, self.columns, [types[c] for c in self.columns], meta,
                                   dictionary=varied if dictionary is None else dictionary)
 
-    def begin(self) -> None:
-        pass
-
     def write(self, block: dict, shape: tuple[int, ...] | None = None) -> None:
         self.writer.write([block[c] for c in self.columns], shape)
 
     def end(self) -> None:
         self.writer.end()
 
+    def abort(self) -> None:
+        self.writer.abort()
+
 
 def open_writer(header: dict, varied: list[str], metrics: list[str], fmt: str, stream, types: dict | None = None,
                 command: str = "sweep", dictionary=None):
-    """The writer of one of FORMATS: ``begin()``, ``write(block, shape)`` per block, ``end()``.
+    """The writer of one of FORMATS: ``with`` it (or ``begin()`` ... ``end()``), ``write(block, shape)`` per block.
 
     ``types`` (each column's type, see ``render/columns.TYPES``) is needed for Parquet and Arrow
     only; so is ``dictionary``, the columns to dictionary-encode in Parquet (default: ``varied``).
