@@ -360,3 +360,47 @@ def test_no_pyarrow_on_start_up():
         done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
                               env={"COMPUTECOST_PATH": ""}, cwd=Path(__file__).resolve().parent.parent)
         assert done.stderr.endswith("[]"), (args, done.stderr[-500:])
+
+
+def test_a_failing_background_write_is_raised_in_the_caller_and_the_rest_dropped():
+    import threading
+
+    done = []
+
+    def write(item):
+        if item == 2:
+            raise OSError(28, "No space left on device")
+        done.append(item)
+
+    before = threading.active_count()
+    bg = columns.Background(write)
+    with pytest.raises(OSError, match="No space left"):
+        for i in range(1000):
+            bg.put(i)
+        bg.close()
+    bg.abort()
+    assert done == [0, 1]
+    assert threading.active_count() == before
+
+
+def test_a_failing_run_stops_the_writer_thread(cli, tmp_path, monkeypatch):
+    import threading
+
+    from compute_cli.analysis import sweep as sweep_mod
+
+    real = sweep_mod.Grid.open_blocks
+
+    def fail_half_way(self, chunk=sweep_mod.CHUNK_ROWS):
+        for k, block in enumerate(real(self, chunk)):
+            if k == 2:
+                raise KeyboardInterrupt
+            yield block
+
+    monkeypatch.setattr(sweep_mod.Grid, "open_blocks", fail_half_way)
+    out = tmp_path / "grid.csv"
+    before = threading.active_count()
+    result = cli(*TOY, "sweep", "toy-own", "--model", "toy-dense", "--vary", "site.pue=1:2:50", "-f", "csv",
+                 "-o", out, "--chunk-rows", "5")
+    assert result.exit_code == 130 and "interrupted" in result.stderr
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+    assert threading.active_count() == before
