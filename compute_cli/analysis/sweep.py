@@ -328,9 +328,14 @@ def _check_independent(r, model, base, axes: list[Axis], options) -> None:
                     composed = dict(base)
                     composed.update({k: t[ia:ia + 1] for k, t in a.fields.items()})
                     composed.update({k: t[ib:ib + 1] for k, t in b.fields.items()})
-                    for k in exact:
-                        if not np.allclose(exact[k], composed[k], rtol=1e-12, atol=0.0):
-                            raise InputError(
+                    keys = list(exact)  # every input compared at once: one isclose, not one per input
+                    close = np.isclose(np.concatenate([np.ravel(exact[k]) for k in keys]).astype(float),
+                                       np.concatenate([np.ravel(composed[k]) for k in keys]).astype(float),
+                                       rtol=1e-12, atol=0.0)
+                    if not close.all():
+                        sizes = np.cumsum([np.size(exact[k]) for k in keys])
+                        k = keys[int(np.searchsorted(sizes, int(np.argmin(close)), side="right"))]
+                        raise InputError(
                                 f"--vary {a.name} and --vary {b.name} interact: the engine input '{k}' depends on "
                                 f"both (at {a.name}={a.values[ia]:g}, {b.name}={b.values[ib]:g}); "
                                 "vary them in separate runs")

@@ -83,7 +83,7 @@ def sweep(
     check_options(fmt, FORMATS, plot)
     binary = fmt in BINARY_FORMATS
     if binary:
-        check_binary_target(output, f"--format {fmt}")
+        check_binary_target(output, f"--format {fmt}", fmt)
     varies = [sweep_mod.parse_vary(v) for v in vary]
     if plot is not None and len(varies) > 2:
         from compute_cli.errors import UsageError
@@ -216,7 +216,7 @@ def simulate(
         if sample_fmt in ("parquet", "arrow"):
             from compute_cli.render.columns import pyarrow
 
-            pyarrow(f"--samples-output {samples_output}")
+            pyarrow(f"--samples-output {samples_output}", sample_fmt)
     elif samples_format is not None:
         from compute_cli.errors import UsageError
 

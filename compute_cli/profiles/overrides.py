@@ -11,6 +11,7 @@ does not have (a rented setup has no site) leaves that setup unchanged.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 
 import msgspec
@@ -147,12 +148,19 @@ def check_fields(struct_type, rest, text, option):
 def _nested_struct(struct_type, field_name):
     import typing
 
-    hints = typing.get_type_hints(struct_type, include_extras=False)
-    hint = hints[field_name]
+    hint = _type_hints(struct_type)[field_name]
     for candidate in typing.get_args(hint) or (hint,):
         if isinstance(candidate, type) and issubclass(candidate, msgspec.Struct):
             return candidate
     return None
+
+
+@functools.cache
+def _type_hints(struct_type) -> dict:
+    """A profile struct's field types, evaluated once (``get_type_hints`` takes ~0.3 ms a call)."""
+    import typing
+
+    return typing.get_type_hints(struct_type, include_extras=False)
 
 
 def _replace(obj, rest: tuple[str, ...], value, text: str, option: str, scale: bool = False):

@@ -226,20 +226,26 @@ def not_written_here(fmt: str, allowed, hint: str | None = None) -> UsageError:
                       f"--format is one of {', '.join(allowed)}")
 
 
-def pyarrow(what: str):
-    """The pyarrow module, or a UsageError (exit 2) that names the extra to install."""
+def pyarrow(what: str, fmt: str = "parquet"):
+    """The pyarrow module, ready to write ``fmt``, or a UsageError (exit 2) that names the extra to install.
+
+    Only what ``fmt`` needs is imported (``pyarrow.parquet`` brings every filesystem and ssl).
+    """
     try:
         import pyarrow as pa
-        import pyarrow.ipc  # noqa: F401
-        import pyarrow.parquet  # noqa: F401
+
+        if fmt == "parquet":
+            import pyarrow.parquet  # noqa: F401
+        else:
+            import pyarrow.ipc  # noqa: F401
     except ImportError:
         raise UsageError(f"{what} needs pyarrow, which is not installed; install the extra with: {ARROW_EXTRA}") from None
     return pa
 
 
-def check_binary_target(output, what: str, stdout=None) -> None:
+def check_binary_target(output, what: str, fmt: str = "parquet", stdout=None) -> None:
     """Refuse, before any work, a binary file with nowhere to go: pyarrow missing, or stdout a terminal."""
-    pyarrow(what)
+    pyarrow(what, fmt)
     stdout = stdout or sys.stdout
     if output is None and getattr(stdout, "isatty", lambda: False)():
         raise UsageError(f"{what}: Parquet and Arrow files are binary, not for a terminal; "
@@ -292,7 +298,7 @@ class ArrowWriter(RowsWriter):
         for t in types:
             if t not in TYPES:
                 raise ValueError(f"column type {t!r}: expected one of {TYPES}")
-        pa = pyarrow(f"--format {fmt}")
+        pa = pyarrow(f"--format {fmt}", fmt)
         self.pa = pa
         self.fmt = fmt
         self.names = list(names)
@@ -319,15 +325,22 @@ class ArrowWriter(RowsWriter):
                 table, row_group_size=max(ROW_GROUP_ROWS, table.num_rows)), depth=1)
 
     def _array(self, values: np.ndarray, kind: str):
-        if kind == "float64":
-            values = np.ascontiguousarray(values, dtype=np.float64)
-            finite = np.isfinite(values)
-            if not finite.all():  # not computed: null, as JSON's null and CSV's empty cell
-                return self.pa.array(values, mask=~finite)
-            return self.pa.array(values)
+        """An Arrow array over the numpy data, not copied (``Array.from_buffers``, which spares
+        ``pa.array``'s conversions and its import of numpy.ma)."""
+        pa = self.pa
+        n = len(values)
+        if kind == "bool":
+            bits = np.packbits(np.asarray(values, dtype=bool), bitorder="little")
+            return pa.Array.from_buffers(pa.bool_(), n, [None, pa.py_buffer(bits)], null_count=0)
         if kind == "int64":
-            return self.pa.array(np.ascontiguousarray(values, dtype=np.int64))
-        return self.pa.array(np.ascontiguousarray(values, dtype=bool))
+            data = np.ascontiguousarray(values, dtype=np.int64)
+            return pa.Array.from_buffers(pa.int64(), n, [None, pa.py_buffer(data)], null_count=0)
+        data = np.ascontiguousarray(values, dtype=np.float64)
+        finite = np.isfinite(data)
+        missing = n - int(np.count_nonzero(finite))
+        # not computed (NaN, an infinity): null, as JSON's null and CSV's empty cell
+        validity = pa.py_buffer(np.packbits(finite, bitorder="little")) if missing else None
+        return pa.Array.from_buffers(pa.float64(), n, [validity, pa.py_buffer(data)], null_count=missing)
 
     def write(self, columns: Sequence, shape: tuple[int, ...] | None = None) -> None:
         """Append rows: ``columns`` in the order of ``names``, 1-D or broadcasting to ``shape``."""
