@@ -206,6 +206,7 @@ def simulate(
 
     from compute_cli.analysis import simulate as simulate_mod
     from compute_cli.profiles.distributions import parse_spec
+    from compute_cli.render.columns import BINARY_FORMATS, pyarrow
     from compute_cli.render.explore import FORMATS, SamplesWriter, render_simulate, samples_format as format_of
     from compute_cli.render.output import atomic_output, output_stream, progress
 
@@ -213,9 +214,7 @@ def simulate(
     sample_fmt = None
     if samples_output is not None:
         sample_fmt = format_of(samples_output, samples_format)
-        if sample_fmt in ("parquet", "arrow"):
-            from compute_cli.render.columns import pyarrow
-
+        if sample_fmt in BINARY_FORMATS:
             pyarrow(f"--samples-output {samples_output}", sample_fmt)
     elif samples_format is not None:
         from compute_cli.errors import UsageError
@@ -227,7 +226,7 @@ def simulate(
     with contextlib.ExitStack() as stack:
         sink = None
         if samples_output is not None:
-            fh = stack.enter_context(atomic_output(samples_output, binary=sample_fmt in ("parquet", "arrow")))
+            fh = stack.enter_context(atomic_output(samples_output, binary=sample_fmt in BINARY_FORMATS))
             sink = SamplesWriter(sample_fmt, fh)
         bar = stack.enter_context(progress(samples, "simulate", min_total=8 * simulate_mod.CHUNK_SAMPLES))
         if sink is not None:
