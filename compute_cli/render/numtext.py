@@ -136,10 +136,16 @@ def g_slots(values, precision: int) -> list[np.ndarray]:
         slots += [(point_at <= -(i + 1)) * np.uint8(ZERO) for i in range(1, -lowest)]
     highest_point = int(point_at.max()) if point_at.size else 0
     most = int(keep.max()) if keep.size else 0
+    least = int(keep.min()) if keep.size else 0
+    lowest_point = max(lowest, 0) if lowest == highest_point else -1  # the point's place when all share it
     for j in range(min(most, p)):
-        slots.append(digits[j] * (keep > j))
+        # a digit every value has is the digit itself; a point every value has there, a constant
+        slots.append(digits[j] if j < least else digits[j] * (keep > j))
         if 0 <= j <= highest_point and j + 1 < most:
-            slots.append(((point_at == j) & (keep > j + 1)) * np.uint8(POINT))
+            if j == lowest_point and j + 1 < least:
+                slots.append(np.broadcast_to(np.uint8(POINT), digits[j].shape))
+            else:
+                slots.append(((point_at == j) & (keep > j + 1)) * np.uint8(POINT))
     scientific = ~fixed if all_live else ~fixed & live
     if scientific.any():
         x = np.minimum(np.abs(exponent), 999)
@@ -151,4 +157,4 @@ def g_slots(values, precision: int) -> list[np.ndarray]:
             slots.append(hundreds * text[:, 0])
         slots.append(scientific * text[:, 1])
         slots.append(scientific * text[:, 2])
-    return [s.reshape(shape) for s in slots]
+    return [np.broadcast_to(s, v.shape).reshape(shape) if s.strides == (0,) else s.reshape(shape) for s in slots]
