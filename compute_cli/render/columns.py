@@ -285,14 +285,17 @@ def column_type(values) -> str:
 class ArrowWriter(RowsWriter):
     """Typed columns to a Parquet or an Arrow IPC file, batch by batch (``fmt``: parquet or arrow).
 
-    ``sink`` is a binary file object. ``types`` gives each column's type (see TYPES);
-    ``dictionary`` the columns worth dictionary-encoding in Parquet (few distinct
-    values, e.g. a sweep's varied paths). Parquet row groups hold ROW_GROUP_ROWS rows.
-    pyarrow encodes and writes on a worker thread while the caller makes the next rows.
+    ``sink`` is a binary file object. ``types`` gives each column's type (see TYPES).
+    Parquet: Snappy, plain encoding (a dictionary costs a hash of every value, and Snappy
+    shrinks a column of few distinct values as well), row groups of at least
+    ROW_GROUP_ROWS rows, min/max statistics for the ``statistics`` columns only (those a
+    reader filters row groups on, e.g. a sweep's varied paths; for the metrics a scan of
+    every value that seldom skips anything). pyarrow encodes and writes on a worker thread
+    while the caller makes the next rows.
     """
 
     def __init__(self, sink, fmt: str, names: Sequence[str], types: Sequence[str], metadata: dict,
-                 dictionary: Sequence[str] = ()):
+                 statistics: Sequence[str] = ()):
         if fmt not in BINARY_FORMATS:
             raise ValueError(f"not a binary format: {fmt}")
         for t in types:
@@ -309,9 +312,9 @@ class ArrowWriter(RowsWriter):
         if fmt == "parquet":
             import pyarrow.parquet as pq
 
-            # dictionary-encoding the metrics (nearly all values distinct) costs more than it saves
-            used = [n for n in dictionary if n in self.names]
-            self._writer = pq.ParquetWriter(sink, self.schema, use_dictionary=used or False, compression="snappy")
+            stats = [n for n in statistics if n in self.names]
+            self._writer = pq.ParquetWriter(sink, self.schema, use_dictionary=False, compression="snappy",
+                                            write_statistics=stats or False)
         else:
             self._writer = pa.ipc.new_file(sink, self.schema)
         self._pending: list = []

@@ -157,7 +157,7 @@ class SamplesWriter(RowsWriter):
         if self.writer is None:
             types = {name: column_type(v) for name, v in (*inputs.items(), *metrics.items())}
             self.writer = open_writer(header, list(inputs), list(metrics), self.fmt, self.stream, types,
-                                      command="simulate", dictionary=())
+                                      command="simulate")
             self.writer.begin()
         self.writer.write({**inputs, **metrics})
 

@@ -128,7 +128,7 @@ class ArrowRowsWriter(RowsWriter):
     """
 
     def __init__(self, header: dict, varied: list[str], metrics: list[str], fmt: str, stream, types: dict,
-                 command: str = "sweep", dictionary=None):
+                 command: str = "sweep"):
         from compute_cli.errors import UsageError
         from compute_cli.render.columns import ArrowWriter
 
@@ -140,7 +140,7 @@ class ArrowRowsWriter(RowsWriter):
                              "--metric columns without it")
         meta = {"command": command, **{k: v for k, v in header.items() if k != "columns"}}
         self.writer = ArrowWriter(stream, fmt, self.columns, [types[c] for c in self.columns], meta,
-                                  dictionary=varied if dictionary is None else dictionary)
+                                  statistics=varied)
 
     def write(self, block: dict, shape: tuple[int, ...] | None = None) -> None:
         self.writer.write([block[c] for c in self.columns], shape)
@@ -153,12 +153,12 @@ class ArrowRowsWriter(RowsWriter):
 
 
 def open_writer(header: dict, varied: list[str], metrics: list[str], fmt: str, stream, types: dict | None = None,
-                command: str = "sweep", dictionary=None):
+                command: str = "sweep"):
     """The writer of one of FORMATS: ``with`` it (or ``begin()`` ... ``end()``), ``write(block, shape)`` per block.
 
     ``types`` (each column's type, see ``render/columns.TYPES``) is needed for Parquet and Arrow
-    only; so is ``dictionary``, the columns to dictionary-encode in Parquet (default: ``varied``).
+    only, which keep min/max statistics for the ``varied`` columns.
     """
     if fmt in BINARY_FORMATS:
-        return ArrowRowsWriter(header, varied, metrics, fmt, stream, types or {}, command, dictionary)
+        return ArrowRowsWriter(header, varied, metrics, fmt, stream, types or {}, command)
     return SweepWriter(header, varied, metrics, fmt, stream)
