@@ -17,6 +17,17 @@ Every command whose result is a table of numbers (``sweep``, ``simulate``'s samp
 
 pyarrow is imported only here, and this module's Arrow half only when such a file
 is written, so no other command pays its import time.
+
+A command with a table of its own (``frontier``) needs three calls::
+
+    check_binary_target(output, f"--format {fmt}", fmt)   # before any work: pyarrow there, not a terminal
+    with binary_output(output) as fh:                    # --output FILE, atomically, or a pipe
+        write_arrow(fh, fmt, {"hardware_price_usd": x, "cost_usd_per_million_output_tokens": y},
+                    {"schema_version": 1, "command": "frontier", "setup": setup_id})
+
+and for CSV ``CsvWriter(names, [12, 6], stream)`` as a context manager, ``write(columns)``.
+Writing happens on a worker thread (:class:`Background`) while the caller makes the
+next rows.
 """
 
 from __future__ import annotations
