@@ -141,7 +141,7 @@ def g_slots(values, precision: int) -> list[np.ndarray]:
     for j in range(min(most, p)):
         # a digit every value has is the digit itself; a point every value has there, a constant
         slots.append(digits[j] if j < least else digits[j] * (keep > j))
-        if 0 <= j <= highest_point and j + 1 < most:
+        if max(lowest, 0) <= j <= highest_point and j + 1 < most:
             if j == lowest_point and j + 1 < least:
                 slots.append(np.broadcast_to(np.uint8(POINT), digits[j].shape))
             else:
@@ -157,4 +157,6 @@ def g_slots(values, precision: int) -> list[np.ndarray]:
             slots.append(hundreds * text[:, 0])
         slots.append(scientific * text[:, 1])
         slots.append(scientific * text[:, 2])
-    return [np.broadcast_to(s, v.shape).reshape(shape) if s.strides == (0,) else s.reshape(shape) for s in slots]
+    # a slot empty for every value costs its bytes in every row: leave it out
+    return [np.broadcast_to(s, v.shape).reshape(shape) if s.strides == (0,) else s.reshape(shape) for s in slots
+            if s.strides == (0,) or s.any()]
