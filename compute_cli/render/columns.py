@@ -49,7 +49,9 @@ BINARY_FORMATS = ("parquet", "arrow")
 ARROW_EXTRA = "pip install 'computecost[arrow]'"
 TYPES = ("float64", "int64", "bool")
 ROWS_PER_PIECE = 1 << 14  # CSV rows assembled at a time: bounds the text held in memory
-ROW_GROUP_ROWS = 1 << 17  # Parquet rows per row group at least (readers parallelise over row groups)
+# Parquet rows per row group, at least: a sweep's block (up to 131,072 rows) is one, so the last is
+# encoded alone at the end; readers parallelise over row groups
+ROW_GROUP_ROWS = 1 << 16
 COMMA, NEWLINE = ord(","), ord("\n")
 
 
