@@ -58,7 +58,7 @@ VARIED = {
     "context_tokens": ("context_tokens", 1024, 8192, True),
     "utilization": ("utilization", 0.3, 0.95, False),
     "electricity_usd_per_kwh": ("site.electricity_usd_per_kwh", 0.03, 0.15, False),
-    "accelerator_price_usd": ("accelerator.price_usd", 20_000, 35_000, False),
+    "price_usd": ("accelerator.price_usd", 20_000, 35_000, False),
     "cost_of_capital_per_year": ("finance.cost_of_capital_per_year", 0.04, 0.15, False),
 }
 CHUNK = sweep.CHUNK_ROWS
@@ -321,9 +321,9 @@ def python_cost_per_million_output(s: dict) -> float:
         comm = 0.0
         if s["tensor_parallel"] and n > 1:
             comm = s["layers"] * 2.0 * (2.0 * (n - 1) / n * tokens * s["hidden_size"] * 2.0
-                                        / (s["link_gb_per_s"] * 1e9) + s["link_latency_s"])
+                                        / (s["interconnect_bandwidth_gb_per_s"] * 1e9) + s["link_latency_s"])
         t = max(w_mem, w_comp) + max(a_mem, a_comp) + s["layers"] * s["layer_overhead_s"] + comm
-        f = s["speed_factor"]
+        f = s["efficiency_multiplier"] * (1.0 - s["coordination_overhead_fraction"])
         return t / f, (w_mem + a_mem) / f, (w_comp + a_comp) / f
 
     def kv_bytes(sequences, ctx):
@@ -333,7 +333,7 @@ def python_cost_per_million_output(s: dict) -> float:
     t, m, c = step(b, kv_bytes(b, ctx), ctx)
     p_tokens = s["prefill_batch"] * prompt
     pt, pm, pc = step(p_tokens, kv_bytes(s["prefill_batch"], prompt), prompt / 2.0)
-    idle, tdp, wm = s["idle_w"], s["tdp_w"], s["memory_power_weight"]
+    idle, tdp, wm = min(s["idle_w"], s["tdp_w"]), s["tdp_w"], s["memory_power_weight"]
     p_dec = idle + (tdp - idle) * min(1.0, wm * m / t + c / t)
     p_pre = idle + (tdp - idle) * min(1.0, wm * pm / pt + pc / pt)
     s_out = gpus * t / b
@@ -347,7 +347,7 @@ def python_cost_per_million_output(s: dict) -> float:
     avg_w = idle + (serving - idle) * util + host
     prov_w = tdp + host
     own = s["owned"]
-    capex = s["accelerator_price_usd"] + (s["host_capex_usd"] + s["network_capex_usd"]) / count
+    capex = s["price_usd"] + (s["host_capex_usd"] + s["network_capex_usd"]) / count
     r = s["cost_of_capital_per_year"]
 
     def crf(rate, life):
@@ -357,13 +357,14 @@ def python_cost_per_million_output(s: dict) -> float:
     capital = (capex - capex * s["residual_value_fraction"] / (1 + r) ** life) * crf(r, life) / HOURS_PER_YEAR
     building = (prov_w / W_PER_KW / 1000.0 * s["facility_capex_usd_per_mw"] * crf(r, s["facility_life_years"])
                 / HOURS_PER_YEAR)
-    per_hour = (own * (capital + capex * (s["maintenance_fraction_per_year"] + s["insurance_tax_fraction_per_year"])
+    per_hour = (own * (capital + capex * (s["maintenance_fraction_per_year"] + s["insurance_fraction_per_year"]
+                                     + s["property_tax_fraction_per_year"])
                        / HOURS_PER_YEAR)
                 + s["pays_energy"] * (avg_w - s["energy_baseline_w"]) / W_PER_KW * s["pue"] * s["electricity_usd_per_kwh"]
                 + own * (prov_w / W_PER_KW * (s["colocation_usd_per_kw_month"] + s["operations_usd_per_kw_month"])
                          / HOURS_PER_MONTH + building)
                 + s["staff_usd_per_year"] / (s["systems_count"] * count * HOURS_PER_YEAR)
-                + s["rent_usd_per_gpu_hour"] + s["rent_extras_usd_per_gpu_hour"]
+                + s["rent_usd_per_gpu_hour"] + s["extras_usd_per_gpu_hour"]
                 + s["payout_usd_per_device_hour"] + s["wear_usd_per_device_hour"])
     return per_hour / SECONDS_PER_HOUR * s_out / util * TOKENS_PER_MILLION
 
