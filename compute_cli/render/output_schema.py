@@ -49,6 +49,25 @@ def document(description: str, properties: dict, optional=()) -> dict:
     return obj({"schema_version": {"const": SCHEMA_VERSION}, **properties}, optional, description)
 
 
+# ----------------------------------------------------------- the operating point
+INT_OR_NULL = {"type": ["integer", "null"]}
+WORKLOAD = {
+    "anyOf": [obj({"id": TEXT, "name": TEXT, "input_tokens": INTEGER, "output_tokens": INTEGER,
+                   "max_ttft_ms": NUMBER, "max_tpot_ms": NUMBER, "min_tokens_per_s_per_user": NUMBER}),
+              {"type": "null"}],
+    "description": "the workload served: tokens per request and latency targets [ms] (null: none)",
+}
+OPERATING_POINT = obj(
+    {"concurrency": {"type": "integer", "description": "sequences in flight per replica"},
+     "tokens_per_s_per_user": NUMBER, "ttft_ms": NUMBER, "tpot_ms": NUMBER,
+     "slo_met": {"type": "boolean", "description": "TPOT and TTFT within the targets"},
+     "chosen": {"type": "boolean", "description": "chosen as the highest-throughput point meeting the targets "
+                                                  "(false: the setup's own batch)"},
+     "gpus_per_replica": INTEGER, "replicas_per_system": INTEGER,
+     "targets": obj({"max_ttft_ms": NUMBER, "max_tpot_ms": NUMBER})},
+    description="Where a setup runs and the latency its users get; a target no point meets gives null costs and a note.",
+)
+
 # ------------------------------------------------------------------ compare
 COMPARE_SETUP = obj(
     {
@@ -58,15 +77,40 @@ COMPARE_SETUP = obj(
         "breakdown_usd_per_gpu_hour": {**obj({name: NUMBER for name in LINE_NAMES}),
                                        "description": "cost_usd_per_gpu_hour by cost line [USD/GPU-h]"},
         **{metric: NUMBER for metric in COMPARE_METRICS},
+        "workload": WORKLOAD,
+        "operating_point": ref("operating_point"),
         "note": TEXT,
         "model": {"type": "string", "description": "model id; in `--format jsonl` lines only"},
     },
-    optional=("note", "model"),
+    optional=("note", "model", "workload", "operating_point"),  # added within schema_version 2
     description="One setup of `compare` (a line of `compare --format jsonl`).",
 )
 COMPARE = document(
     "`computecost compare --format json`",
     {"model": obj({"id": TEXT, "name": TEXT}), "overrides": TEXTS, "setups": {"type": "array", "items": ref("compare_setup")}},
+)
+
+# ----------------------------------------------------------------- frontier
+FRONTIER_POINT = obj(
+    {"gpus_per_replica": INTEGER, "replicas_per_system": INTEGER, "concurrency": INTEGER,
+     **{k: NUMBER for k in ("tokens_per_s_per_user", "output_tokens_per_s_per_gpu", "ttft_ms", "tpot_ms",
+                            "cost_usd_per_million_output_tokens", "cost_usd_per_million_tokens_blended")},
+     "slo_met": BOOL, "pareto": {"type": "boolean", "description": "no other point of the setup gives as much of "
+                                                                   "both axes and more of one"},
+     "chosen": {"type": "boolean", "description": "the operating point compare uses"}},
+    description="One point of `frontier`: a concurrency on a number of GPUs per replica.",
+)
+FRONTIER_ROW = obj(
+    {"setup": TEXT, "model": TEXT, "workload": TEXT_OR_NULL, **FRONTIER_POINT["properties"]},
+    description="A line of `frontier --format jsonl` (or a CSV row): one point, with its setup.",
+)
+FRONTIER = document(
+    "`computecost frontier --format json`: each setup's points over concurrency and GPUs per replica",
+    {"model": obj({"id": TEXT, "name": TEXT}), "workload": WORKLOAD, "overrides": TEXTS,
+     "setups": {"type": "array", "items": obj(
+         {"id": TEXT, "name": TEXT, "kind": TEXT, "hardware": TEXT, "precision": TEXT, "workload": WORKLOAD,
+          "operating_point": ref("operating_point"), "points": {"type": "array", "items": ref("frontier_point")},
+          "note": TEXT}, optional=("note",))}},
 )
 
 # --------------------------------------------------------------- throughput
@@ -235,6 +279,10 @@ SIMULATE = document(
 OUTPUTS: dict[str, dict] = {
     "compare": COMPARE,
     "compare_setup": COMPARE_SETUP,
+    "operating_point": OPERATING_POINT,
+    "frontier": FRONTIER,
+    "frontier_point": FRONTIER_POINT,
+    "frontier_row": FRONTIER_ROW,
     "throughput": THROUGHPUT,
     "check": CHECK,
     "check_rule": CHECK_RULE,
