@@ -199,7 +199,9 @@ INVEST = document(
      "price": ref("invest_price"), "price_decline_per_year": NUMBER, "cost_of_capital_per_year": NUMBER,
      "capex_usd": NUMBER, "revenue_usd_first_month": NUMBER, "opex_usd_per_month": NUMBER, "npv_usd": NUMBER,
      "irr": NUMBER, "payback_months": {"type": ["integer", "null"]}, "stranded_price_decline_per_year": NUMBER,
-     "cash_flows_by_year": {"type": "array", "items": ref("invest_year")}},
+     "cash_flows_by_year": {"type": "array", "items": ref("invest_year")}, "workload": WORKLOAD,
+     "operating_point": ref("operating_point")},
+    optional=("workload", "operating_point"),
 )
 RENT_OR_BUY = document(
     "`computecost rent-or-buy --format json`",
@@ -209,22 +211,27 @@ RENT_OR_BUY = document(
      "rent_usd_per_month_for_same_tokens": NUMBER, "own_opex_usd_per_month": NUMBER, "breakeven_months": NUMBER},
 )
 FLEET_ROW = obj(
-    {"hardware": TEXT, "system": TEXT, "precision": TEXT, "fits": BOOL, "batch": INTEGER, "accelerators": INTEGER,
+    {"hardware": TEXT, "system": TEXT, "precision": TEXT, "fits": BOOL, "slo_met": BOOL, "batch": INTEGER,
+     "operating_point": ref("operating_point"), "accelerators": INTEGER,
      **{k: NUMBER for k in ("site_w_per_accelerator", "tokens_per_day", "tokens_per_joule",
                             "tokens_per_joule_accelerator", "cost_usd_per_million_output_tokens", "capex_usd",
                             "cost_usd_per_year", "revenue_usd_per_year", "margin_usd_per_year")},
      "rank_tokens_per_joule": INTEGER, "rank_margin": INTEGER, "note": TEXT},
-    optional=("system", "precision", "batch", "accelerators", "site_w_per_accelerator", "tokens_per_day",
+    optional=("system", "precision", "slo_met", "batch", "operating_point", "accelerators", "site_w_per_accelerator",
+              "tokens_per_day",
               "tokens_per_joule", "tokens_per_joule_accelerator", "cost_usd_per_million_output_tokens", "capex_usd",
               "cost_usd_per_year", "revenue_usd_per_year", "margin_usd_per_year", "rank_tokens_per_joule",
               "rank_margin", "note"),
     description="One accelerator kind of `fleet`; a kind the model fits on no precision has only hardware, "
-                "fits and note.",
+                "fits and note; one no operating point serves within the targets has no figures, slo_met false and "
+                "a note.",
 )
 FLEET = document(
     "`computecost fleet --format json`: a power budget filled with each kind of accelerator",
     {"power_mw": NUMBER, "model": TEXT, "site": TEXT, "finance": TEXT, "utilization": NUMBER,
-     "market": {"anyOf": [ref("market"), {"type": "null"}]}, "rows": {"type": "array", "items": ref("fleet_row")}},
+     "market": {"anyOf": [ref("market"), {"type": "null"}]}, "workload": WORKLOAD,
+     "rows": {"type": "array", "items": ref("fleet_row")}},
+    optional=("workload",),
 )
 BREAKEVEN = document(
     "`computecost breakeven --format json`",
@@ -238,8 +245,10 @@ SCENARIO_LIST = document("`computecost scenario list --format json`",
 SCENARIO_RUN = document(
     "`computecost scenario run --format json`: the answer, and each step's own output by step name",
     {"scenario": TEXT, "name": TEXT, "question": TEXT, "answer": TEXT, "commands": TEXTS, "sources": TEXTS,
+     "latency": {**TEXTS, "description": "at which operating point and latency each step's costs hold"},
      "results": {"type": "object", "additionalProperties": {"anyOf": [ref(n) for n in (
          "compare", "throughput", "invest", "rent_or_buy", "fleet", "breakeven")]}}},
+    optional=("latency",),
 )
 
 # ---------------------------------------- sweep, sensitivity, simulate (issue 5)
