@@ -44,7 +44,8 @@ MODEL = "llama-3.1-70b"
 # the inputs varied per scenario: one or more in every stage (throughput, power, capital, energy, per token)
 VARIED = {
     "batch": ("batch", 16, 128, True),
-    "context_tokens": ("context_tokens", 1024, 8192, True),
+    # the setup serves a workload, whose prompt tokens set the context (a --vary of context_tokens changes nothing)
+    "context_tokens": ("workload.input_tokens", 1024, 8192, True),
     "utilization": ("utilization", 0.3, 0.95, False),
     "electricity_usd_per_kwh": ("site.electricity_usd_per_kwh", 0.03, 0.15, False),
     "accelerator_price_usd": ("accelerator.price_usd", 20_000, 35_000, False),
@@ -153,6 +154,7 @@ def python_cost_per_million_output(s: dict) -> float:
     roofline decode and prefill step, board power, capital (CRF), maintenance, energy, colocation,
     operations, staff, then $/M output tokens. Checked against the engine before timing."""
     gpus = s["gpus"]
+    speed = s["efficiency_multiplier"] * (1.0 - s["coordination_overhead_fraction"])
     share = 1.0 / gpus if s["tensor_parallel"] else 1.0
     bw = s["memory_bandwidth_tb_per_s"] * 1e12 * s["eta_memory"]
     peak = s["peak_tflops"] * 1e12 * s["eta_compute"]
@@ -160,15 +162,15 @@ def python_cost_per_million_output(s: dict) -> float:
     def step(tokens, kv_tokens, attn_ctx):
         w_mem = s["dense_params_read"] * s["bytes_per_param"] * share / bw
         w_comp = tokens * 2.0 * s["matmul_params"] * share / peak
-        a_mem = kv_tokens * s["kv_bytes_per_token_full"] * share / bw
+        a_mem = kv_tokens * s["kv_bytes_per_token_full"] * share / (bw * s["kv_bandwidth_share"])
         a_comp = tokens * attn_ctx * s["attn_flops_full_per_ctx"] * share / peak
         n = gpus
         comm = 0.0
         if s["tensor_parallel"] and n > 1:
             comm = s["layers"] * 2.0 * (2.0 * (n - 1) / n * tokens * s["hidden_size"] * 2.0
-                                        / (s["link_gb_per_s"] * 1e9) + s["link_latency_s"])
+                                        / (s["interconnect_bandwidth_gb_per_s"] * 1e9) + s["link_latency_s"])
         t = max(w_mem, w_comp) + max(a_mem, a_comp) + s["layers"] * s["layer_overhead_s"] + comm
-        return t / s["speed_factor"], (w_mem + a_mem) / s["speed_factor"], (w_comp + a_comp) / s["speed_factor"]
+        return t / speed, (w_mem + a_mem) / speed, (w_comp + a_comp) / speed
 
     b = s["batch"]
     t, m, c = step(b, b * s["context_tokens"], s["context_tokens"])
@@ -190,7 +192,8 @@ def python_cost_per_million_output(s: dict) -> float:
     r, life = s["cost_of_capital_per_year"], s["economic_life_years"]
     crf = 1.0 / life if r == 0 else r * (1 + r) ** life / ((1 + r) ** life - 1)
     capital = (capex - capex * s["residual_value_fraction"] / (1 + r) ** life) * crf / HOURS_PER_YEAR
-    per_hour = (capital + capex * (s["maintenance_fraction_per_year"] + s["insurance_tax_fraction_per_year"])
+    per_hour = (capital + capex * (s["maintenance_fraction_per_year"] + s["insurance_fraction_per_year"]
+                             + s["property_tax_fraction_per_year"])
                 / HOURS_PER_YEAR
                 + (avg_w - s["energy_baseline_w"]) / W_PER_KW * s["pue"] * s["electricity_usd_per_kwh"]
                 + prov_w / W_PER_KW * (s["colocation_usd_per_kw_month"] + s["operations_usd_per_kw_month"])
