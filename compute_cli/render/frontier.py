@@ -91,7 +91,7 @@ def render(result: dict, fmt: str, stream) -> None:
         stream.write("".join(f"\n> {n}\n" for n in notes))
         return
     if use_rich(stream):
-        rich_table(title, header, cells, sections, caption="\n".join(caption + notes) or None)
+        rich_table(title, header, cells, sections, caption="\n".join(caption + notes) or None, stream=stream)
         stream.write("\n" + chart(result))
         return
     stream.write(title + "\n\n" + to_plain(header, cells, sections))
