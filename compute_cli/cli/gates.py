@@ -38,8 +38,8 @@ def check(
     max_ttft_ms: MaxTtftOption = None,
     max_tpot_ms: MaxTpotOption = None,
     min_tokens_per_s_per_user: MinTpsOption = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table (breaches and a summary), json (every "
-                   "result), csv or jsonl (one result per row).")] = "table",
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="table (breaches and a summary), json (every "
+                   "result), csv or jsonl (one result per row).")] = None,
     set_: SetOption = None,
 ):
     """Exit 4 when a setup breaches a limit: one line per breach, then a summary. Errors exit 2 or 3, never 4.
@@ -48,7 +48,7 @@ def check(
     from compute_cli.analysis import check as check_mod
     from compute_cli.render import check as render_check
 
-    check_format(fmt, ("table", "json", "csv", "jsonl"))
+    fmt = check_format(fmt, ("table", "json", "csv", "jsonl"))
     options = inputs.RunOptions(**serving_options(workload, input_tokens, output_tokens, max_ttft_ms, max_tpot_ms,
                                                   min_tokens_per_s_per_user))
     cat = catalog()
@@ -71,8 +71,8 @@ def diff(
     base: Annotated[str, typer.Argument(metavar="BASE.json", help="compare --format json output before the change "
                     "(- for stdin).")],
     new: Annotated[str, typer.Argument(metavar="NEW.json", help="compare --format json output after it (- for stdin).")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table (default), markdown (a pull-request comment), "
-                   "json, csv or jsonl (one change per row).")] = "table",
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="table (default), markdown (a pull-request comment), "
+                   "json, csv or jsonl (one change per row).")] = None,
     fail_on_increase: Annotated[Optional[str], typer.Option(
         "--fail-on-increase", metavar="PERCENT",
         help="Exit 4 when a watched metric rises by more than this, e.g. 5%.")] = None,
@@ -84,7 +84,7 @@ def diff(
     from compute_cli.analysis import diff as diff_mod
     from compute_cli.render import diff as render_diff
 
-    check_format(fmt, ("table", "markdown", "json", "csv", "jsonl"))
+    fmt = check_format(fmt, ("table", "markdown", "json", "csv", "jsonl"))
     limit = diff_mod.parse_percent(fail_on_increase) if fail_on_increase is not None else None
     if base == new == diff_mod.STDIN:
         raise UsageError("'-' (stdin) can be given once")
