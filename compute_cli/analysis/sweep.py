@@ -292,8 +292,10 @@ def plan(catalog: Catalog, setup_id: str, model_id: str | None, assignments, var
         rows = paths.rows_at(r, model, v.path, values, options)
         changed = paths.changed_fields(base, rows)
         if not changed and any(v0 != paths.current_value(r, model, v.path) for v0 in values):
+            reason = run.origins[0].ignored.get(v.path.canonical, "the engine does not use this key for this kind "
+                                                "of setup")
             raise InputError(f"--vary {v.text}: changes none of the engine's inputs for setup '{setup_id}' "
-                             "(the engine does not use this key for this kind of setup)")
+                             f"({reason})")
         axes.append(Axis(vary=v, values=values,
                          fields={k: np.concatenate([row[k] for row in rows]) for k in changed}))
     _check_independent(r, model, base, axes, options)
