@@ -10,7 +10,7 @@ class ExitCode(IntEnum):
 
     OK = 0
     INTERNAL = 1  # a bug in computecost
-    USAGE = 2  # bad command line
+    USAGE = 2  # bad command line, or an output that cannot be written
     INVALID_INPUT = 3  # invalid profile, file or value
     THRESHOLD = 4  # a cost threshold was breached (check / diff)
 
@@ -22,6 +22,12 @@ class ComputeCostError(Exception):
 
 
 class UsageError(ComputeCostError):
+    exit_code = ExitCode.USAGE
+
+
+class OutputError(ComputeCostError):
+    """An output that cannot be written: a full disk, a file too large, a closed stdout."""
+
     exit_code = ExitCode.USAGE
 
 

@@ -24,13 +24,18 @@ SWEEP_CHART_METRIC = "cost_usd_per_million_output_tokens"
 CHART_MAX_POINTS = 4_000_000  # values kept for a sweep's chart
 
 
-def check_options(fmt: str, formats, plot) -> None:
-    """Refuse a bad --format or --plot file name before any work is done."""
+def check_options(fmt: str, formats, plot, output=None) -> None:
+    """Refuse a bad --format, --plot file name or --output target before any work is done."""
     choice("--format", fmt, formats)
+    if output is not None:
+        from compute_cli.render.output import target
+
+        target(output)
     if plot is not None:
+        from compute_cli.render.output import target
         from compute_cli.render.plots import check_path
 
-        check_path(plot)
+        target(check_path(plot), "--plot")
 
 
 def one_setup(setup: str, set_):
@@ -64,7 +69,7 @@ def sweep(
     from compute_cli.render.output import output_stream, progress
     from compute_cli.render.sweep import FORMATS, SweepWriter
 
-    check_options(fmt, FORMATS, plot)
+    check_options(fmt, FORMATS, plot, output)
     varies = [sweep_mod.parse_vary(v) for v in vary]
     if plot is not None and len(varies) > 2:
         from compute_cli.errors import UsageError
@@ -144,7 +149,7 @@ def sensitivity(
     from compute_cli.render.explore import FORMATS, render_sensitivity
     from compute_cli.render.output import output_stream
 
-    check_options(fmt, FORMATS, plot)
+    check_options(fmt, FORMATS, plot, output)
     cat, setup, sets = one_setup(setup, set_)
     result = sensitivity_mod.run(cat, setup, model, sets, metric=metric, swing=swing,
                                  use_declared=not no_declared)
@@ -183,7 +188,7 @@ def simulate(
     from compute_cli.render.explore import FORMATS, render_simulate
     from compute_cli.render.output import output_stream, progress
 
-    check_options(fmt, FORMATS, plot)
+    check_options(fmt, FORMATS, plot, output)
     cli_dists = [_parse_dist(text, parse_spec) for text in dist or []]
     chart_metric = metric[0] if metric and metric != ["all"] else simulate_mod.DEFAULT_HISTOGRAM_METRIC
     cat, setup, sets = one_setup(setup, set_)
