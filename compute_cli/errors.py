@@ -59,3 +59,32 @@ def did_you_mean(word: str, candidates) -> str:
 
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+_CONTROL = None
+
+
+def printable(text: str, keep: str = "") -> str:
+    r"""``text`` with control characters (ANSI escapes, newlines, bidi overrides) spelled out, so a
+    value echoed in a message or a table header stays one plain line; the characters in ``keep``
+    are left as they are.
+
+    >>> printable("red\x1b[31m\nline")
+    'red\\x1b[31m\\nline'
+    """
+    global _CONTROL
+    if text.isprintable():  # the common case: nothing to do, and no regex compiled
+        return text
+    if _CONTROL is None:
+        import re
+
+        _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+    return _CONTROL.sub(lambda m: m.group() if m.group() in keep else _escape(m.group()), text)
+
+
+def _escape(char: str) -> str:
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    if char in named:
+        return named[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -15,7 +15,7 @@ from compute_cli.errors import InputError, UsageError, did_you_mean
 from compute_cli.profiles import inspect
 from compute_cli.profiles.catalog import display_path
 from compute_cli.profiles.files import STDIN, STDIN_NAME
-from compute_cli.profiles.yamlio import decode, format_path, read_text
+from compute_cli.profiles.yamlio import format_path, read_stream, read_text
 
 SCHEMA_VERSION = 1
 COMPARE_SCHEMA_VERSION = 1  # the compare output this diff reads
@@ -54,7 +54,7 @@ def read(arg: str, stdin=None) -> tuple[dict, str]:
         if stdin is None:
             raise UsageError("'-' reads JSON from stdin, but there is no stdin")
         display = STDIN_NAME
-        text = decode(stdin.read(), display)
+        text = read_stream(stdin, display)
     else:
         display = display_path(Path(arg))
         text = read_text(arg, display)

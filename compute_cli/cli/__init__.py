@@ -40,7 +40,9 @@ state = State()
 
 
 def fail(message: str, code: ExitCode) -> None:
-    typer.echo(f"error: {message}", err=True)
+    from compute_cli.errors import printable
+
+    typer.echo(f"error: {printable(message)}", err=True)
     raise typer.Exit(int(code))
 
 
@@ -124,7 +126,9 @@ def setups_for_run(args: list[str], assignments=()):
 def warn(message: str) -> None:
     """A warning on stderr, unless --quiet."""
     if not state.quiet:
-        typer.echo(f"warning: {message}", err=True)
+        from compute_cli.errors import printable
+
+        typer.echo(f"warning: {printable(message)}", err=True)
 
 
 def check_staleness(cat, setup_ids, assignments=()) -> None:

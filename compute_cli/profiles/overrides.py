@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import msgspec
 
-from compute_cli.errors import InputError, UsageError, did_you_mean
+from compute_cli.errors import InputError, UsageError, did_you_mean, printable
 from compute_cli.profiles.catalog import ResolvedSetup
 from compute_cli.profiles.schema import SETUP_REFERENCES, Finance, Hardware, Model, Offer, Setup, Site, System
 
@@ -49,6 +49,8 @@ def parse_assignment(text: str, option: str = "--set") -> Assignment:
     >>> parse_assignment("site.electricity_usd_per_kwh*=1.3").scale
     True
     """
+    if printable(text) != text:
+        raise UsageError(f"{option} '{printable(text)}': control characters are not allowed in a key or a value")
     key, sep, raw = text.partition("=")
     key = key.strip()
     scale = key.endswith("*")

@@ -6,6 +6,8 @@ import json
 import os
 import sys
 
+from compute_cli.errors import printable
+
 FORMATS = ("table", "json", "csv", "markdown")
 
 
@@ -67,7 +69,7 @@ def to_markdown(header: list[str], rows: list[list[str]], left: int = 1) -> str:
     """A Markdown table: the first ``left`` columns left-aligned, the rest right."""
 
     def esc(cell: str) -> str:
-        return str(cell).replace("|", "\\|")
+        return printable(str(cell)).replace("|", "\\|")
 
     lines = ["| " + " | ".join(esc(h) for h in header) + " |"]
     lines.append("|" + "|".join(["---"] * left + ["---:"] * (len(header) - left)) + "|")
@@ -78,6 +80,8 @@ def to_markdown(header: list[str], rows: list[list[str]], left: int = 1) -> str:
 def to_plain(header: list[str], rows: list[list[str]], sections: set[int] = frozenset(), left: int = 1) -> str:
     """Aligned text columns: the first ``left`` columns left-aligned, the rest right;
     a blank line before each row index in ``sections``."""
+    header = [printable(str(c)) for c in header]
+    rows = [[printable(str(c)) for c in r] for r in rows]
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
 
     def line(cells):
@@ -144,6 +148,8 @@ def rich_table(title: str | None, header: list[str], rows: list[list[str]], sect
     # NO_COLOR: no escape codes at all (rich's no_color keeps bold and italic)
     console = Console(color_system=None if os.environ.get("NO_COLOR") else "auto", highlight=False)
     table = Table(title=title, caption=caption, show_lines=False, header_style="bold")
+    header = [printable(str(c)) for c in header]
+    rows = [[printable(str(c)) for c in r] for r in rows]
     table.add_column(header[0], style="bold" if not os.environ.get("NO_COLOR") else None, no_wrap=True)
     for i, h in enumerate(header[1:], start=1):
         table.add_column(h, justify="left" if i < left else "right")
