@@ -202,12 +202,16 @@ def test_closed_stdout_does_not_stop_an_output_file(tmp_path):
 
 def test_a_reader_that_leaves_is_not_an_error():
     proc = subprocess.Popen([*COMMAND, *TOY, "sweep", "toy-own", "--model", "toy-dense", "--vary",
-                             "utilization=0.1:0.9:200000", "-f", "csv"], cwd=REPO, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
-    proc.stdout.readline()
-    proc.stdout.close()
-    assert proc.wait(timeout=120) == 0
-    assert proc.stderr.read() == b""
+                             "utilization=0.1:0.9:1000", "--vary", "site.pue=1:2:1000", "-f", "csv"], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        proc.stdout.readline()
+        proc.stdout.close()
+        assert proc.wait(timeout=120) == 0
+        assert proc.stderr.read() == b""
+    finally:
+        proc.kill()
+        proc.wait()
 
 
 # ----------------------------------------------------------------- item 6: signals
@@ -216,14 +220,18 @@ def test_a_signal_removes_the_temporary_file_and_keeps_the_target(tmp_path, sign
     out = tmp_path / "keep.csv"
     out.write_text("keep\n")
     proc = subprocess.Popen([*COMMAND, *TOY, "sweep", "toy-own", "--model", "toy-dense", "--vary",
-                             "utilization=0.1:0.9:100000", "--vary", "site.pue=1:2:1000", "-f", "csv", "--output",
+                             "utilization=0.1:0.9:2000", "--vary", "site.pue=1:2:2000", "-f", "csv", "--output",
                              str(out)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while _no_temporaries(tmp_path) and time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.02)
-    assert not _no_temporaries(tmp_path), "the sweep never started writing"
-    proc.send_signal(signo)
-    _, err = proc.communicate(timeout=60)
+    try:
+        deadline = time.monotonic() + 60
+        while _no_temporaries(tmp_path) and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.02)
+        assert not _no_temporaries(tmp_path), "the sweep never started writing"
+        proc.send_signal(signo)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+        proc.wait()
     assert proc.returncode == 128 + signo
     assert err == f"interrupted ({signal.Signals(signo).name})\n"
     assert out.read_text() == "keep\n" and _no_temporaries(tmp_path)
