@@ -18,6 +18,7 @@ from compute_cli.engine.constants import (
 )
 from compute_cli.errors import InputError, UsageError, did_you_mean
 from compute_cli.profiles.catalog import PCIE4_X16_GB_PER_S, Catalog, ResolvedSetup
+from compute_cli.profiles.limits import MAX_BATCH, MAX_CONTEXT_TOKENS, MAX_POWER_MW
 from compute_cli.profiles.overrides import Assignment, apply, parse_assignment
 from compute_cli.profiles.schema import Setup, System
 
@@ -55,10 +56,14 @@ def invest(catalog: Catalog, setup_id: str, *, model_id: str | None = None, year
            market_model: str | None = None, price_scale: float = 1.0, rent_out_usd_per_gpu_hour: float | None = None,
            assignments: list[Assignment] = ()) -> dict:
     """Monthly cash flows of owning (or renting) a setup and selling its output."""
-    if years <= 0 or years > 30:
+    if not 0 < years <= 30:  # written so that NaN fails too
         raise UsageError(f"--years {years}: expected a number of years in (0, 30]")
     if not -1.0 < price_decline_per_year < 1.0:
         raise UsageError(f"--token-price-decline-per-year {price_decline_per_year}: expected a fraction in (-1, 1)")
+    for option, value in (("--sell-price-usd-per-million-tokens", sell_price_usd_per_million_tokens),
+                          ("--price-scale", price_scale), ("--rent-out-usd-per-gpu-hour", rent_out_usd_per_gpu_hour)):
+        if value is not None and not 0 <= value < float("inf"):
+            raise UsageError(f"{option} {value}: expected a finite number >= 0")
     r, model, x, y = _one(catalog, setup_id, model_id, assignments)
     s = r.setup
     months = max(int(round(years * MONTHS_PER_YEAR)), 1)
@@ -165,6 +170,7 @@ def rent_or_buy(catalog: Catalog, own_id: str, rent_id: str, *, model_id: str | 
     Renting on demand pays only for the hours used; owning pays every hour. So owning
     wins above the utilization u* where own cost / u = rent cost per served token.
     """
+    _two_setups("rent-or-buy", own_id, rent_id)
     resolved, model, x, _ = evaluate_setups(catalog, [own_id, rent_id], model_id, assignments)
     own, rent = resolved
     if own.setup.kind != "own":
@@ -250,8 +256,13 @@ def fleet(catalog: Catalog, power_mw: float, *, hardware_ids: list[str] = (), mo
     Precision: the requested one, else the first of fp8, int8, bf16, int4 that the
     accelerator runs natively and at which the model fits.
     """
-    if power_mw < 0:
-        raise UsageError(f"--power-mw {power_mw}: expected a power >= 0")
+    if not 0 <= power_mw <= MAX_POWER_MW:  # written so that NaN fails too
+        raise UsageError(f"--power-mw {power_mw}: expected a power from 0 to {MAX_POWER_MW:,} MW")
+    if not 0 < utilization <= 1:
+        raise UsageError(f"--utilization {utilization}: expected a fraction in (0, 1]")
+    if not (1 <= batch <= MAX_BATCH and 1 <= context <= MAX_CONTEXT_TOKENS):
+        raise UsageError(f"--batch {batch} --context {context}: expected 1 to {MAX_BATCH:,} sequences of 1 to "
+                         f"{MAX_CONTEXT_TOKENS:,} tokens")
     ids = list(dict.fromkeys(hardware_ids)) or catalog.ids("hardware")
     model = catalog.model(model_id)
     site = catalog.get("sites", site_id).profile
@@ -336,6 +347,9 @@ def breakeven(catalog: Catalog, setup_a: str, setup_b: str, vary: str, *, model_
     The path is applied to both setups (to those it applies to). A coarse scan over
     the range finds a sign change of metric(A) - metric(B); bisection refines it.
     """
+    _two_setups("breakeven", setup_a, setup_b)
+    if value_range is not None and not (np.isfinite(value_range).all() and value_range[0] < value_range[1]):
+        raise UsageError(f"--range {value_range[0]:g}:{value_range[1]:g}: expected finite numbers LOW < HIGH")
     resolved, model, x, y = evaluate_setups(catalog, [setup_a, setup_b], model_id, assignments)
     if metric not in y:
         raise UsageError(f"--metric '{metric}': not an output{did_you_mean(metric, sorted(y))}")
@@ -380,6 +394,11 @@ def breakeven(catalog: Catalog, setup_a: str, setup_b: str, vary: str, *, model_
         "note": None if root is not None else f"the two setups do not cross for {vary} in [{lo:g}, {hi:g}]; "
                                                 "widen it with --range LOW:HIGH",
     }
+
+
+def _two_setups(command: str, a: str, b: str) -> None:
+    if a == b:
+        raise UsageError(f"{command} compares two different setups; '{a}' was given twice")
 
 
 def _field_bounds(path: str) -> tuple[float, float]:

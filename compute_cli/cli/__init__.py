@@ -11,6 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from compute_cli import __version__
+from compute_cli.cli import process
 from compute_cli.errors import ComputeCostError, ExitCode
 
 app = typer.Typer(
@@ -21,11 +22,13 @@ app = typer.Typer(
     add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    cls=process.Group,  # Click's errors on one line, like every other error
 )
 profiles_app = typer.Typer(help="List, show, validate profiles, and print their JSON Schema.", no_args_is_help=True)
 app.add_typer(profiles_app, name="profiles")
 
 KIND_NAMES = ("hardware", "systems", "sites", "finance", "offers", "models", "setups")
+MAX_AGE_DAYS = 100_000  # --max-age-days: 270 years; a date that far back still exists
 
 
 class State:
@@ -93,7 +96,7 @@ def main_callback(
         bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Print the version and exit.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No warnings on stderr (errors still show).")] = False,
-    max_age_days: Annotated[int, typer.Option("--max-age-days", min=0, metavar="N",
+    max_age_days: Annotated[int, typer.Option("--max-age-days", min=0, max=MAX_AGE_DAYS, metavar="N",
                             help="Warn when a price a run uses is older than N days by its as_of date.")] = 365,
     strict: Annotated[bool, typer.Option("--strict", help="Stale prices are errors: list them and exit 3.")] = False,
 ):
@@ -174,16 +177,14 @@ def choice(option: str, value: str, allowed) -> str:
     return value
 
 
-def positive_int(option: str, value: str) -> int:
+def positive_int(option: str, value: str, most: int) -> int:
+    from compute_cli.cli.numbers import parse_number
     from compute_cli.errors import UsageError
 
     try:
-        n = int(value)
+        return parse_number(value, ge=1, le=most, integer=True)
     except ValueError:
-        n = 0
-    if n < 1:
-        raise UsageError(f"{option} '{value}': expected a whole number >= 1 or 'auto'")
-    return n
+        raise UsageError(f"{option} '{value[:40]}': expected a whole number from 1 to {most:,}, or 'auto'") from None
 
 
 # Command modules register themselves on `app` when imported.
@@ -221,8 +222,6 @@ def keep_only_the_command(argv: list[str]) -> None:
 
 def main() -> None:
     keep_only_the_command(sys.argv[1:])
-    from compute_cli.cli import process
-
     try:
         process.run(app)  # streams, signals and the exit code
     finally:

@@ -12,6 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from compute_cli.cli import FormatOption, SetOption, app, choice, handle_errors, parse_sets, setups_for_run
+from compute_cli.cli.numbers import number
 
 ModelOption = Annotated[Optional[str], typer.Option("--model", "-m", help="Model id to serve (default: the model "
                                                     "the setup declares, else llama-3.1-70b).")]
@@ -60,7 +61,7 @@ def sweep(
     fmt: Annotated[str, typer.Option("--format", "-f", help="table (default), csv, jsonl or json.")] = "table",
     output: OutputOption = None,
     plot: PlotOption = None,
-    chunk_rows: Annotated[int, typer.Option("--chunk-rows", min=0, hidden=True,
+    chunk_rows: Annotated[int, typer.Option("--chunk-rows", min=0, max=1 << 24, hidden=True,
                           help="Rows per evaluated block (memory bound; for tests).")] = 0,
 ):
     """Evaluate a setup over a grid of values: one row per combination, streamed (CSV, JSON Lines, JSON or a table)."""
@@ -136,7 +137,7 @@ def sensitivity(
     set_: SetOption = None,
     metric: Annotated[str, typer.Option("--metric", "-M", help="Engine output to explain.")] =
     "cost_usd_per_million_output_tokens",
-    swing: Annotated[float, typer.Option("--swing", help="Move each input down and up by this fraction "
+    swing: Annotated[float, typer.Option("--swing", parser=number(gt=0, lt=1), help="Move each input down and up by this fraction "
                      "(0.2: -20 % and +20 %), unless its profile declares a range.")] = 0.2,
     no_declared: Annotated[bool, typer.Option("--no-declared-ranges", help="Use --swing for every input, "
                            "ignoring the distributions the profiles declare.")] = False,

@@ -18,6 +18,8 @@ import os
 import signal
 import sys
 
+from typer.core import TyperGroup
+
 from compute_cli.errors import ComputeCostError, ExitCode
 
 SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT") if hasattr(signal, name))
@@ -84,6 +86,45 @@ def _silence_stdout() -> None:
         os.close(null)
     except OSError:
         pass
+
+
+def usage_line(exc) -> str:
+    """A command-line error (Click's, for options Typer parses) as one line, with where to look.
+
+    Click would print three lines of usage before the error; computecost keeps every error to one.
+    """
+    from compute_cli.errors import printable
+
+    message = " ".join(printable(exc.format_message(), keep="\n").split())
+    ctx = getattr(exc, "ctx", None)
+    hint = f" (see '{ctx.command_path} --help')" if ctx is not None and getattr(ctx, "command_path", None) else ""
+    return f"error: {message}{hint}"
+
+
+class Group(TyperGroup):
+    """The root command: Click's own errors (bad options and arguments) as one ``error:`` line.
+
+    Click prints them after three lines of usage; here they read like every other error of
+    computecost, with the same exit code (2). Used by ``main`` and by the test runner alike.
+    """
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        import typer
+
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except typer.Abort:
+            typer.echo("interrupted", err=True)
+            sys.exit(130)
+        except typer.TyperException as exc:  # Click's errors, and --help with no command
+            if type(exc).__name__ == "NoArgsIsHelpError":  # a bare `computecost`: the help, as Click shows it
+                exc.show()
+            else:
+                typer.echo(usage_line(exc), err=True)
+            sys.exit(getattr(exc, "exit_code", int(ExitCode.USAGE)))
+        sys.exit(rv if isinstance(rv, int) else 0)
 
 
 def run(app) -> None:

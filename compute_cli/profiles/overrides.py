@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import msgspec
 
 from compute_cli.errors import InputError, UsageError, did_you_mean, printable
-from compute_cli.profiles.catalog import ResolvedSetup
+from compute_cli.profiles.catalog import ResolvedSetup, shown
 from compute_cli.profiles.schema import SETUP_REFERENCES, Finance, Hardware, Model, Offer, Setup, Site, System
 
 # root word -> (ResolvedSetup attribute or "model", struct type)
@@ -29,6 +29,7 @@ ROOTS: dict[str, tuple[str, type]] = {
     "model": ("model", Model),
 }
 SETUP_FIELDS = [f for f in Setup.__struct_fields__ if f not in SETUP_REFERENCES and f != "id"]
+MAX_NUMBER_CHARS = 1000  # a longer value is text (Python converts integers of at most 4,300 digits)
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,8 @@ def parse_value(raw: str):
 
     if raw == "":
         return ""
+    if len(raw) > MAX_NUMBER_CHARS:  # no figure is written with this many characters: text, refused as a number
+        return raw
     try:
         return int(raw)
     except ValueError:
@@ -95,6 +98,7 @@ def parse_value(raw: str):
 
 def target(path: tuple[str, ...], text: str, option: str = "--set") -> tuple[str, type, tuple[str, ...]]:
     """Split a path into (root attribute, struct type, field path) or raise with a did-you-mean."""
+    text = shown(text)
     head = path[0]
     if head in ROOTS:
         attr, struct_type = ROOTS[head]
@@ -108,7 +112,7 @@ def target(path: tuple[str, ...], text: str, option: str = "--set") -> tuple[str
         attr, struct_type, rest = "setup", Setup, path
     else:
         options = SETUP_FIELDS + list(ROOTS)
-        raise InputError(f"{option} {text}: unknown key '{head}'{did_you_mean(head, options)}")
+        raise InputError(f"{option} {text}: unknown key '{shown(head)}'{did_you_mean(head, options)}")
     check_fields(struct_type, rest, text, option)
     return attr, struct_type, rest
 
@@ -136,7 +140,7 @@ def check_fields(struct_type, rest, text, option):
         if part not in fields:
             prefix = ".".join(rest[:i])
             where = f" in {current.__name__.lower()}{' ' + prefix if prefix else ''}"
-            raise InputError(f"{option} {text}: unknown key '{part}'{where}{did_you_mean(part, fields)}")
+            raise InputError(f"{option} {text}: unknown key '{shown(part)}'{where}{did_you_mean(part, fields)}")
         hint = _nested_struct(current, part)
         if i < len(rest) - 1:
             if hint is None:
@@ -159,6 +163,7 @@ def _nested_struct(struct_type, field_name):
 
 def _replace(obj, rest: tuple[str, ...], value, text: str, option: str, scale: bool = False):
     """A validated copy of struct ``obj`` with ``rest`` set to ``value`` (or multiplied by it)."""
+    text = shown(text)
     data = msgspec.to_builtins(obj)
     node = data
     for part in rest[:-1]:

@@ -263,6 +263,8 @@ class _Walker:
                 value = self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
             self.fail(f"cannot read value: {getattr(exc, 'problem', None) or exc}", node, path)
+        except ValueError:  # an integer of more digits than Python converts (4,300)
+            self.fail(f"number of {len(node.value):,} characters is too long to be a figure", node, path)
         if isinstance(value, float) and not math.isfinite(value):
             self.fail(f"must be a finite number, got {node.value}", node, path)
         if isinstance(value, _dt.datetime | _dt.date):
