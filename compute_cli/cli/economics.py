@@ -28,7 +28,8 @@ def invest(
     years: Annotated[float, typer.Option("--years", parser=number(gt=0, le=30), help="Horizon [years], "
                                          "up to 30.")] = 5.0,
     decline: Annotated[float, typer.Option("--token-price-decline-per-year", "--price-decline-per-year",
-                                           parser=number(gt=-1, lt=1), help="Yearly fall of the selling price (0.3 = -30 %/yr).")] = 0.3,
+                                           parser=number(gt=-1, lt=1),
+                                           help="Yearly fall of the selling price (0.3 = -30 %/yr).")] = 0.3,
     sell_price: Annotated[Optional[float], typer.Option("--sell-price-usd-per-million-tokens", parser=number(ge=0),
                                                         help="Price per million tokens, input and output alike "
                                                              "(default: the market median for the model).")] = None,

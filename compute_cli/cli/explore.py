@@ -137,8 +137,8 @@ def sensitivity(
     set_: SetOption = None,
     metric: Annotated[str, typer.Option("--metric", "-M", help="Engine output to explain.")] =
     "cost_usd_per_million_output_tokens",
-    swing: Annotated[float, typer.Option("--swing", parser=number(gt=0, lt=1), help="Move each input down and up by this fraction "
-                     "(0.2: -20 % and +20 %), unless its profile declares a range.")] = 0.2,
+    swing: Annotated[float, typer.Option("--swing", parser=number(gt=0, lt=1), help="Move each input down and up "
+                     "by this fraction (0.2: -20 % and +20 %), unless its profile declares a range.")] = 0.2,
     no_declared: Annotated[bool, typer.Option("--no-declared-ranges", help="Use --swing for every input, "
                            "ignoring the distributions the profiles declare.")] = False,
     fmt: FormatOption = "table",
