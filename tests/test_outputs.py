@@ -226,7 +226,10 @@ def test_a_signal_removes_the_temporary_file_and_keeps_the_target(tmp_path, sign
         deadline = time.monotonic() + 60
         while _no_temporaries(tmp_path) and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.02)
-        assert not _no_temporaries(tmp_path), "the sweep never started writing"
+        if _no_temporaries(tmp_path):
+            proc.kill()
+            out, err = proc.communicate()
+            raise AssertionError(f"the sweep never started writing: exit {proc.returncode}, {err[:500]!r}")
         proc.send_signal(signo)
         _, err = proc.communicate(timeout=60)
     finally:

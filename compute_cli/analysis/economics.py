@@ -6,6 +6,7 @@ import numpy as np
 
 from compute_cli import inputs
 from compute_cli.analysis.compare import DEFAULT_MODEL, clean, evaluate_setups
+from compute_cli.analysis.degenerate import overflow_is_null
 from compute_cli.engine import investment
 from compute_cli.engine.constants import (
     HOURS_PER_DAY,
@@ -51,6 +52,7 @@ def _hours_available_per_month(x) -> float:
 
 
 # --------------------------------------------------------------------- invest
+@overflow_is_null
 def invest(catalog: Catalog, setup_id: str, *, model_id: str | None = None, years: float = 5.0,
            price_decline_per_year: float = 0.3, sell_price_usd_per_million_tokens: float | None = None,
            market_model: str | None = None, price_scale: float = 1.0, rent_out_usd_per_gpu_hour: float | None = None,
@@ -163,6 +165,7 @@ def stranded_decline(flows, rate) -> float | None:
 
 
 # ---------------------------------------------------------------- rent or buy
+@overflow_is_null
 def rent_or_buy(catalog: Catalog, own_id: str, rent_id: str, *, model_id: str | None = None,
                 assignments: list[Assignment] = ()) -> dict:
     """Utilization and months at which owning beats renting, per token served.
@@ -246,6 +249,7 @@ EPOCH_SERVER_POWER_RATIO = 1.82
 EPOCH_SERVER_COST_RATIO = 1.64
 
 
+@overflow_is_null
 def fleet(catalog: Catalog, power_mw: float, *, hardware_ids: list[str] = (), model_id: str = DEFAULT_MODEL,
           site_id: str = "hyperscale-campus", finance_id: str = "hyperscaler", utilization: float = 0.7,
           precision: str | None = None, batch: int = 64, context: int = 4096,
@@ -339,6 +343,7 @@ def fleet(catalog: Catalog, power_mw: float, *, hardware_ids: list[str] = (), mo
 
 
 # ------------------------------------------------------------------ breakeven
+@overflow_is_null
 def breakeven(catalog: Catalog, setup_a: str, setup_b: str, vary: str, *, model_id: str | None = None,
               metric: str = "cost_usd_per_million_output_tokens", value_range: tuple[float, float] | None = None,
               assignments: list[Assignment] = ()) -> dict:

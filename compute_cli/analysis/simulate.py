@@ -34,6 +34,7 @@ import numpy as np
 
 from compute_cli import inputs
 from compute_cli.analysis import paths
+from compute_cli.analysis.degenerate import overflow_is_null
 from compute_cli.engine.evaluate import evaluate
 from compute_cli.errors import InputError, UsageError
 from compute_cli.profiles.catalog import Catalog, ResolvedSetup
@@ -244,6 +245,7 @@ def sample_inputs(base: dict, us: list[Uncertain], rngs: list, n: int) -> dict:
     return x
 
 
+@overflow_is_null
 def run(catalog: Catalog, setup_id: str, model_id: str | None, assignments=(), cli_dists=(), samples: int = 100_000,
         seed: int = 0, metrics=(), histogram_metric: str = DEFAULT_HISTOGRAM_METRIC,
         chunk: int = CHUNK_SAMPLES, options: inputs.RunOptions = inputs.RunOptions(), on_progress=None) -> dict:
@@ -344,7 +346,10 @@ class _Running:
 
     @property
     def mean(self) -> float:
-        return math.fsum(self.sums) / self.count
+        try:
+            return math.fsum(self.sums) / self.count
+        except OverflowError:  # values near the largest float: a mean beyond the range of a number (null)
+            return sum(self.sums) / self.count
 
 
 HISTOGRAM_RANGE = (0.5, 99.5)  # percentiles between which the histogram's bins lie

@@ -140,8 +140,10 @@ def check_staleness(cat, setup_ids, assignments=()) -> None:
 
     stale = staleness.stale_prices(cat, setup_ids, staleness.today(), state.max_age_days, assignments)
     if stale and state.strict:
+        from compute_cli.errors import printable
+
         for s in stale:
-            typer.echo(f"error: {s.describe(state.max_age_days)}", err=True)
+            typer.echo(f"error: {printable(s.describe(state.max_age_days))}", err=True)
         fail(f"{len(stale)} stale price{'s' if len(stale) > 1 else ''} (--strict); update the as_of dates "
              "with current figures, or raise --max-age-days", ExitCode.INVALID_INPUT)
     if stale:

@@ -12,6 +12,8 @@ def _num(value, fmt: str) -> str:
 def _money(value) -> str:
     if value is None:
         return "n/a"
+    if abs(value) >= 1e15:  # no column of digits for a number no budget has
+        return f"${value:.3g}"
     if abs(value) >= 100:
         return f"${value:,.0f}"
     if abs(value) >= 1:

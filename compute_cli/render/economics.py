@@ -20,6 +20,8 @@ def _usd(value) -> str:
         return "n/a"
     if value == 0:
         return "$0"
+    if abs(value) >= 1e15:
+        return f"${value:.3g}"
     if abs(value) >= 1e6:
         return f"${value / 1e6:,.2f}M"
     if abs(value) >= 100:
