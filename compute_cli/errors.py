@@ -10,7 +10,7 @@ class ExitCode(IntEnum):
 
     OK = 0
     INTERNAL = 1  # a bug in computecost
-    USAGE = 2  # bad command line
+    USAGE = 2  # bad command line, or an output that cannot be written
     INVALID_INPUT = 3  # invalid profile, file or value
     THRESHOLD = 4  # a cost threshold was breached (check / diff)
 
@@ -22,6 +22,12 @@ class ComputeCostError(Exception):
 
 
 class UsageError(ComputeCostError):
+    exit_code = ExitCode.USAGE
+
+
+class OutputError(ComputeCostError):
+    """An output that cannot be written: a full disk, a file too large, a closed stdout."""
+
     exit_code = ExitCode.USAGE
 
 
@@ -65,3 +71,30 @@ class ComputeCostWarning(UserWarning):
 
 class ComputeCostNote(ComputeCostWarning):
     """Something worth knowing that is not wrong: printed as a ``note:`` line (none with ``--quiet``)."""
+_CONTROL = None
+
+
+def printable(text: str, keep: str = "") -> str:
+    r"""``text`` with control characters (ANSI escapes, newlines, bidi overrides) spelled out, so a
+    value echoed in a message or a table header stays one plain line; the characters in ``keep``
+    are left as they are.
+
+    >>> printable("red\x1b[31m\nline")
+    'red\\x1b[31m\\nline'
+    """
+    global _CONTROL
+    if text.isprintable():  # the common case: nothing to do, and no regex compiled
+        return text
+    if _CONTROL is None:
+        import re
+
+        _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+    return _CONTROL.sub(lambda m: m.group() if m.group() in keep else _escape(m.group()), text)
+
+
+def _escape(char: str) -> str:
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    if char in named:
+        return named[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

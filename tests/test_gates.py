@@ -100,8 +100,10 @@ def test_check_without_any_limit_is_a_usage_error(cli):
 
 
 @pytest.mark.parametrize("args, message", [
-    (("--max-usd-per-gpu-hour", "-1"), "-1.0 is not in the range x>=0"),
-    (("--max-usd-per-gpu-hour", "cheap"), "'cheap' is not a valid float"),
+    (("--max-usd-per-gpu-hour", "-1"), "'-1': expected a finite number >= 0"),
+    (("--max-usd-per-gpu-hour", "cheap"), "'cheap': expected a finite number >= 0"),
+    (("--max-usd-per-gpu-hour", "nan"), "'nan': expected a finite number >= 0"),
+    (("--min-tokens-per-joule", "inf"), "'inf': expected a finite number >= 0"),
     (("--max-usd-per-gpu-hour", "3", "-f", "markdown"), "--format 'markdown': expected one of table, json, csv, jsonl"),
 ])
 def test_check_usage_errors_exit_2(cli, args, message):

@@ -123,7 +123,7 @@ def test_cli_csv_and_markdown(cli):
 
 def test_cli_errors_and_plot(cli, tmp_path):
     bad = cli(*TOY, "sensitivity", "toy-own", "--model", "toy-dense", "--swing", "2")
-    assert bad.exit_code == ExitCode.USAGE and "--swing 2" in bad.stderr and bad.stdout == ""
+    assert bad.exit_code == ExitCode.USAGE and "'--swing': '2'" in bad.stderr and bad.stdout == ""
     missing = cli(*TOY, "sensitivity", "nope")
     assert missing.exit_code == ExitCode.INVALID_INPUT and "no setup profile 'nope'" in missing.stderr
     pytest.importorskip("matplotlib")

@@ -143,6 +143,11 @@ def result(run_: Run, ranges=None, on_setup=None) -> dict:
             row["note"] = note
         if s.utilization == 0:
             row["note"] = "utilization 0: no tokens are served, so a cost per token is undefined (null)"
+        elif not note and (row["cost_usd_per_gpu_hour"] is None or any(row[k] is None for k in METRICS
+                                                                        if k.startswith("cost_usd_per_million"))):
+            what = "per GPU-hour" if row["cost_usd_per_gpu_hour"] is None else "per token"
+            row["note"] = (f"the cost {what} is beyond the range of a number at these inputs (utilization "
+                           f"{s.utilization:g}), so it is null")
         if not row["fits"]:
             row["note"] = (f"{model.id} at {s.precision} does not fit in {int(x['accelerator_count'][i])} x "
                            f"{r.hardware.id} ({r.hardware.memory_gb:g} GB each)")

@@ -3,12 +3,16 @@
 Reads JSON only, never the engine or the profiles, so it runs anywhere the two
 files are (a CI job that kept the base output as an artifact). A watched metric
 (by default the ``cost_usd_per_*`` ones) that rises by more than the limit, or
-that could be computed before and no longer can, is a breach.
+that was a number before and no longer is (null, missing, text, true/false), is a
+breach. A gate that compared nothing (no setup of the base is in the new file) is an
+error, never a pass. The files are read as strict JSON: NaN and Infinity, integers
+beyond 2**63 and nesting deeper than the profile limit are refused with one line.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 from compute_cli.contract import SCHEMA_VERSION
@@ -16,7 +20,7 @@ from compute_cli.errors import InputError, UsageError, did_you_mean
 from compute_cli.profiles import inspect
 from compute_cli.profiles.catalog import display_path
 from compute_cli.profiles.files import STDIN, STDIN_NAME
-from compute_cli.profiles.yamlio import decode, format_path, read_text
+from compute_cli.profiles.yamlio import MAX_DEPTH, format_path, read_stream, read_text
 
 # compare outputs this diff reads: version 2 renamed only a key of throughput, so compare is the same in both
 COMPARE_SCHEMA_VERSIONS = (1, 2)
@@ -55,17 +59,61 @@ def read(arg: str, stdin=None) -> tuple[dict, str]:
         if stdin is None:
             raise UsageError("'-' reads JSON from stdin, but there is no stdin")
         display = STDIN_NAME
-        text = decode(stdin.read(), display)
+        text = read_stream(stdin, display)
     else:
         display = display_path(Path(arg))
         text = read_text(arg, display)
     if not text.strip():
         raise InputError("file is empty, expected the output of 'computecost compare --format json'", file=display)
+    return validate(strict_json(text, display), display), display
+
+
+MAX_INT = 2**63  # compare prints counts far below this; a larger integer is not one of its outputs
+
+
+def _not_a_number(word: str):
+    raise ValueError(f"{word} is not a JSON number (compare prints null for a value it cannot compute)")
+
+
+def _integer(text: str) -> int:
+    if len(text) > 20 or abs(int(text)) > MAX_INT:
+        raise ValueError(f"the integer {text[:20]}{'...' if len(text) > 20 else ''} ({len(text):,} digits) is "
+                         "larger than any compare output holds")
+    return int(text)
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:30]} is beyond the range of a number")
+    return value
+
+
+def strict_json(text: str, display: str):
+    """JSON as compare writes it: finite numbers, integers below 2**63, nesting at most MAX_DEPTH deep."""
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_not_a_number, parse_int=_integer, parse_float=_float)
     except json.JSONDecodeError as exc:
         raise InputError(f"not JSON: {exc.msg} (column {exc.colno})", file=display, line=exc.lineno) from None
-    return validate(data, display), display
+    except ValueError as exc:
+        raise InputError(f"not a compare output: {exc}", file=display) from None
+    except RecursionError:
+        raise InputError(f"nesting deeper than {MAX_DEPTH} levels", file=display) from None
+    if _depth(data) > MAX_DEPTH:
+        raise InputError(f"nesting deeper than {MAX_DEPTH} levels", file=display)
+    return data
+
+
+def _depth(data) -> int:
+    """How deeply lists and objects nest (without recursion)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, depth)
+            if depth <= MAX_DEPTH:
+                stack.extend((v, depth + 1) for v in (node.values() if isinstance(node, dict) else node))
+    return deepest
 
 
 def validate(data, file: str) -> dict:
@@ -103,7 +151,8 @@ def flatten(row: dict) -> dict:
 
 
 def _number(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """A finite number (not true/false, which JSON consumers read as 1 and 0)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def numeric_metrics(*documents: dict) -> list[str]:
@@ -116,16 +165,19 @@ def numeric_metrics(*documents: dict) -> list[str]:
 
 
 def is_breach(base, new, limit: float | None) -> bool:
-    """Whether a watched metric rose by more than ``limit`` (a fraction), or stopped being computable.
+    """Whether a watched metric rose by more than ``limit`` (a fraction), or stopped being a number
+    (null, missing, text, true/false, NaN): a gate never passes a value it cannot compare.
 
     >>> is_breach(2.0, 2.1, 0.05), is_breach(2.0, 2.1001, 0.05), is_breach(2.0, None, 0.05)
     (False, True, True)
+    >>> is_breach(2.0, "2.0", 0.05), is_breach(2.0, True, 0.05), is_breach(2.0, float("nan"), 0.05)
+    (True, True, True)
     """
     if limit is None or not _number(base):
         return False
-    if new is None:
+    if not _number(new):
         return True
-    if not _number(new) or new <= base:
+    if new <= base:
         return False
     if base == 0:
         return True
@@ -170,13 +222,18 @@ def run(base: dict, new: dict, base_file: str = "base", new_file: str = "new",
                 continue
             changes.append(change(ident, key, old.get(key), row.get(key), key in watched, fail_on_increase))
     breaches = sum(c["breach"] for c in changes)
+    compared = sum(ident in before for ident in after)
+    if fail_on_increase is not None and not compared:
+        raise InputError(f"no setup of {base_file} is in {new_file}"
+                         f"{' (it has none)' if not after else ''}: nothing was compared, so "
+                         "--fail-on-increase cannot pass; compare the same setups before and after")
     return {
         "schema_version": SCHEMA_VERSION,
         "base": _summary(base, base_file),
         "new": _summary(new, new_file),
         "fail_on_increase": fail_on_increase,
         "watched": watched,
-        "setups_compared": sum(ident in before for ident in after),
+        "setups_compared": compared,
         "added_setups": [i for i in after if i not in before],
         "removed_setups": [i for i in before if i not in after],
         "changes": changes,

@@ -8,6 +8,7 @@ from compute_cli.contract import SCHEMA_VERSION
 from compute_cli import inputs
 from compute_cli.analysis import paths
 from compute_cli.analysis.compare import latency_note, operating_point, workload_of
+from compute_cli.analysis.degenerate import overflow_is_null
 from compute_cli.engine import investment
 from compute_cli.engine.constants import (
     DAYS_PER_YEAR,
@@ -22,10 +23,11 @@ from compute_cli.engine.constants import (
 )
 from compute_cli.engine.solve import bisect, sign_changes
 from compute_cli.errors import InputError, UsageError, did_you_mean
+from compute_cli.engine.evaluate import evaluate as engine_evaluate
 from compute_cli.pipeline import DEFAULT_MODEL, clean, evaluate, evaluate_resolved
 from compute_cli.profiles import standins
 from compute_cli.profiles.catalog import Catalog, ResolvedSetup
-from compute_cli.engine.evaluate import evaluate as engine_evaluate
+from compute_cli.profiles.limits import MAX_BATCH, MAX_CONTEXT_TOKENS, MAX_POWER_MW
 from compute_cli.profiles.overrides import Assignment, apply
 from compute_cli.profiles.schema import System
 
@@ -149,6 +151,7 @@ def _annual(irr_month):
     return np.power(1.0 + irr_month, MONTHS_PER_YEAR) - 1.0
 
 
+@overflow_is_null
 def invest(catalog: Catalog, setup_id: str, *, model_id: str | None = None, years: float = 5.0,
            price_decline_per_year: float = 0.3, sell_price_usd_per_million_tokens: float | None = None,
            market_model: str | None = None, price_scale: float = 1.0, rent_out_usd_per_gpu_hour: float | None = None,
@@ -161,10 +164,14 @@ def invest(catalog: Catalog, setup_id: str, *, model_id: str | None = None, year
     ranges : ``analysis.ranges.RangeOptions`` to add ``ranges`` (p5, p50, p95 of NPV and IRR) over the
     distributions declared for the setup's figures and the market's quotes, or None
     """
-    if years <= 0 or years > 30:
+    if not 0 < years <= 30:  # written so that NaN fails too
         raise UsageError(f"--years {years}: expected a number of years in (0, 30]")
     if not -1.0 < price_decline_per_year < 1.0:
         raise UsageError(f"--token-price-decline-per-year {price_decline_per_year}: expected a fraction in (-1, 1)")
+    for option, value in (("--sell-price-usd-per-million-tokens", sell_price_usd_per_million_tokens),
+                          ("--price-scale", price_scale), ("--rent-out-usd-per-gpu-hour", rent_out_usd_per_gpu_hour)):
+        if value is not None and not 0 <= value < float("inf"):
+            raise UsageError(f"{option} {value}: expected a finite number >= 0")
     if ranges is not None:
         ranges.check()
     run, x, y, point = _one(catalog, setup_id, model_id, assignments, options)
@@ -290,6 +297,7 @@ def stranded_decline(flows, rate) -> float | None:
 
 
 # ---------------------------------------------------------------- rent or buy
+@overflow_is_null
 def rent_or_buy(catalog: Catalog, own_id: str, rent_id: str, *, model_id: str | None = None,
                 assignments: list[Assignment] = ()) -> dict:
     """Utilization and months at which owning beats renting, per token served.
@@ -297,6 +305,7 @@ def rent_or_buy(catalog: Catalog, own_id: str, rent_id: str, *, model_id: str | 
     Renting on demand pays only for the hours used; owning pays every hour. So owning
     wins above the utilization u* where own cost / u = rent cost per served token.
     """
+    _two_setups("rent-or-buy", own_id, rent_id)
     run = evaluate(catalog, [own_id, rent_id], model_id, assignments)
     resolved, model, x = run.resolved, run.model, run.x
     own, rent = resolved
@@ -360,6 +369,7 @@ def _system_for(catalog: Catalog, hardware):
 FLEET_WORKLOAD = "chat"  # what a fleet serves unless told otherwise (--workload, --input-tokens or --context)
 
 
+@overflow_is_null
 def fleet(catalog: Catalog, power_mw: float, *, hardware_ids: list[str] = (), model_id: str = DEFAULT_MODEL,
           site_id: str = "hyperscale-campus", finance_id: str = "hyperscaler", utilization: float = 0.7,
           precision: str | None = None, batch: int | None = None, context: int | None = None,
@@ -375,8 +385,14 @@ def fleet(catalog: Catalog, power_mw: float, *, hardware_ids: list[str] = (), mo
     """
     import dataclasses
 
-    if power_mw < 0:
-        raise UsageError(f"--power-mw {power_mw}: expected a power >= 0")
+    if not 0 <= power_mw <= MAX_POWER_MW:  # written so that NaN fails too
+        raise UsageError(f"--power-mw {power_mw}: expected a power from 0 to {MAX_POWER_MW:,} MW")
+    if not 0 < utilization <= 1:
+        raise UsageError(f"--utilization {utilization}: expected a fraction in (0, 1]")
+    if (batch is not None and not 1 <= batch <= MAX_BATCH) or (context is not None
+                                                               and not 1 <= context <= MAX_CONTEXT_TOKENS):
+        raise UsageError(f"--batch {batch} --context {context}: expected 1 to {MAX_BATCH:,} sequences of 1 to "
+                         f"{MAX_CONTEXT_TOKENS:,} tokens")
     if context is not None and (options.workload is not None or options.input_tokens is not None):
         raise UsageError("give --context or a workload (--workload, --input-tokens/--output-tokens), not both")
     if context is None and options.workload is None and options.input_tokens is None:
@@ -467,6 +483,7 @@ def fleet(catalog: Catalog, power_mw: float, *, hardware_ids: list[str] = (), mo
 
 
 # ------------------------------------------------------------------ breakeven
+@overflow_is_null
 def breakeven(catalog: Catalog, setup_a: str, setup_b: str, vary: str, *, model_id: str | None = None,
               metric: str = "cost_usd_per_million_output_tokens", value_range: tuple[float, float] | None = None,
               assignments: list[Assignment] = ()) -> dict:
@@ -475,6 +492,9 @@ def breakeven(catalog: Catalog, setup_a: str, setup_b: str, vary: str, *, model_
     The path is applied to both setups (to those it applies to). A coarse scan over
     the range finds a sign change of metric(A) - metric(B); bisection refines it.
     """
+    _two_setups("breakeven", setup_a, setup_b)
+    if value_range is not None and not (np.isfinite(value_range).all() and value_range[0] < value_range[1]):
+        raise UsageError(f"--range {value_range[0]:g}:{value_range[1]:g}: expected finite numbers LOW < HIGH")
     run = evaluate(catalog, [setup_a, setup_b], model_id, assignments)
     model, y = run.model, run.y
     if metric not in y:
@@ -517,3 +537,8 @@ def breakeven(catalog: Catalog, setup_a: str, setup_b: str, vary: str, *, model_
         "note": None if root is not None else f"the two setups do not cross for {vary} in [{lo:g}, {hi:g}]; "
                                                 "widen it with --range LOW:HIGH",
     }
+
+
+def _two_setups(command: str, a: str, b: str) -> None:
+    if a == b:
+        raise UsageError(f"{command} compares two different setups; '{a}' was given twice")

@@ -145,6 +145,127 @@ def rows_at(r: ResolvedSetup, model, p: NumericPath, values, options: inputs.Run
     return [input_row(r2, m2, options) for r2, m2 in pairs]
 
 
+REBUILD_BATCH = 4096  # setups per inputs.build when a key's inputs are rebuilt value by value
+
+
+def _replaced(obj, rest: tuple[str, ...], value):
+    """``obj`` with the field at ``rest`` set to ``value``, unvalidated (the caller has checked it)."""
+    import msgspec
+
+    if len(rest) == 1:
+        return msgspec.structs.replace(obj, **{rest[0]: value})
+    inner = getattr(obj, rest[0])
+    if inner is None:
+        raise LookupError(rest[0])  # no struct to set a key in: the validated path builds one
+    return msgspec.structs.replace(obj, **{rest[0]: _replaced(inner, rest[1:], value)})
+
+
+def _set(r: ResolvedSetup, model, p: NumericPath, value):
+    """``(setup, model)`` with ``p`` at ``value`` without validation; None where the path does not apply."""
+    import dataclasses
+
+    if p.attr == "model":
+        return r, _replaced(model, p.rest, value)
+    if profile_of(r, model, p) is None:
+        return None
+    return dataclasses.replace(r, **{p.attr: _replaced(getattr(r, p.attr), p.rest, value)}), model
+
+
+def _row_arrays(x: dict, n: int) -> dict | None:
+    """``inputs.build`` output for one setup whose varied value was an array of ``n``: each input as a
+    length-``n`` array (or its one value), or None when the shapes are not the ones expected."""
+    out = {}
+    for name, v in x.items():
+        if v.shape == (1,):
+            out[name] = v
+        elif v.shape == (1, n):
+            out[name] = v[0]
+        else:
+            return None
+    return out
+
+
+def _same(exact: dict, got: dict, i: int) -> bool:
+    for name, v in exact.items():
+        g = got[name]
+        g = g[i] if g.shape != (1,) else g[0]
+        if not (v[0] == g or (v[0] != v[0] and g != g)):
+            return False
+    return True
+
+
+def inputs_at(r: ResolvedSetup, model, p: NumericPath, values, base: dict, options: inputs.RunOptions,
+              option: str = "--vary") -> dict[str, np.ndarray]:
+    """Engine inputs with ``p`` at each of ``values``, the ones that differ from ``base``: ``{name: array}``.
+
+    Exact, as ``compare --set`` computes them, and O(1) per value where possible. The values
+    must lie within what the key allows (the caller checks the range first). Three ways, each
+    checked against a validated rebuild (``override``) at the first, middle and last value:
+
+    1. vectorized: the value goes into the profile as an array and ``inputs.build`` runs once.
+       numpy arithmetic is IEEE arithmetic, as Python's is; any branch on the value (``min``,
+       ``if``, ``float()`` of an integer key) raises on an array and falls through to (2);
+    2. one rebuild per value with the override unvalidated (a struct copy, no type hints);
+    3. one validated rebuild per value (``override``), as compare does.
+    """
+    v = np.asarray(values, dtype=float)
+    n = len(v)
+    if n == 0:
+        return {}
+    probes = sorted({0, n // 2, n - 1})
+    exact = {i: input_row(*override(r, model, p, v[i], option), options) for i in probes}
+    got = None
+    if n > 1:
+        try:
+            with np.errstate(all="raise"):
+                arr = v.copy() if not p.integer else np.rint(v)
+                changed = _set(r, model, p, arr)
+                x = inputs.build([changed[0]], changed[1], options) if changed is not None else dict(base)
+            got = _row_arrays(x, n)
+        except Exception:  # noqa: BLE001 - any failure means: not vectorizable, take the next way
+            got = None
+        if got is not None and not all(_same(exact[i], got, i) for i in probes):
+            got = None
+    if got is None:
+        got = _rebuilt(r, model, p, v, base, options, exact, option)
+    return {k: np.broadcast_to(a, (n,)) if a.shape == (1,) else a
+            for k, a in got.items() if not np.array_equal(np.broadcast_to(a, (n,)), np.broadcast_to(base[k], (n,)))}
+
+
+def _rebuilt(r, model, p, v, base, options, exact, option) -> dict:
+    """One rebuild per value, all in one ``inputs.build`` over as many setups (a setup's key) or one
+    build each (a model's key, as a run has one model): unvalidated copies where they agree with
+    ``exact`` at the probes, else validated overrides."""
+    n = len(v)
+    i0 = next(iter(exact))
+    try:
+        changed = _set(r, model, p, python_number(p, v[i0]))
+        quick = changed is not None and _same(exact[i0], input_row(changed[0], changed[1], options), 0)
+    except Exception:  # noqa: BLE001 - the validated way is always there
+        quick = False
+    if quick and p.attr != "model":
+        out = {k: np.empty(n, dtype=a.dtype) for k, a in base.items()}
+        for lo in range(0, n, REBUILD_BATCH):
+            setups = [_set(r, model, p, python_number(p, value))[0] for value in v[lo:lo + REBUILD_BATCH].tolist()]
+            for k, a in inputs.build(setups, model, options).items():
+                out[k][lo:lo + len(setups)] = a
+    else:
+        def one(value):
+            if quick:
+                r2, m2 = _set(r, model, p, python_number(p, value))
+                return input_row(r2, m2, options)
+            return input_row(*override(r, model, p, value, option), options)
+
+        out = {k: np.empty(n, dtype=a.dtype) for k, a in base.items()}
+        for i, value in enumerate(v.tolist()):
+            for k, a in (exact[i] if i in exact else one(value)).items():
+                out[k][i] = a[0]
+    for i, row in exact.items():  # the probes agree, as checked; they are kept exactly
+        for k, a in row.items():
+            out[k][i] = a[0]
+    return out
+
+
 def changed_fields(base: dict, rows: list[dict]) -> list[str]:
     """Names of the inputs that differ from ``base`` in any of ``rows``, in input order."""
     # one comparison per input over all rows (a NaN differs, as np.array_equal has it)

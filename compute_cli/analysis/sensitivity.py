@@ -18,6 +18,7 @@ import numpy as np
 
 from compute_cli import inputs, pipeline
 from compute_cli.analysis import paths
+from compute_cli.analysis.degenerate import overflow_is_null
 from compute_cli.engine.evaluate import evaluate
 from compute_cli.errors import InputError, UsageError, did_you_mean
 from compute_cli.pipeline import clean
@@ -27,6 +28,7 @@ DEFAULT_METRIC = "cost_usd_per_million_output_tokens"
 DEFAULT_SWING = 0.2
 
 
+@overflow_is_null
 def run(catalog: Catalog, setup_id: str, model_id: str | None, assignments=(), metric: str = DEFAULT_METRIC,
         swing: float = DEFAULT_SWING, use_declared: bool = True,
         options: inputs.RunOptions = inputs.RunOptions()) -> dict:

@@ -15,8 +15,12 @@ Method (docs/methodology.md, "Sweep, sensitivity and Monte Carlo"):
    1, a negative price) are clipped to the bound and counted; integer keys are
    rounded.
 4. The engine runs on chunks of samples; p5, p50, p95 (linear interpolation
-   between order statistics) and the mean are taken over the samples where the
-   metric is defined (a sample whose model does not fit has none).
+   between order statistics, as np.percentile) and the mean are taken over the
+   samples where the metric is defined (a sample whose model does not fit has none).
+   Up to EXACT_VALUES values are kept in memory; a larger run draws the same samples
+   again for the order statistics (an exact radix selection, analysis.quantiles) and
+   the histogram, so its memory does not grow with the sample count and its answer
+   is the one the kept values would give.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import numpy as np
 
 from compute_cli import inputs, pipeline
 from compute_cli.analysis import paths
+from compute_cli.analysis.degenerate import overflow_is_null
 from compute_cli.engine.evaluate import evaluate
 from compute_cli.errors import InputError, UsageError
 from compute_cli.pipeline import clean
@@ -37,6 +42,7 @@ from compute_cli.profiles.catalog import Catalog
 from compute_cli.profiles.distributions import Distribution
 
 CHUNK_SAMPLES = 1 << 15
+EXACT_VALUES = 1 << 22  # sample values kept in memory (32 MB) before percentiles take further passes
 PERCENTILES = (5.0, 50.0, 95.0)
 HISTOGRAM_BINS = 20
 DEFAULT_HISTOGRAM_METRIC = "cost_usd_per_million_output_tokens"
@@ -248,16 +254,23 @@ def sampled(base: dict, us: list[Uncertain], samples: int, seed: int, chunk: int
         yield start, n, x, evaluate(x)
 
 
+@overflow_is_null
 def run(catalog: Catalog, setup_id: str, model_id: str | None, assignments=(), cli_dists=(), samples: int = 100_000,
         seed: int = 0, metrics=(), histogram_metric: str = DEFAULT_HISTOGRAM_METRIC,
         chunk: int = CHUNK_SAMPLES, options: inputs.RunOptions = inputs.RunOptions(), on_progress=None,
         on_samples=None) -> dict:
     """Draw ``samples`` scenarios and summarise every metric; a JSON-ready dict.
 
+    Samples are drawn and evaluated ``chunk`` at a time. While ``samples`` x metrics values fit
+    EXACT_VALUES they are kept and summarised in one pass; beyond, the same samples are drawn
+    again (the streams are seeded) for the percentiles' order statistics (analysis.quantiles)
+    and the histogram's counts, so memory does not grow with ``samples`` and the answer is the
+    same, digit for digit.
+
     ``on_samples(header, inputs, metrics)``, when given, is called for every chunk of
-    samples in order: ``header`` describes the run (JSON-ready, the same every call),
-    ``inputs`` holds the ``sample`` number (int64) and each uncertain key's values by
-    path, ``metrics`` each metric's values, all 1-D and as long as the chunk.
+    samples in order (on the first pass only): ``header`` describes the run (JSON-ready, the
+    same every call), ``inputs`` holds the ``sample`` number (int64) and each uncertain key's
+    values by path, ``metrics`` each metric's values, all 1-D and as long as the chunk.
     """
     from compute_cli.analysis.sweep import check_metrics
 
@@ -272,17 +285,42 @@ def run(catalog: Catalog, setup_id: str, model_id: str | None, assignments=(), c
     from compute_cli.analysis.memory import keep_freed_memory
 
     keep_freed_memory()
-    values = {m: np.empty(samples) for m in metrics}
     header = samples_header(run_, samples, seed, us, metrics) if on_samples else None
+
+    def draws(drawn=None):
+        """One pass over the samples, chunk by chunk: ``(first sample, n, {metric: n values})``."""
+        for start, n, _x, y in sampled(base, us, samples, seed, chunk, drawn):
+            yield start, n, {m: np.broadcast_to(y[m], (n,)) for m in metrics}
+
+    keep = samples * len(metrics) <= EXACT_VALUES
+    kept = {m: np.empty(samples) for m in metrics} if keep else None
+    running = {m: _Running(keep) for m in metrics}
     drawn: dict | None = {} if on_samples else None
-    for start, n, _x, y in sampled(base, us, samples, seed, chunk, drawn):
+    for start, n, y in draws(drawn):
         for m in metrics:
-            values[m][start:start + n] = np.broadcast_to(y[m], (n,))
+            running[m].add(y[m])
+            if keep:
+                kept[m][start:start + n] = y[m]
         if on_samples:
-            on_samples(header, dict(drawn), {m: np.broadcast_to(y[m], (n,)) for m in metrics})
+            on_samples(header, dict(drawn), y)
         if on_progress:
             on_progress(n)
-    summary = {m: summarise(values[m], float(y0[m][0])) for m in metrics}
+    clipped = [u.clipped for u in us]
+    if keep:  # one metric at a time: its finite values are a copy
+        stats = {m: _exact(kept[m][np.isfinite(kept[m])], _ranks(running[m].count, m == histogram_metric))
+                 for m in metrics}
+    else:
+        stats = _order_statistics(draws, running, histogram_metric)
+    for u, c in zip(us, clipped, strict=True):
+        u.clipped = c  # the passes after the first draw the same samples again: count them once
+    summary = {m: summarise(running[m], stats[m], float(y0[m][0])) for m in metrics}
+    lo_hi = _histogram_range(running[histogram_metric], stats[histogram_metric])
+    if lo_hi is None:
+        counts = None
+    elif keep:
+        counts = _histogram_counts([kept[histogram_metric]], lo_hi)
+    else:
+        counts = _histogram_counts((y[histogram_metric] for _, _, y in draws()), lo_hi)
     return {
         **run_.envelope(),
         "samples": samples,
@@ -291,8 +329,80 @@ def run(catalog: Catalog, setup_id: str, model_id: str | None, assignments=(), c
                     "base_value": u.base_value, "inputs_moved": sorted(u.fields), "clipped_samples": u.clipped}
                    for u in us],
         "metrics": summary,
-        "histogram": histogram(values[histogram_metric], histogram_metric),
+        "histogram": histogram(histogram_metric, lo_hi, counts),
     }
+
+
+class _Running:
+    """What one pass learns of a metric: how many values are finite, their sum, least and most,
+    and (when the values are not kept) the first counts of their order statistics."""
+
+    def __init__(self, keep: bool):
+        from compute_cli.analysis.quantiles import OrderStatistics
+
+        self.count = self.missing = 0
+        self.sums: list[float] = []
+        self.low, self.high = math.inf, -math.inf
+        self.order = None if keep else OrderStatistics()
+
+    def add(self, v: np.ndarray) -> None:
+        f = v[np.isfinite(v)]
+        self.missing += len(v) - len(f)
+        if not len(f):
+            return
+        self.count += len(f)
+        self.sums.append(float(f.sum()))
+        self.low, self.high = min(self.low, float(f.min())), max(self.high, float(f.max()))
+        if self.order is not None:
+            from compute_cli.analysis.quantiles import float_keys
+
+            self.order.first(float_keys(f))
+
+    @property
+    def mean(self) -> float:
+        try:
+            return math.fsum(self.sums) / self.count
+        except OverflowError:  # values near the largest float: a mean beyond the range of a number (null)
+            return sum(self.sums) / self.count
+
+
+HISTOGRAM_RANGE = (0.5, 99.5)  # percentiles between which the histogram's bins lie
+
+
+def _ranks(n: int, with_histogram: bool) -> list[int]:
+    from compute_cli.analysis.quantiles import percentile_ranks
+
+    if not n:
+        return []
+    wanted = PERCENTILES + (HISTOGRAM_RANGE if with_histogram else ())
+    return sorted({k for q in wanted for k in percentile_ranks(n, q)})
+
+
+def _exact(finite: np.ndarray, ranks: list[int]) -> dict[int, float]:
+    """Order statistics of values held in memory."""
+    if not ranks:
+        return {}
+    part = np.partition(finite, ranks)
+    return {k: float(part[k]) for k in ranks}
+
+
+def _order_statistics(draws, running: dict, histogram_metric: str) -> dict[str, dict[int, float]]:
+    """Order statistics of every metric, from as many further passes over the samples as they need."""
+    from compute_cli.analysis.quantiles import float_keys
+
+    orders = {}
+    for m, run_m in running.items():
+        run_m.order.start(_ranks(run_m.count, m == histogram_metric))
+        orders[m] = run_m.order
+    while any(o.pending for o in orders.values()):
+        pending = {m: o for m, o in orders.items() if o.pending}
+        for _, _, y in draws():
+            for m, o in pending.items():
+                v = y[m]
+                o.feed(float_keys(v[np.isfinite(v)]))
+        for o in pending.values():
+            o.end_pass()
+    return {m: {k: o.value(k) for k in o.ranks} for m, o in orders.items()}
 
 
 def samples_header(run_, samples: int, seed: int, us: list[Uncertain], metrics) -> dict:
@@ -308,29 +418,51 @@ def samples_header(run_, samples: int, seed: int, us: list[Uncertain], metrics) 
     }
 
 
-def summarise(v: np.ndarray, base: float) -> dict:
+def summarise(running: _Running, stats: dict[int, float], base: float) -> dict:
     """p5, p50, p95 and mean over the finite samples, and how many had no value."""
+    from compute_cli.analysis.quantiles import percentile
 
-    finite = v[np.isfinite(v)]
-    missing = int(v.size - finite.size)
-    if not finite.size:
-        return {"p5": None, "p50": None, "p95": None, "mean": None, "base": clean(base), "not_computed": missing}
-    p5, p50, p95 = np.percentile(finite, PERCENTILES)
-    return {"p5": clean(p5), "p50": clean(p50), "p95": clean(p95), "mean": clean(finite.mean()), "base": clean(base),
-            "not_computed": missing}
+    if not running.count:
+        return {"p5": None, "p50": None, "p95": None, "mean": None, "base": clean(base), "not_computed": running.missing}
+    p5, p50, p95 = (percentile(stats.__getitem__, running.count, q) for q in PERCENTILES)
+    return {"p5": clean(p5), "p50": clean(p50), "p95": clean(p95), "mean": clean(running.mean), "base": clean(base),
+            "not_computed": running.missing}
 
 
-def histogram(v: np.ndarray, metric: str, bins: int = HISTOGRAM_BINS) -> dict:
-    """Counts in ``bins`` equal bins between the 0.5th and 99.5th percentiles; the tails counted apart."""
+def _histogram_range(running: _Running, stats: dict[int, float]) -> tuple[float, float] | None:
+    """The histogram's bins lie between the 0.5th and 99.5th percentiles (the least and most
+    value when those coincide); None without a finite value."""
+    from compute_cli.analysis.quantiles import percentile
 
-    finite = v[np.isfinite(v)]
-    if not finite.size:
-        return {"metric": metric, "edges": [], "counts": [], "below": 0, "above": 0}
-    lo, hi = np.percentile(finite, [0.5, 99.5])
+    if not running.count:
+        return None
+    lo, hi = (percentile(stats.__getitem__, running.count, q) for q in HISTOGRAM_RANGE)
     if hi <= lo:
-        lo, hi = float(finite.min()), float(finite.max())
+        lo, hi = running.low, running.high
     if hi <= lo:
         hi = lo + (abs(lo) or 1.0) * 1e-9
-    counts, edges = np.histogram(finite, bins=bins, range=(lo, hi))
+    return lo, hi
+
+
+def _histogram_counts(chunks, lo_hi, bins: int = HISTOGRAM_BINS) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """(counts, edges, below, above) of the finite values of ``chunks`` in ``bins`` bins over ``lo_hi``."""
+    counts, edges, below, above = np.zeros(bins, dtype=np.int64), None, 0, 0
+    for v in chunks:
+        f = v[np.isfinite(v)]
+        c, edges = np.histogram(f, bins=bins, range=lo_hi)
+        counts += c
+        below += int((f < lo_hi[0]).sum())
+        above += int((f > lo_hi[1]).sum())
+    if edges is None:
+        edges = np.histogram(np.empty(0), bins=bins, range=lo_hi)[1]
+    return counts, edges, below, above
+
+
+def histogram(metric: str, lo_hi, counted) -> dict:
+    """Counts in equal bins between the 0.5th and 99.5th percentiles; the tails counted apart."""
+
+    if lo_hi is None:
+        return {"metric": metric, "edges": [], "counts": [], "below": 0, "above": 0}
+    counts, edges, below, above = counted
     return {"metric": metric, "edges": [clean(e) for e in edges], "counts": [int(c) for c in counts],
-            "below": int((finite < lo).sum()), "above": int((finite > hi).sum())}
+            "below": below, "above": above}

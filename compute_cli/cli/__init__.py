@@ -50,11 +50,10 @@ def main() -> None:
         command(prog_name="computecost")
         return
     keep_only_the_command(sys.argv[1:])
+    from compute_cli.cli import process
+
     try:
-        app(prog_name="computecost")
-    except BrokenPipeError:
-        sys.stderr.close()
-        sys.exit(0)
+        process.run(app)  # streams, signals and the exit code
     finally:
         # The run is over: spare the interpreter's last garbage collections, which would walk
         # every object of numpy, typer and the run (tens of ms) only to free memory the OS

@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from typer.core import TyperGroup
-
 from compute_cli import __version__
+from compute_cli.cli.process import Group as ClickErrorsOnOneLine
 from compute_cli.errors import ComputeCostError, ExitCode
 
-class Group(TyperGroup):
-    """Typer's group, listing each command with its whole summary (wrapped, never cut with '...')."""
+class Group(ClickErrorsOnOneLine):
+    """The command groups: Click's errors on one line (``process.Group``), and each command listed with
+    its whole summary (wrapped, never cut with '...')."""
 
     def format_commands(self, ctx, formatter) -> None:
         rows = []
@@ -59,6 +59,7 @@ prices_app = typer.Typer(help="Refresh prices from published price lists (prices
 app.add_typer(prices_app, name="prices")
 
 # profiles.schema.KINDS, written out so help text costs no import (tests/test_conventions.py keeps them equal)
+MAX_AGE_DAYS = 100_000  # --max-age-days: 270 years; a date that far back still exists
 KIND_NAMES = ("hardware", "systems", "sites", "finance", "offers", "models", "setups", "workloads", "markets", "scenarios")
 
 
@@ -80,7 +81,9 @@ state = State()
 
 
 def fail(message: str, code: ExitCode) -> None:
-    typer.echo(f"error: {message}", err=True)
+    from compute_cli.errors import printable
+
+    typer.echo(f"error: {printable(message)}", err=True)
     raise typer.Exit(int(code))
 
 
@@ -132,7 +135,7 @@ def main_callback(
                            help="Print the version and exit.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No warnings on stderr (errors still show).")] = False,
-    max_age_days: Annotated[Optional[int], typer.Option("--max-age-days", min=0, metavar="N",
+    max_age_days: Annotated[Optional[int], typer.Option("--max-age-days", min=0, max=MAX_AGE_DAYS, metavar="N",
                             help="Warn when a price a run uses is older than N days by its as_of date "
                                  "(default 365, or max_age_days in computecost.toml).")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Stale prices are errors: list them and exit 3.")] = False,
@@ -186,7 +189,9 @@ def setups_for_run(args: list[str]):
 def warn(message: str) -> None:
     """A warning on stderr, unless --quiet."""
     if not state.quiet:
-        typer.echo(f"warning: {message}", err=True)
+        from compute_cli.errors import printable
+
+        typer.echo(f"warning: {printable(message)}", err=True)
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
@@ -199,7 +204,9 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
         state.warned.add(text)
         if issubclass(category, ComputeCostNote):
             if not state.quiet:
-                typer.echo(f"note: {text}", err=True)
+                from compute_cli.errors import printable
+
+                typer.echo(f"note: {printable(text)}", err=True)
         else:
             warn(text)
 
@@ -214,7 +221,9 @@ def check_staleness(cat) -> None:
     stale = staleness.stale_figures(cat.figures_used(), staleness.today(), state.max_age_days)
     if stale and state.strict:
         for s in stale:
-            typer.echo(f"error: {s.describe(state.max_age_days)}", err=True)
+            from compute_cli.errors import printable
+
+            typer.echo(f"error: {printable(s.describe(state.max_age_days))}", err=True)
         fail(f"{len(stale)} stale price{'s' if len(stale) > 1 else ''} (--strict); update the as_of dates "
              "with current figures, or raise --max-age-days", ExitCode.INVALID_INPUT)
     if stale:
@@ -277,16 +286,14 @@ def choice(option: str, value: str, allowed) -> str:
     return value
 
 
-def positive_int(option: str, value: str) -> int:
+def positive_int(option: str, value: str, most: int) -> int:
+    from compute_cli.cli.numbers import parse_number
     from compute_cli.errors import UsageError
 
     try:
-        n = int(value)
+        return parse_number(value, ge=1, le=most, integer=True)
     except ValueError:
-        n = 0
-    if n < 1:
-        raise UsageError(f"{option} '{value}': expected a whole number >= 1 or 'auto'")
-    return n
+        raise UsageError(f"{option} '{value[:40]}': expected a whole number from 1 to {most:,}, or 'auto'") from None
 
 
 # ------------------------------------------------------------ the operating point

@@ -11,6 +11,8 @@ from compute_cli.cli.common import (DEFAULT_RANGE_SAMPLES, FormatOption, InputTo
                                     MaxTtftOption, MinTpsOption, OutputTokensOption, RangesOption, SamplesOption,
                                     SeedOption, SetOption, WorkloadOption, app, catalog, check_format, check_staleness,
                                     handle_errors, parse_sets, range_options, serving_options, setups_for_run)
+from compute_cli.cli.numbers import number
+from compute_cli.profiles.limits import MAX_BATCH, MAX_CONTEXT_TOKENS, MAX_POWER_MW
 
 ModelOption = Annotated[Optional[str], typer.Option("--model", "-m", help="Model id (default: the setup's own model, "
                                                     "else llama-3.1-70b).")]
@@ -26,17 +28,19 @@ def _render(kind: str, result: dict, fmt: str) -> None:
 @handle_errors
 def invest(
     setup: Annotated[str, typer.Argument(help="Setup id.")],
-    years: Annotated[float, typer.Option("--years", help="Horizon [years].")] = 5.0,
+    years: Annotated[float, typer.Option("--years", parser=number(gt=0, le=30), help="Horizon [years], "
+                                         "up to 30.")] = 5.0,
     decline: Annotated[float, typer.Option("--token-price-decline-per-year", "--price-decline-per-year",
+                                           parser=number(gt=-1, lt=1),
                                            help="Yearly fall of the selling price (0.3 = -30 %/yr).")] = 0.3,
-    sell_price: Annotated[Optional[float], typer.Option("--sell-price-usd-per-million-tokens",
+    sell_price: Annotated[Optional[float], typer.Option("--sell-price-usd-per-million-tokens", parser=number(ge=0),
                                                         help="Price per million tokens, input and output alike "
                                                              "(default: the market median for the model).")] = None,
     market: Annotated[Optional[str], typer.Option("--market", help="Price the output at this model's market "
                                                   "(default: the served model's).")] = None,
-    price_scale: Annotated[float, typer.Option("--price-scale", help="Multiply today's price (0.5 = a crash "
+    price_scale: Annotated[float, typer.Option("--price-scale", parser=number(ge=0), help="Multiply today's price (0.5 = a crash "
                                                "to half).")] = 1.0,
-    rent_out: Annotated[Optional[float], typer.Option("--rent-out-usd-per-gpu-hour",
+    rent_out: Annotated[Optional[float], typer.Option("--rent-out-usd-per-gpu-hour", parser=number(ge=0),
                                                       help="Sell GPU-hours at this price instead of tokens "
                                                            "(a neocloud).")] = None,
     model: ModelOption = None,
@@ -97,22 +101,25 @@ def rent_or_buy(
 @app.command()
 @handle_errors
 def fleet(
-    power_mw: Annotated[float, typer.Option("--power-mw", help="Site power budget [MW], all-in (IT x PUE).")],
+    power_mw: Annotated[float, typer.Option("--power-mw", parser=number(ge=0, le=MAX_POWER_MW),
+                                            help="Site power budget [MW], all-in (IT x PUE).")],
     hardware: Annotated[Optional[list[str]], typer.Option("--hardware", help="Accelerator ids (repeatable; "
                                                           "default: all).")] = None,
     model: Annotated[Optional[str], typer.Option("--model", "-m", help="Model id (default: llama-3.1-70b, or "
                                                  "model in computecost.toml).")] = None,
     site: Annotated[str, typer.Option("--site", help="Site id.")] = "hyperscale-campus",
     finance: Annotated[str, typer.Option("--finance", help="Finance id.")] = "hyperscaler",
-    utilization: Annotated[float, typer.Option("--utilization", min=0.001, max=1.0,
+    utilization: Annotated[float, typer.Option("--utilization", parser=number(ge=0.001, le=1.0),
                                                help="Share of hours serving paid traffic (0..1).")] = 0.7,
     precision: Annotated[Optional[str], typer.Option("--precision", help="Force a weight format (default: the "
                                                      "first of fp8, int8, bf16, int4 the accelerator runs natively "
                                                      "and fits).")] = None,
-    batch: Annotated[Optional[int], typer.Option("--batch", min=1, help="Sequences decoding together (capped by "
-                     "memory; default: each accelerator's operating point for the workload).")] = None,
-    context: Annotated[Optional[int], typer.Option("--context", min=1, help="Tokens in each sequence's KV cache, "
-                       "with 3 prompt tokens per output token, instead of a workload.")] = None,
+    batch: Annotated[Optional[int], typer.Option("--batch", parser=number(ge=1, le=MAX_BATCH, integer=True),
+                     help="Sequences decoding together (capped by memory; default: each accelerator's operating "
+                          "point for the workload).")] = None,
+    context: Annotated[Optional[int], typer.Option("--context", parser=number(ge=1, le=MAX_CONTEXT_TOKENS,
+                       integer=True), help="Tokens in each sequence's KV cache, with 3 prompt tokens per output "
+                                       "token, instead of a workload.")] = None,
     workload: Annotated[Optional[str], typer.Option("--workload", "-w", metavar="W", help="Workload profile: "
                         "tokens per request and latency targets (default: chat).")] = None,
     input_tokens: InputTokensOption = None,
@@ -165,10 +172,12 @@ def breakeven(
     fmt = check_format(fmt)
     bounds = None
     if value_range:
+        from compute_cli.cli.numbers import parse_number
+
         try:
-            lo, hi = (float(v) for v in value_range.split(":"))
+            lo, hi = (parse_number(v) for v in value_range.split(":"))
         except ValueError:
-            raise UsageError(f"--range '{value_range}': expected LOW:HIGH, e.g. 0:0.5") from None
+            raise UsageError(f"--range '{value_range}': expected LOW:HIGH, finite numbers, e.g. 0:0.5") from None
         if not lo < hi:
             raise UsageError(f"--range '{value_range}': LOW must be below HIGH")
         bounds = (lo, hi)

@@ -14,6 +14,7 @@ import typer
 from compute_cli.cli.common import (FormatOption, InputTokensOption, MaxTpotOption, MaxTtftOption, MinTpsOption,
                                     OutputTokensOption, SetOption, WorkloadOption, app, check_format, check_staleness,
                                     handle_errors, parse_sets, serving_options, setups_for_run, warn)
+from compute_cli.cli.numbers import number
 
 ModelOption = Annotated[Optional[str], typer.Option("--model", "-m", help="Model id to serve (default: the model "
                                                     "the setup declares, else llama-3.1-70b).")]
@@ -29,8 +30,8 @@ SWEEP_CHART_METRIC = "cost_usd_per_million_output_tokens"
 CHART_MAX_POINTS = 4_000_000  # values kept for a sweep's chart
 
 
-def check_options(fmt: str | None, formats, plot, binary_hint: str | None = None) -> str:
-    """The --format to use; refuse a bad one, or a bad --plot file name, before any work is done.
+def check_options(fmt: str | None, formats, plot, binary_hint: str | None = None, output=None) -> str:
+    """The --format to use; refuse a bad one, a bad --plot file name or --output target, before any work is done.
 
     ``binary_hint`` says where the command writes Parquet and Arrow, when not with --format.
     """
@@ -39,10 +40,15 @@ def check_options(fmt: str | None, formats, plot, binary_hint: str | None = None
     if fmt in BINARY_FORMATS and fmt not in formats:
         raise not_written_here(fmt, formats, binary_hint)
     fmt = check_format(fmt, formats)
+    if output is not None:
+        from compute_cli.render.output import target
+
+        target(output)
     if plot is not None:
+        from compute_cli.render.output import target
         from compute_cli.render.plots import check_path
 
-        check_path(plot)
+        target(check_path(plot), "--plot")
     return fmt
 
 
@@ -68,7 +74,7 @@ def sweep(
     fmt: SweepFormatOption = None,
     output: OutputOption = None,
     plot: PlotOption = None,
-    chunk_rows: Annotated[int, typer.Option("--chunk-rows", min=0, hidden=True,
+    chunk_rows: Annotated[int, typer.Option("--chunk-rows", min=0, max=1 << 24, hidden=True,
                           help="Rows per evaluated block (memory bound; for tests).")] = 0,
     workload: WorkloadOption = None,
     input_tokens: InputTokensOption = None,
@@ -91,7 +97,7 @@ def sweep(
     from compute_cli.render.output import output_stream, progress
     from compute_cli.render.sweep import FORMATS, open_writer
 
-    fmt = check_options(fmt, FORMATS, plot)
+    fmt = check_options(fmt, FORMATS, plot, output=output)
     binary = fmt in BINARY_FORMATS
     if binary:
         check_binary_target(output, f"--format {fmt}", fmt)
@@ -164,8 +170,8 @@ def sensitivity(
     set_: SetOption = None,
     metric: Annotated[str, typer.Option("--metric", "-M", help="Engine output to explain.")] =
     "cost_usd_per_million_output_tokens",
-    swing: Annotated[float, typer.Option("--swing", help="Move each input down and up by this fraction "
-                     "(0.2: -20 % and +20 %), unless its profile declares a range.")] = 0.2,
+    swing: Annotated[float, typer.Option("--swing", parser=number(gt=0, lt=1), help="Move each input down and up "
+                     "by this fraction (0.2: -20 % and +20 %), unless its profile declares a range.")] = 0.2,
     no_declared: Annotated[bool, typer.Option("--no-declared-ranges", help="Use --swing for every input, "
                            "ignoring the distributions the profiles declare.")] = False,
     fmt: FormatOption = None,
@@ -177,7 +183,7 @@ def sensitivity(
     from compute_cli.render.explore import FORMATS, render_sensitivity
     from compute_cli.render.output import output_stream
 
-    fmt = check_options(fmt, FORMATS, plot)
+    fmt = check_options(fmt, FORMATS, plot, output=output)
     cat, setup, sets = one_setup(setup, set_)
     result = sensitivity_mod.run(cat, setup, model, sets, metric=metric, swing=swing,
                                  use_declared=not no_declared)
@@ -226,7 +232,7 @@ def simulate(
     from compute_cli.render.explore import FORMATS, SamplesWriter, render_simulate, samples_format as format_of
     from compute_cli.render.output import atomic_output, output_stream, progress
 
-    fmt = check_options(fmt, FORMATS, plot, "simulate writes its samples to one with --samples-output FILE")
+    fmt = check_options(fmt, FORMATS, plot, "simulate writes its samples to one with --samples-output FILE", output)
     sample_fmt = None
     if samples_output is not None:
         sample_fmt = format_of(samples_output, samples_format)

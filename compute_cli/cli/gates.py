@@ -10,6 +10,7 @@ import typer
 from compute_cli.cli.common import (InputTokensOption, MaxTpotOption, MaxTtftOption, MinTpsOption, OutputTokensOption,
                                     SetOption, WorkloadOption, app, catalog, check_format, check_staleness, group,
                                     handle_errors, parse_sets, serving_options, setup_arguments, warn)
+from compute_cli.cli.numbers import number
 from compute_cli.errors import ExitCode, UsageError
 
 schema_app = group(help="JSON Schemas: of every JSON output, and of the profile format.")
@@ -24,12 +25,12 @@ def check(
     model: Annotated[Optional[str], typer.Option("--model", "-m", help="Model id (default: the policy's, "
                      "else the setups' own).")] = None,
     max_usd_per_million_output_tokens: Annotated[Optional[float], typer.Option(
-        "--max-usd-per-million-output-tokens", min=0, metavar="X",
+        "--max-usd-per-million-output-tokens", parser=number(ge=0), metavar="X",
         help="Limit on cost_usd_per_million_output_tokens [USD].")] = None,
     max_usd_per_gpu_hour: Annotated[Optional[float], typer.Option(
-        "--max-usd-per-gpu-hour", min=0, metavar="Y", help="Limit on cost_usd_per_gpu_hour [USD/GPU-h].")] = None,
+        "--max-usd-per-gpu-hour", parser=number(ge=0), metavar="Y", help="Limit on cost_usd_per_gpu_hour [USD/GPU-h].")] = None,
     min_tokens_per_joule: Annotated[Optional[float], typer.Option(
-        "--min-tokens-per-joule", min=0, metavar="Z", help="Floor on tokens_per_joule [tokens/J].")] = None,
+        "--min-tokens-per-joule", parser=number(ge=0), metavar="Z", help="Floor on tokens_per_joule [tokens/J].")] = None,
     policy: Annotated[Optional[str], typer.Option("--policy", metavar="FILE",
                       help="YAML file of rules: metric, max and/or min, optional setups.")] = None,
     workload: WorkloadOption = None,

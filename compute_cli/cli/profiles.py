@@ -60,10 +60,12 @@ def profiles_validate(
         inspect.check_kind(kind)
     ok, errors = inspect.validate_paths(paths, state.config_dirs, stdin=getattr(sys.stdin, "buffer", None),
                                         stdin_kind=kind)
+    from compute_cli.errors import printable
+
     for line in ok:
-        typer.echo(line)
+        typer.echo(printable(line))
     for line in errors:
-        typer.echo(f"error: {line}", err=True)
+        typer.echo(f"error: {printable(line)}", err=True)
     if errors:
         raise typer.Exit(int(ExitCode.INVALID_INPUT))
 

@@ -9,6 +9,8 @@ import typer
 
 from compute_cli.cli.common import (ROW_FORMATS, RowFormatOption, SetOption, app, catalog, check_format, choice, handle_errors,
                              parse_sets, positive_int, warn)
+from compute_cli.cli.numbers import number
+from compute_cli.profiles.limits import MAX_ACCELERATORS_PER_SYSTEM, MAX_BATCH, MAX_CONTEXT_TOKENS
 
 
 @app.command()
@@ -19,9 +21,12 @@ def throughput(
     system: Annotated[Optional[str], typer.Option("--system", help="System id (a box or node).")] = None,
     precision: Annotated[str, typer.Option("--precision", "-p", help="Weight format: bf16, fp8, int8 or int4.")] = "bf16",
     kv_precision: Annotated[str, typer.Option("--kv-precision", help="KV-cache format: bf16 or fp8.")] = "bf16",
-    batch: Annotated[int, typer.Option("--batch", "-b", min=1, help="Sequences decoding together.")] = 1,
-    context: Annotated[int, typer.Option("--context", min=1, help="Tokens already in each sequence's KV cache.")] = 1024,
-    prompt_tokens: Annotated[Optional[int], typer.Option("--prompt-tokens", min=1,
+    batch: Annotated[int, typer.Option("--batch", "-b", parser=number(ge=1, le=MAX_BATCH, integer=True),
+                                       help="Sequences decoding together.")] = 1,
+    context: Annotated[int, typer.Option("--context", parser=number(ge=1, le=MAX_CONTEXT_TOKENS, integer=True),
+                                         help="Tokens already in each sequence's KV cache.")] = 1024,
+    prompt_tokens: Annotated[Optional[int], typer.Option("--prompt-tokens", parser=number(ge=1, le=MAX_CONTEXT_TOKENS,
+                                                                                          integer=True),
                              help="Prompt length for the prefill figures (default: --context).")] = None,
     gpus: Annotated[str, typer.Option("--gpus", help="Accelerators serving the model, or 'auto' "
                                       "(the fewest that fit).")] = "auto",
@@ -38,7 +43,7 @@ def throughput(
     choice("--precision", precision, ("bf16", "fp8", "int8", "int4"))
     choice("--kv-precision", kv_precision, ("bf16", "fp8"))
     choice("--parallelism", parallelism, ("tensor", "pipeline"))
-    n = 0 if gpus == "auto" else positive_int("--gpus", gpus)
+    n = 0 if gpus == "auto" else positive_int("--gpus", gpus, MAX_ACCELERATORS_PER_SYSTEM)
     result = throughput_mod.run(catalog(), model, hardware_id=hardware, system_id=system, precision=precision,
                                 kv_precision=kv_precision, batch=batch, context=context, prompt_tokens=prompt_tokens,
                                 prefill_batch=batch, gpus=n, parallelism=parallelism, assignments=parse_sets(set_))

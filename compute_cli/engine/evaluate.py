@@ -48,21 +48,10 @@ def group_gpus(x, batch):
     count = np.asarray(x["accelerator_count"], dtype=float)
     kv_seq = throughput.kv_cache_bytes(1.0, x["context_tokens"], x["kv_bytes_per_token_full"],
                                        x["kv_bytes_per_token_window"], x["window_tokens"])
-    shape = np.broadcast(count, batch, kv_seq, x["weight_bytes_total"], x["memory_gb"]).shape
-    chosen = np.broadcast_to(count, shape).astype(float)
-    found = np.zeros(shape, dtype=bool)
-    # a set, not np.unique: np.unique imports numpy.ma (~20 ms of start-up for every call)
-    counts = set(count.astype(int).ravel().tolist())
-    candidates = sorted({d for c in counts for d in range(1, c + 1) if c % d == 0})
-    for n in candidates:
-        need, have = throughput.memory_needed_bytes(x["weight_bytes_total"], batch * kv_seq,
-                                                    x["memory_reserve_fraction"], n, x["memory_gb"])
-        ok = (~found) & (count % n == 0) & (need <= have)
-        chosen = np.where(ok, n, chosen)
-        found |= ok
-        if found.all():  # every scenario placed: larger groups would change nothing
-            break
-    return chosen
+    need = throughput.memory_needed_bytes(x["weight_bytes_total"], batch * kv_seq, x["memory_reserve_fraction"], 1.0,
+                                          x["memory_gb"])[0]
+    fewest = throughput.fewest_gpus(need, x["memory_gb"], x["memory_reserve_fraction"])
+    return throughput.smallest_divisor_at_least(count, fewest)
 
 
 def serving_group(x, batch):

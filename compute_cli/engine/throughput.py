@@ -117,3 +117,77 @@ def max_batch(weight_bytes_total, kv_bytes_per_sequence, memory_reserve_fraction
     have = gpus * memory_gb * BYTES_PER_GB * (1.0 - memory_reserve_fraction)
     room = np.maximum(have - weight_bytes_total, 0.0)
     return np.floor(room / np.maximum(kv_bytes_per_sequence, 1.0))
+
+
+# Distinct accelerator counts up to which each count's divisors are listed one by one (by
+# trial division up to its square root); more distinct counts (a sweep over the count) are
+# searched in one vectorized pass over every candidate up to the square root of the largest.
+DIVISOR_LISTS_MAX = 64
+
+
+def divisors(n: int) -> list[int]:
+    """Every divisor of a whole number ``n`` >= 1, ascending, by trial division up to sqrt(n).
+
+    >>> divisors(12), divisors(1), divisors(97)
+    ([1, 2, 3, 4, 6, 12], [1], [1, 97])
+    """
+    import math
+
+    small, large = [], []
+    for k in range(1, math.isqrt(n) + 1):
+        if n % k == 0:
+            small.append(k)
+            if k != n // k:
+                large.append(n // k)
+    return small + large[::-1]
+
+
+def smallest_divisor_at_least(count, minimum):
+    """The smallest divisor of each ``count`` that is >= ``minimum``; ``count`` itself where
+    ``minimum`` exceeds it or is not a number. Broadcasts; ``count`` holds whole numbers >= 1.
+
+    O(sqrt(count)) per distinct count, never a loop over 1..count.
+
+    >>> smallest_divisor_at_least(np.array([8, 8, 8, 6, 7]), np.array([1, 3, 9, 4, 2])).tolist()
+    [1.0, 4.0, 8.0, 6.0, 7.0]
+    >>> smallest_divisor_at_least(np.arange(1, 200), 5).tolist() == [min(d for d in range(5, c + 1) if c % d == 0)
+    ...                                                              if c >= 5 else c for c in range(1, 200)]
+    True
+    """
+    import math
+
+    count, minimum = np.broadcast_arrays(np.asarray(count, dtype=float), np.asarray(minimum, dtype=float))
+    c = count.astype(np.int64)
+    out = count.astype(float)  # where none is found: the whole count
+    want = np.isfinite(minimum) & (minimum <= count)
+    m = np.where(want, np.maximum(minimum, 1.0), 1.0)
+    distinct = set(c[want].ravel().tolist())
+    if len(distinct) <= DIVISOR_LISTS_MAX:
+        for n in distinct:
+            sel = want & (c == n)
+            d = np.array(divisors(n), dtype=float)
+            out[sel] = d[np.searchsorted(d, m[sel], side="left")]
+        return out
+    best = np.where(want, out, np.inf)
+    for k in range(1, math.isqrt(int(c[want].max())) + 1):
+        divides = want & (c % k == 0)
+        for d in (np.float64(k), c // k):
+            best = np.where(divides & (d >= m) & (d < best), d, best)
+    return np.where(want, best, out)
+
+
+def fewest_gpus(need_bytes, memory_gb, memory_reserve_fraction):
+    """The fewest accelerators whose memory (less the reserve) holds ``need_bytes``: the smallest n
+    with ``need <= have(n)`` as :func:`memory_needed_bytes` computes ``have``; NaN when none can."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        per_gpu = memory_needed_bytes(0.0, 0.0, memory_reserve_fraction, 1.0, memory_gb)[1]
+        n = np.ceil(np.asarray(need_bytes, dtype=float) / per_gpu)
+        n = np.where(np.asarray(need_bytes) <= 0, 1.0, n)
+        n = np.where(np.isfinite(n), np.maximum(n, 1.0), np.nan)
+
+        def holds(k):
+            return need_bytes <= memory_needed_bytes(need_bytes, 0.0, memory_reserve_fraction, k, memory_gb)[1]
+
+        # the division rounds: step to the exact boundary of the comparison the engine makes
+        n = np.where((n > 1) & holds(n - 1), n - 1, n)
+        return np.where(holds(n), n, n + 1)

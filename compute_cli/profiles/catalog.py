@@ -13,6 +13,8 @@ Files are read lazily, only when asked for.
 from __future__ import annotations
 
 import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +37,32 @@ from compute_cli.profiles.schema import (
 )
 
 ENV_PATH = "COMPUTECOST_PATH"
+_ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
+ID_MAX_CHARS = 80  # as schema.Id
+SHOWN_CHARS = 60  # of a long id in a message
+
+
+def is_id(text: str) -> bool:
+    """Whether ``text`` can be a profile id (schema.Id), so a file can be looked for.
+
+    >>> is_id("h100-sxm"), is_id("../etc/passwd"), is_id("a" * 100)
+    (True, False, False)
+    """
+    return len(text) <= ID_MAX_CHARS and _ID.fullmatch(text) is not None
+
+
+def shown(text: str) -> str:
+    """A value from the command line as a message shows it: control characters escaped, long ones cut.
+
+    >>> shown("a" * 100)
+    'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa... (100 characters)'
+    """
+    from compute_cli.errors import printable
+
+    text = str(text)
+    if len(text) > SHOWN_CHARS + 20:
+        text = f"{text[:SHOWN_CHARS]}... ({len(text):,} characters)"
+    return printable(text)
 
 
 def shipped_dir() -> Path:
@@ -133,15 +161,36 @@ class Catalog:
         found: set[str] = set()
         for d in self.dirs:
             folder = d / kind
-            if folder.is_dir():
-                found.update(p.stem for p in folder.glob("*.yaml"))
+            try:
+                with os.scandir(folder) as entries:
+                    found.update(e.name[:-5] for e in entries if e.name.endswith(".yaml") and not e.name.startswith("."))
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            except OSError as exc:
+                raise InputError(f"cannot list the {kind} profiles: {exc.strerror or exc}",
+                                 file=display_path(folder)) from None
         return sorted(found)
 
     def find(self, kind: str, profile_id: str) -> Path | None:
+        """The file of a profile, or None; a broken entry (a dangling link, a directory, a device,
+        an unreadable folder) is an error naming it, not a profile that is missing."""
+        if not is_id(profile_id):
+            return None  # no file can hold it (and a very long name would be refused by the OS)
         for d in self.dirs:
             candidate = d / kind / f"{profile_id}.yaml"
-            if candidate.is_file():
+            try:
+                mode = candidate.stat().st_mode
+            except (FileNotFoundError, NotADirectoryError):
+                if candidate.is_symlink():
+                    raise InputError("a symbolic link to a file that does not exist", file=display_path(candidate)) \
+                        from None
+                continue
+            except OSError as exc:
+                raise InputError(f"cannot read: {exc.strerror or exc}", file=display_path(candidate)) from None
+            if stat.S_ISREG(mode):
                 return candidate
+            what = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
+            raise InputError(f"is {what}, expected a YAML file", file=display_path(candidate))
         return None
 
     def kind_of(self, profile_id: str) -> list[str]:
@@ -181,6 +230,9 @@ class Catalog:
 
     def missing(self, kind: str, profile_id: str, referrer: tuple | None) -> InputError:
         noun = kind if kind in ("hardware", "finance") else kind[:-1]
+        if not is_id(profile_id):
+            return InputError(f"no {noun} profile '{shown(profile_id)}': an id is at most {ID_MAX_CHARS} lowercase "
+                              f"letters, digits, '.', '_' and '-'; see 'computecost profiles list {kind}'")
         text = f"no {noun} profile '{profile_id}'{did_you_mean(profile_id, self.ids(kind))}"
         other = [k for k in self.kind_of(profile_id) if k != kind]
         if other:

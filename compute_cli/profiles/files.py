@@ -18,7 +18,7 @@ from compute_cli.errors import InputError, UsageError
 from compute_cli.profiles.catalog import Catalog, display_path
 from compute_cli.profiles.loader import Loaded, load_text
 from compute_cli.profiles.schema import KINDS
-from compute_cli.profiles.yamlio import decode, read_text
+from compute_cli.profiles.yamlio import read_stream, read_text
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -37,7 +37,7 @@ def read_profile(arg: str, kind: str, stdin=None) -> Loaded:
     if arg == STDIN:
         if stdin is None:
             raise UsageError("'-' reads a profile from stdin, but there is no stdin")
-        return load_text(decode(stdin.read(), STDIN_NAME), kind, STDIN_NAME)
+        return load_text(read_stream(stdin, STDIN_NAME), kind, STDIN_NAME)
     path = Path(arg)
     display = display_path(path)
     return load_text(read_text(path, display), kind, display)

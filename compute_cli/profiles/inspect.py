@@ -7,7 +7,7 @@ from pathlib import Path
 import msgspec
 
 from compute_cli.errors import InputError, UsageError, did_you_mean
-from compute_cli.profiles.catalog import Catalog, display_path
+from compute_cli.profiles.catalog import Catalog, display_path, shown
 from compute_cli.profiles.files import STDIN, read_profile
 from compute_cli.profiles.loader import load_file
 from compute_cli.profiles.schema import KINDS
@@ -108,12 +108,20 @@ def validate_paths(paths: list[Path], config_dirs=(), stdin=None,
             else:
                 ok.append(f"{loaded.file}: ok")
             continue
-        if not root.exists():
-            errors.append(f"{root}: no such file or directory")
+        try:
+            root.stat()
+        except FileNotFoundError:
+            errors.append(f"{shown(str(root))}: no such file or directory")
+            continue
+        except OSError as exc:
+            errors.append(f"{shown(str(root))}: {exc.strerror or exc}")
             continue
         if root.is_file():
             files = [(root.parent.name, root)]
             dirs = [root.parent.parent]
+        elif not root.is_dir():
+            errors.append(f"{display_path(root)}: not a folder of profiles or a YAML file")
+            continue
         else:
             files = []
             for sub in sorted(root.iterdir()):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import msgspec
 
-from compute_cli.errors import InputError, did_you_mean
+from compute_cli.errors import InputError, did_you_mean, printable
 from compute_cli.profiles.keypaths import choices_at, fields_at
 from compute_cli.profiles.schema import KINDS, Base
 from compute_cli.profiles.yamlio import Document, Provenance, format_path, parse, read_text
@@ -106,11 +106,11 @@ def translate(exc: msgspec.ValidationError, doc: Document, struct_type) -> Input
         text = f"must be {m.group(2)} {m.group(3)}"
         if m.group(4):
             text += f" and {m.group(4)} {m.group(5)}"
-        text += f", got {got!r}"
+        text += f", got {shown_value(got)}"
     elif m := re.match(r"Expected `array` of length >= (\d+)", message):
         text = f"must list at least {m.group(1)} item{'s' if m.group(1) != '1' else ''}"
     elif m := re.match(r"Expected `str` matching regex", message):
-        text = f"must be an id of lowercase letters, digits, '.', '_' and '-', got {got!r}"
+        text = f"must be an id of lowercase letters, digits, '.', '_' and '-', got {shown_value(got)}"
     elif m := re.match(r"Invalid enum value (.+)", message):
         choices = choices_at(struct_type, path)
         text = f"must be one of {', '.join(choices)}, got {m.group(1)}" + did_you_mean(str(got), choices)
@@ -120,11 +120,26 @@ def translate(exc: msgspec.ValidationError, doc: Document, struct_type) -> Input
         elif got is None or isinstance(got, dict | list):
             shown = _plain(m.group(2))
         else:
-            shown = f"{_plain(m.group(2))} {got!r}"
+            shown = f"{_plain(m.group(2))} {shown_value(got)}"
         text = f"expected {_plain(m.group(1))}, got {shown}"
     else:
         text = message[0].lower() + message[1:]
     return InputError(text, file=doc.file, line=doc.line_of(path), path=format_path(path) or None)
+
+
+def shown_value(value, limit: int = 60) -> str:
+    """A value as an error message shows it: repr, cut when long; a huge integer by its size.
+
+    >>> shown_value(10**400), shown_value("x" * 100)[-16:], shown_value(0.5)
+    ('a whole number of 401 digits', '(100 characters)', '0.5')
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**limit:
+        digits = len(str(abs(value))) if value.bit_length() < 14_000 else f"about {int(value.bit_length() * 0.30103)}"
+        return f"a whole number of {digits} digits"
+    text = repr(value)
+    if len(text) > limit + 20:
+        text = f"{text[:limit]}... ({len(value) if isinstance(value, str) else len(text):,} characters)"
+    return printable(text)
 
 
 def _plain(type_text: str) -> str:

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import msgspec
 
-from compute_cli.errors import InputError, UsageError, did_you_mean
-from compute_cli.profiles.catalog import ResolvedSetup
+from compute_cli.errors import InputError, UsageError, did_you_mean, printable
+from compute_cli.profiles.catalog import ResolvedSetup, shown
 from compute_cli.profiles.keypaths import fields_at, is_struct
 from compute_cli.profiles.schema import (SETUP_REFERENCES, Finance, Hardware, Model, Offer, Setup, Site, System,
                                          Workload)
@@ -34,6 +34,7 @@ ROOTS: dict[str, tuple[str, type]] = {
 SETUP_FIELDS = [f for f in Setup.__struct_fields__ if f not in SETUP_REFERENCES and f != "id"]
 # ResolvedSetup attribute -> the words its paths start with (a setup's own fields have none)
 PREFIX = {attr: word + "." for word, (attr, _) in ROOTS.items()} | {"setup": ""}
+MAX_NUMBER_CHARS = 1000  # a longer value is text (Python converts integers of at most 4,300 digits)
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ def parse_assignment(text: str, option: str = "--set") -> Assignment:
     >>> parse_assignment("site.electricity_usd_per_kwh*=1.3").scale
     True
     """
+    if printable(text) != text:
+        raise UsageError(f"{option} '{printable(text)}': control characters are not allowed in a key or a value")
     key, sep, raw = text.partition("=")
     key = key.strip()
     scale = key.endswith("*")
@@ -79,6 +82,8 @@ def parse_value(raw: str):
 
     if raw == "":
         return ""
+    if len(raw) > MAX_NUMBER_CHARS:  # no figure is written with this many characters: text, refused as a number
+        return raw
     try:
         return int(raw)
     except ValueError:
@@ -98,6 +103,7 @@ def parse_value(raw: str):
 
 def target(path: tuple[str, ...], text: str, option: str = "--set") -> tuple[str, type, tuple[str, ...]]:
     """Split a path into (root attribute, struct type, field path) or raise with a did-you-mean."""
+    text = shown(text)
     head = path[0]
     if head in ROOTS:
         attr, struct_type = ROOTS[head]
@@ -111,7 +117,7 @@ def target(path: tuple[str, ...], text: str, option: str = "--set") -> tuple[str
         attr, struct_type, rest = "setup", Setup, path
     else:
         options = SETUP_FIELDS + list(ROOTS)
-        raise InputError(f"{option} {text}: unknown key '{head}'{did_you_mean(head, options)}")
+        raise InputError(f"{option} {text}: unknown key '{shown(head)}'{did_you_mean(head, options)}")
     check_fields(struct_type, rest, text, option)
     return attr, struct_type, rest
 
@@ -151,7 +157,7 @@ def check_fields(struct_type, rest, text, option):
         if part not in fields:
             prefix = ".".join(here)
             where = f" in {current.__name__.lower()}{' ' + prefix if prefix else ''}"
-            raise InputError(f"{option} {text}: unknown key '{part}'{where}{did_you_mean(part, fields)}")
+            raise InputError(f"{option} {text}: unknown key '{shown(part)}'{where}{did_you_mean(part, fields)}")
         group = is_struct(struct_type, rest[:i + 1])
         if i < len(rest) - 1 and not group:
             raise InputError(f"{option} {text}: '{part}' has no keys below it")
@@ -187,6 +193,7 @@ def applies(r: ResolvedSetup, attr: str) -> bool:
 
 def _replace(obj, rest: tuple[str, ...], value, text: str, option: str, scale: bool = False):
     """A validated copy of struct ``obj`` with ``rest`` set to ``value`` (or multiplied by it)."""
+    text = shown(text)
     data = msgspec.to_builtins(obj)
     node = data
     for part in rest[:-1]:

@@ -15,19 +15,47 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
+from compute_cli.profiles.limits import (
+    MAX_ACCELERATORS_PER_SYSTEM,
+    MAX_BATCH,
+    MAX_CONTEXT_TOKENS,
+    MAX_DEVICES,
+    MAX_DIMENSION,
+    MAX_EXPERTS,
+    MAX_HEADS,
+    MAX_LAYERS,
+    MAX_PARAMS,
+    MAX_SYSTEMS,
+    MAX_VOCAB,
+)
+
 # ----------------------------------------------------------------- value types
 NonNeg = Annotated[float, Meta(ge=0)]
 Pos = Annotated[float, Meta(gt=0)]
 Fraction = Annotated[float, Meta(ge=0, le=1)]
 FractionBelowOne = Annotated[float, Meta(ge=0, lt=1)]
-PosInt = Annotated[int, Meta(ge=1)]
-NonNegInt = Annotated[int, Meta(ge=0)]
 Pue = Annotated[float, Meta(ge=1, le=5)]
 Id = Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=80)]
 Year = Annotated[int, Meta(ge=1990, le=2100)]
 
 Precision = Literal["bf16", "fp8", "int8", "int4"]
 KvPrecision = Literal["bf16", "fp8"]
+
+
+def _count(high: int, low: int = 1):
+    """A whole number from ``low`` to ``high``: counts and sizes stop at the documented maxima of limits.py."""
+    return Annotated[int, Meta(ge=low, le=high)]
+
+
+Accelerators = _count(MAX_ACCELERATORS_PER_SYSTEM)
+Params = _count(MAX_PARAMS)
+Layers = _count(MAX_LAYERS)
+LayersOrNone = _count(MAX_LAYERS, 0)
+Dimension = _count(MAX_DIMENSION)
+DimensionOrNone = _count(MAX_DIMENSION, 0)
+Heads = _count(MAX_HEADS)
+ExpertsOrNone = _count(MAX_EXPERTS, 0)
+Tokens = _count(MAX_CONTEXT_TOKENS)
 
 
 class Base(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
@@ -62,7 +90,7 @@ class System(Base, kw_only=True):
     id: Id
     name: str
     accelerator: Id
-    accelerator_count: PosInt
+    accelerator_count: Accelerators
     host_capex_usd: NonNeg
     network_capex_usd: NonNeg = 0.0
     host_power_w: NonNeg
@@ -119,7 +147,7 @@ class Offer(Base, kw_only=True):
     provider_kind: Literal["hyperscaler", "neocloud", "marketplace", "lab"]
     accelerator: Id
     system: Id | None = None
-    gpus_per_instance: PosInt = 1
+    gpus_per_instance: Accelerators = 1
     region: str = ""
     usd_per_gpu_hour: OfferPrices
     extras_usd_per_gpu_hour: NonNeg = 0.0
@@ -129,28 +157,28 @@ class Offer(Base, kw_only=True):
 class Model(Base, kw_only=True):
     id: Id
     name: str
-    total_params: Annotated[int, Meta(gt=0)]
-    active_params: Annotated[int, Meta(gt=0)]
-    layers: PosInt
-    hidden_size: PosInt
-    attention_heads: PosInt
-    kv_heads: PosInt
-    head_dim: PosInt
+    total_params: Params
+    active_params: Params
+    layers: Layers
+    hidden_size: Dimension
+    attention_heads: Heads
+    kv_heads: Heads
+    head_dim: Dimension
     attention: Literal["gqa", "mla"] = "gqa"
-    kv_lora_rank: NonNegInt = 0
-    qk_rope_head_dim: NonNegInt = 0
-    q_lora_rank: NonNegInt = 0
-    v_head_dim: NonNegInt = 0
-    sliding_window: NonNegInt = 0
-    sliding_window_layers: NonNegInt = 0
+    kv_lora_rank: DimensionOrNone = 0
+    qk_rope_head_dim: DimensionOrNone = 0
+    q_lora_rank: DimensionOrNone = 0
+    v_head_dim: DimensionOrNone = 0
+    sliding_window: _count(MAX_CONTEXT_TOKENS, 0) = 0
+    sliding_window_layers: LayersOrNone = 0
     ffn_kind: Literal["swiglu", "gelu"]
-    ffn_size: PosInt
-    experts_total: NonNegInt = 0
-    experts_active: NonNegInt = 0
-    shared_experts: NonNegInt = 0
-    moe_ffn_size: NonNegInt = 0
-    dense_layers: NonNegInt = 0
-    vocab_size: PosInt
+    ffn_size: Dimension
+    experts_total: ExpertsOrNone = 0
+    experts_active: ExpertsOrNone = 0
+    shared_experts: ExpertsOrNone = 0
+    moe_ffn_size: DimensionOrNone = 0
+    dense_layers: LayersOrNone = 0
+    vocab_size: _count(MAX_VOCAB)
     tied_embeddings: bool = False
     notes: str = ""
 
@@ -167,8 +195,8 @@ class Workload(Base, kw_only=True):
     id: Id
     name: str
     description: str = ""
-    input_tokens: PosInt  # mean prompt tokens per request
-    output_tokens: PosInt  # mean generated tokens per request
+    input_tokens: Tokens  # mean prompt tokens per request
+    output_tokens: Tokens  # mean generated tokens per request
     max_ttft_ms: Pos | None = None
     max_tpot_ms: Pos | None = None
     min_tokens_per_s_per_user: Pos | None = None
@@ -187,13 +215,13 @@ class Setup(Base, kw_only=True):
     system: Id | None = None
     site: Id | None = None
     finance: Id | None = None
-    systems_count: PosInt = 1
+    systems_count: _count(MAX_SYSTEMS) = 1
     # rent
     offer: Id | None = None
     term: Term = "on_demand"
     # device-fleet: idle consumer devices whose owners already paid for them
     device: Id | None = None
-    devices_count: PosInt = 1
+    devices_count: _count(MAX_DEVICES) = 1
     availability_hours_per_day: Annotated[float, Meta(gt=0, le=24)] = 24.0
     electricity_usd_per_kwh: NonNeg = 0.0
     payout_usd_per_device_hour: NonNeg = 0.0
@@ -204,8 +232,8 @@ class Setup(Base, kw_only=True):
     utilization: Fraction
     precision: Precision
     kv_precision: KvPrecision = "bf16"
-    batch: PosInt | None = None  # sequences decoding together; none: the operating point is chosen
-    context_tokens: PosInt | None = None  # KV-cache tokens per sequence; none: from the workload
+    batch: _count(MAX_BATCH) | None = None  # sequences decoding together; none: the operating point is chosen
+    context_tokens: _count(MAX_CONTEXT_TOKENS) | None = None  # KV-cache tokens per sequence; none: from the workload
     input_tokens_per_output_token: NonNeg = 1.0  # used without a workload
     staff_usd_per_year: NonNeg = 0.0
     margin_fraction: FractionBelowOne = 0.0

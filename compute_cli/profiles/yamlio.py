@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from compute_cli.errors import InputError
+from compute_cli.errors import InputError, printable
 
 MAX_FILE_BYTES = 2 * 1024 * 1024  # profiles are a few KB; refuse anything huge
 MAX_DEPTH = 32
@@ -84,16 +84,21 @@ _SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float
 
 
 def read_text(file_path, display: str | None = None) -> str:
-    """Read a profile file as UTF-8 text, with errors a person can act on."""
+    """Read a profile file as UTF-8 text, with errors a person can act on.
+
+    A regular file, a pipe or a terminal is read, at most MAX_FILE_BYTES of it; a
+    directory or a device is refused before reading.
+    """
     import os
+    import stat
 
     display = display or str(file_path)
     try:  # one open and one read: a run reads dozens of profiles, and every call pays for it
         with open(file_path, "rb") as fh:
-            raw = fh.read(MAX_FILE_BYTES + 1)
-            if len(raw) > MAX_FILE_BYTES:
-                size = os.fstat(fh.fileno()).st_size
-                raise InputError(f"file is {size:,} bytes; profiles are limited to {MAX_FILE_BYTES:,}", file=display)
+            mode = os.fstat(fh.fileno()).st_mode
+            if stat.S_ISBLK(mode) or (stat.S_ISCHR(mode) and not os.isatty(fh.fileno())):
+                raise InputError("is a device, not a file; expected a YAML file", file=display)
+            raw = read_limited(fh, display)
     except InputError:
         raise
     except IsADirectoryError:
@@ -107,9 +112,33 @@ def read_text(file_path, display: str | None = None) -> str:
     return decode(raw, display)
 
 
-def decode(raw: bytes, display: str) -> str:
+def read_stream(stream, display: str) -> str:
+    """Read UTF-8 text from a binary stream (stdin), at most MAX_FILE_BYTES of it."""
+    try:
+        raw = read_limited(stream, display)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=display) from None
+    return decode(raw, display)
+
+
+def read_limited(fh, display: str) -> bytes:
+    """At most MAX_FILE_BYTES from a binary file or stream: the limit is applied while reading
+    (one byte more is asked for, to tell a file at the limit from a larger one)."""
+    import os
+    import stat
+
+    raw = fh.read(MAX_FILE_BYTES + 1)
     if len(raw) > MAX_FILE_BYTES:
-        raise InputError(f"input is larger than {MAX_FILE_BYTES:,} bytes", file=display)
+        try:
+            st = os.fstat(fh.fileno())
+            size = f"is {st.st_size:,} bytes" if stat.S_ISREG(st.st_mode) else f"is more than {MAX_FILE_BYTES:,} bytes"
+        except (OSError, AttributeError, ValueError):
+            size = f"is more than {MAX_FILE_BYTES:,} bytes"
+        raise InputError(f"{size}; profiles and inputs are limited to {MAX_FILE_BYTES:,}", file=display)
+    return raw
+
+
+def decode(raw: bytes, display: str) -> str:
     if b"\x00" in raw:
         raise InputError("binary data (NUL byte), expected YAML text", file=display)
     try:
@@ -132,8 +161,13 @@ def parse(text: str, file: str) -> Document:
         if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
             problem += " (a tab: YAML indents with spaces)"
         raise InputError(f"YAML syntax error: {problem}", file=file, line=line) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow in a document
+        line = text.count("\n", 0, exc.position) + 1
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        raise InputError(f"YAML does not allow the character U+{ord(char):04X} ({exc.reason}); remove it", file=file,
+                         line=line) from None
     except yaml.YAMLError as exc:
-        raise InputError(f"YAML error: {exc}", file=file) from None
+        raise InputError(f"YAML error: {printable(str(exc)).replace(chr(92) + 'n', '; ')}", file=file) from None
     except RecursionError:
         raise InputError(f"nesting deeper than {MAX_DEPTH} levels", file=file) from None
     nodes = [n for n in nodes if n is not None]
@@ -217,7 +251,11 @@ class _Walker:
 
     def scalar(self, node, path: Path):
         if node.tag == _STR:  # text needs no constructing (what SafeConstructor.construct_yaml_str does)
-            return node.value
+            value = node.value
+            if not value.isprintable() and printable(value, keep="\n\t") != value:
+                self.fail("control characters (other than newline and tab) are not allowed in text, got "
+                          f"'{printable(value[:60])}'", node, path)
+            return value
         try:
             if node.tag in _SCALAR_TAGS:  # the common case, without construct_object's bookkeeping
                 value = self.constructor.yaml_constructors[node.tag](self.constructor, node)
@@ -225,6 +263,8 @@ class _Walker:
                 value = self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
             self.fail(f"cannot read value: {getattr(exc, 'problem', None) or exc}", node, path)
+        except ValueError:  # an integer of more digits than Python converts (4,300)
+            self.fail(f"number of {len(node.value):,} characters is too long to be a figure", node, path)
         if isinstance(value, float) and not math.isfinite(value):
             self.fail(f"must be a finite number, got {node.value}", node, path)
         if isinstance(value, _dt.datetime | _dt.date):

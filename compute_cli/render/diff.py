@@ -40,6 +40,9 @@ def _limit(result: dict) -> str:
 def breach_text(c: dict, result: dict) -> str:
     if c["new"] is None:
         return f"{c['setup']}: {c['metric']} was {number(c['base'])} and can no longer be computed"
+    if isinstance(c["new"], bool) or not isinstance(c["new"], int | float):
+        shown = str(c["new"]).lower() if isinstance(c["new"], bool) else repr(c["new"])[:40]
+        return f"{c['setup']}: {c['metric']} was {number(c['base'])} and is now {shown}, not a number"
     if c["change_fraction"] is None:
         return f"{c['setup']}: {c['metric']} rose from 0 to {number(c['new'])}"
     return (f"{c['setup']}: {c['metric']} rose {percent(c['change_fraction'])} ({number(c['base'])} -> "

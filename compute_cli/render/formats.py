@@ -6,6 +6,8 @@ import json
 import os
 import sys
 
+from compute_cli.errors import printable
+
 FORMATS = ("table", "json", "csv", "markdown")
 
 
@@ -69,7 +71,7 @@ def to_markdown(header: list[str], rows: list[list[str]], left: int = 1) -> str:
     """A Markdown table: the first ``left`` columns left-aligned, the rest right."""
 
     def esc(cell: str) -> str:
-        return str(cell).replace("|", "\\|")
+        return printable(str(cell)).replace("|", "\\|")
 
     lines = ["| " + " | ".join(esc(h) for h in header) + " |"]
     lines.append("|" + "|".join(["---"] * left + ["---:"] * (len(header) - left)) + "|")
@@ -80,6 +82,8 @@ def to_markdown(header: list[str], rows: list[list[str]], left: int = 1) -> str:
 def to_plain(header: list[str], rows: list[list[str]], sections: set[int] = frozenset(), left: int = 1) -> str:
     """Aligned text columns: the first ``left`` columns left-aligned, the rest right;
     a blank line before each row index in ``sections``."""
+    header = [printable(str(c)) for c in header]
+    rows = [[printable(str(c)) for c in r] for r in rows]
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
 
     def line(cells):
@@ -141,6 +145,8 @@ def money(value) -> str:
         return "-" + money(-value)
     if value == 0:
         return "$0"
+    if value >= 1e15:  # no column of digits for a number no budget has
+        return f"${value:.3g}"
     for unit, scale in (("B", 1e9), ("M", 1e6)):
         if value >= scale:
             return f"${value / scale:,.2f}{unit}"
@@ -196,6 +202,8 @@ def rich_table(title: str | None, header: list[str], rows: list[list[str]], sect
 
     # NO_COLOR: no escape codes at all (rich's no_color keeps bold and italic)
     console = Console(file=stream, color_system=None if os.environ.get("NO_COLOR") else "auto", highlight=False)
+    header = [printable(str(c)) for c in header]
+    rows = [[printable(str(c)) for c in r] for r in rows]
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     keep = max(1, min(left, len(header)))
     chunks = column_chunks(widths, console.width, keep=keep)

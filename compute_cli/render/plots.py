@@ -42,7 +42,7 @@ def _save(fig, path: Path) -> None:
     fmt = path.suffix.lower().lstrip(".")
     # a fixed date and no software tag keep an SVG byte-identical across runs
     metadata = {"Date": None} if fmt == "svg" else {}
-    with atomic_output(path, binary=True) as fh:
+    with atomic_output(path, binary=True, option="--plot") as fh:
         fig.savefig(fh, format=fmt, dpi=120, bbox_inches="tight", metadata=metadata)
     plt.close(fig)
 
