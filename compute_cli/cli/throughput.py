@@ -25,8 +25,12 @@ def throughput(
                              help="Prompt length for the prefill figures (default: --context).")] = None,
     gpus: Annotated[str, typer.Option("--gpus", help="Accelerators serving the model, or 'auto' "
                                       "(the fewest that fit).")] = "auto",
-    parallelism: Annotated[str, typer.Option("--parallelism", help="tensor (split every layer) or pipeline "
-                           "(layers split across devices, run one after another, as llama.cpp does).")] = "tensor",
+    parallelism: Annotated[str, typer.Option("--parallelism", help="tensor (split every layer), pipeline "
+                           "(layers split across devices, run one after another, as llama.cpp does) or expert "
+                           "(attention data-parallel, MoE experts spread over the devices).")] = "tensor",
+    runtime: Annotated[Optional[str], typer.Option("--runtime", "-r", help="Serving engine (a runtimes/ profile: "
+                       "vllm, sglang, tensorrt-llm, llama.cpp, tinygrad, mlx); default: the hardware class's "
+                       "factors.")] = None,
     fmt: RowFormatOption = "table",
     set_: SetOption = None,
 ):
@@ -37,11 +41,12 @@ def throughput(
     check_format(fmt, ROW_FORMATS)
     choice("--precision", precision, ("bf16", "fp8", "int8", "int4"))
     choice("--kv-precision", kv_precision, ("bf16", "fp8"))
-    choice("--parallelism", parallelism, ("tensor", "pipeline"))
+    choice("--parallelism", parallelism, ("tensor", "pipeline", "expert"))
     n = 0 if gpus == "auto" else positive_int("--gpus", gpus)
     result = throughput_mod.run(catalog(), model, hardware_id=hardware, system_id=system, precision=precision,
                                 kv_precision=kv_precision, batch=batch, context=context, prompt_tokens=prompt_tokens,
-                                prefill_batch=batch, gpus=n, parallelism=parallelism, assignments=parse_sets(set_))
+                                prefill_batch=batch, gpus=n, parallelism=parallelism, runtime_id=runtime,
+                                assignments=parse_sets(set_))
     render_throughput.render(result, fmt, sys.stdout)
     if result.get("note"):
         warn(result["note"])

@@ -8,6 +8,7 @@ a shipped one with the same id. Files are read lazily, only when asked for.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from compute_cli.profiles.schema import (
     Hardware,
     Model,
     Offer,
+    Runtime,
     Setup,
     Site,
     System,
@@ -76,6 +78,7 @@ class ResolvedSetup:
     site: Site | None = None
     finance: Finance | None = None
     offer: Offer | None = None
+    runtime: Runtime | None = None  # the serving engine; None: the hardware class's factors
     sources: dict = field(default_factory=dict)
 
     @property
@@ -161,6 +164,21 @@ class Catalog:
     def model(self, model_id: str) -> Model:
         return self.get("models", model_id).profile
 
+    def runtime(self, runtime_id: str, referrer: tuple | None = None) -> Loaded:
+        """The runtime profile ``runtime_id`` (vllm, llama.cpp, ...), with a did-you-mean when there is none."""
+        return self.get("runtimes", runtime_id, referrer)
+
+    def with_runtime(self, r: ResolvedSetup, runtime_id: str | None) -> ResolvedSetup:
+        """``r`` served by runtime ``runtime_id`` (a command's ``--runtime``); ``r`` itself when None.
+
+        The one way a command puts a runtime on a setup, so every command that takes
+        ``--runtime`` resolves it alike (errors, provenance, staleness).
+        """
+        if runtime_id is None:
+            return r
+        loaded = self.runtime(runtime_id)
+        return dataclasses.replace(r, runtime=loaded.profile, sources={**r.sources, "runtime": loaded})
+
     def resolve(self, setup_id: str) -> ResolvedSetup:
         loaded = self.get("setups", setup_id)
         setup: Setup = loaded.profile
@@ -174,6 +192,10 @@ class Catalog:
                              line=loaded.line_of(wrong[0]), path=wrong[0])
 
         sources = {"setup": loaded}
+        runtime = None
+        if setup.runtime is not None:
+            sources["runtime"] = self.runtime(setup.runtime, referrer=(loaded, "runtime"))
+            runtime = sources["runtime"].profile
 
         def ref(kind, field, attr=None):
             got = self.get(kind, getattr(setup, field), referrer=(loaded, field))
@@ -185,12 +207,13 @@ class Catalog:
         if setup.kind == "device-fleet":
             hardware = ref("hardware", "device", "hardware")
             return ResolvedSetup(setup=setup, hardware=hardware, system=standins.device_system(hardware),
-                                 sources=sources)
+                                 runtime=runtime, sources=sources)
         if setup.kind == "own":
             system = ref("systems", "system")
             sources["hardware"] = self.get("hardware", system.accelerator, referrer=(sources["system"], "accelerator"))
             return ResolvedSetup(setup=setup, hardware=sources["hardware"].profile, system=system,
-                                 site=ref("sites", "site"), finance=ref("finance", "finance"), sources=sources)
+                                 site=ref("sites", "site"), finance=ref("finance", "finance"), runtime=runtime,
+                                 sources=sources)
         offer = ref("offers", "offer")
         off_loaded = sources["offer"]
         sources["hardware"] = self.get("hardware", offer.accelerator, referrer=(off_loaded, "accelerator"))
@@ -207,4 +230,5 @@ class Catalog:
         if getattr(offer.usd_per_gpu_hour, setup.term) is None:
             raise InputError(f"offer '{offer.id}' has no '{setup.term}' price", file=loaded.file,
                              line=loaded.line_of("term"), path="term")
-        return ResolvedSetup(setup=setup, hardware=hardware, system=system, offer=offer, sources=sources)
+        return ResolvedSetup(setup=setup, hardware=hardware, system=system, offer=offer, runtime=runtime,
+                             sources=sources)
