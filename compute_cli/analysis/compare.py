@@ -48,6 +48,7 @@ def run(catalog: Catalog, setup_ids: list[str], model_id: str | None, assignment
             "site": r.site.id if r.site else None,
             "offer": r.offer.id if r.offer else None,
             "precision": s.precision,
+            "runtime": r.runtime.id if r.runtime else None,
             "utilization": clean(s.utilization),
             "context_tokens": s.context_tokens,
             "batch": int(y["batch"][i]),
@@ -64,6 +65,9 @@ def run(catalog: Catalog, setup_ids: list[str], model_id: str | None, assignment
         if not row["fits"]:
             row["note"] = (f"{model.id} at {s.precision} does not fit in {int(x['accelerator_count'][i])} x "
                            f"{r.hardware.id} ({r.hardware.memory_gb:g} GB each)")
+        if not y["context_fits"][i]:
+            row["note"] = (f"context_tokens {s.context_tokens:,} is beyond {model.id}'s window of "
+                           f"{model.max_context_tokens:,} tokens (model.max_context_tokens): nothing can be served")
         rows.append(row)
     return {
         "schema_version": SCHEMA_VERSION,

@@ -93,9 +93,9 @@ WEIGHT_ONLY_FALLBACK = "bf16"
 # of the link's bandwidth an all-reduce achieves at those sizes, and one expert-parallel
 # dispatch + combine per MoE layer. Devices that share one memory, or serve alone, exchange nothing.
 COLLECTIVES = MappingProxyType({
-    "nvlink": MappingProxyType({"allreduce_latency_s": 20e-6, "allreduce_bandwidth_share": 0.35,
+    "nvlink": MappingProxyType({"allreduce_latency_s": 20e-6, "allreduce_bandwidth_share": 0.5,
                                 "all_to_all_latency_s": 100e-6}),
-    "infinity-fabric": MappingProxyType({"allreduce_latency_s": 25e-6, "allreduce_bandwidth_share": 0.35,
+    "infinity-fabric": MappingProxyType({"allreduce_latency_s": 25e-6, "allreduce_bandwidth_share": 0.5,
                                          "all_to_all_latency_s": 150e-6}),
     "pcie": MappingProxyType({"allreduce_latency_s": 50e-6, "allreduce_bandwidth_share": 0.5,
                               "all_to_all_latency_s": 200e-6}),

@@ -33,6 +33,7 @@ ROWS = [
     ("kind", lambda s: s["kind"], str),
     ("hardware", lambda s: s["hardware"], str),
     ("precision", lambda s: s["precision"], str),
+    ("runtime", lambda s: s.get("runtime") or "(class factors)", str),
     ("accelerators serving / batch", lambda s: f"{s['gpus']} / {s['batch']}", str),
     ("utilization", lambda s: s["utilization"], lambda v: f"{v:.0%}"),
     None,

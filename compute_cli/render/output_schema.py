@@ -54,7 +54,10 @@ def document(description: str, properties: dict, optional=()) -> dict:
 COMPARE_SETUP = obj(
     {
         "id": TEXT, "name": TEXT, "kind": TEXT, "hardware": TEXT, "system": TEXT_OR_NULL, "site": TEXT_OR_NULL,
-        "offer": TEXT_OR_NULL, "precision": TEXT, "utilization": NUMBER, "context_tokens": INTEGER,
+        "offer": TEXT_OR_NULL, "precision": TEXT,
+        "runtime": {"type": ["string", "null"], "description": "the setup's runtime profile, or null: the hardware "
+                    "class's factors"},
+        "utilization": NUMBER, "context_tokens": INTEGER,
         "batch": INTEGER, "gpus": INTEGER, "fits": BOOL, "bound": {"enum": ["memory", "compute"]},
         "breakdown_usd_per_gpu_hour": {**obj({name: NUMBER for name in LINE_NAMES}),
                                        "description": "cost_usd_per_gpu_hour by cost line [USD/GPU-h]"},
@@ -62,7 +65,7 @@ COMPARE_SETUP = obj(
         "note": TEXT,
         "model": {"type": "string", "description": "model id; in `--format jsonl` lines only"},
     },
-    optional=("note", "model"),
+    optional=("note", "model", "runtime"),  # runtime: added within schema version 2
     description="One setup of `compare` (a line of `compare --format jsonl`).",
 )
 COMPARE = document(
@@ -90,7 +93,7 @@ THROUGHPUT = document(
                             "(0 for a dense model)"},
         "note": TEXT,
     },
-    optional=("note",),
+    optional=("note", "runtime", "decode_breakdown_ms", "experts_touched"),  # the last three added within version 2
 )
 
 # -------------------------------------------------------------------- check
