@@ -54,6 +54,7 @@ def render(result: dict, fmt: str, stream) -> None:
         stream.write(to_csv([result]) if fmt == "csv" else to_jsonl([result]))
         return
     rows = [[label, _cell(_value(result, key), spec)] for key, label, spec in LABELS]
+    rows[0][1] = result["runtime"] or "(class factors)"
     if result.get("experts_touched"):
         at = next(i for i, row in enumerate(rows) if row[0] == "decode step [ms]")
         rows.insert(at, ["experts touched per MoE layer", f"{result['experts_touched']:,.1f}"])
