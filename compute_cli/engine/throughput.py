@@ -42,13 +42,6 @@ def experts_touched(batch, experts_total, experts_active):
     return np.where(total > 0, touched, 0.0)
 
 
-def weight_bytes_per_step(dense_params_read, expert_params, moe_layers, experts_total, experts_active,
-                          batch, bytes_per_param):
-    """Weight bytes one decode step reads: always-read weights plus the experts the batch touches [B]."""
-    touched = experts_touched(batch, experts_total, experts_active)
-    return (dense_params_read + moe_layers * touched * expert_params) * bytes_per_param
-
-
 def kv_cache_bytes(batch, context_tokens, kv_bytes_per_token_full, kv_bytes_per_token_window, window_tokens):
     """KV-cache bytes held (and read once per decode step) for ``batch`` sequences [B].
 
