@@ -34,6 +34,7 @@ from compute_cli.engine.registry import INPUTS, KIND_REASON
 from compute_cli.profiles.catalog import ResolvedSetup
 from compute_cli.profiles.overrides import ROOTS
 from compute_cli.profiles.schema import Model
+from compute_cli.profiles.yamlio import format_path
 
 # The first word of a path (as --set writes it) -> the ResolvedSetup attribute it reads.
 ROOT_ATTR = {word: attr for word, (attr, _struct) in ROOTS.items()}
@@ -71,6 +72,11 @@ class Origin:
     as_of: str | None = None
     text: str | None = None  # the assumption, the --set text, or what the engine table is
     distribution: object | None = None
+
+    @property
+    def figure(self) -> tuple:
+        """What names this figure whichever setup used it: ``(file or profile, key path in it)``."""
+        return (self.file or self.profile, self.key or self.path)
 
     @property
     def where(self) -> str:
@@ -114,6 +120,19 @@ def _root(path: str) -> str:
     return ROOT_ATTR.get(word, "setup") if dot else "setup"
 
 
+def profile_origin(loaded, keys: tuple, path: str | None, value) -> Origin:
+    """The origin of the value at ``keys`` in a ``Loaded`` profile: its file and line, source and date or assumption."""
+    profile, key = f"{loaded.kind}/{loaded.id}", format_path(keys)
+    prov = loaded.provenance.get(keys)
+    line = loaded.line_of(*keys)
+    if prov is None:
+        basis = "unsourced" if line else "default"
+        return Origin(path, basis, value, profile, key, loaded.file, line)
+    basis = "source" if prov.source else "assumption" if prov.assumption else "unsourced"
+    return Origin(path, basis, value, profile, key, loaded.file, line, prov.source, prov.as_of, prov.assumption,
+                  prov.distribution)
+
+
 class _Reader:
     """Reads one setup's profile values by path, recording each read's origin."""
 
@@ -147,15 +166,7 @@ class _Reader:
         loaded = self.model_source if attr == "model" else self.r.sources.get(attr)
         if loaded is None:
             return Origin(path, "engine", value, text=f"stand-in {attr} made in code (profiles/standins.py)")
-        profile, key = f"{loaded.kind}/{loaded.id}", ".".join(keys)
-        prov = loaded.provenance.get(keys)
-        line = loaded.line_of(*keys)
-        if prov is None:
-            basis = "unsourced" if line else "default"
-            return Origin(path, basis, value, profile, key, loaded.file, line)
-        basis = "source" if prov.source else "assumption" if prov.assumption else "unsourced"
-        return Origin(path, basis, value, profile, key, loaded.file, line, prov.source, prov.as_of, prov.assumption,
-                      prov.distribution)
+        return profile_origin(loaded, keys, path, value)
 
     def engine(self, table: str, value):
         """A value from one of the engine's own tables (docs/methodology.md), recorded."""

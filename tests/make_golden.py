@@ -77,7 +77,135 @@ def write_profile_schema() -> None:
     print("wrote configs/profiles.schema.json")
 
 
+def write_report_screenshot() -> None:
+    """docs/report.png: the top of `computecost report` on the default comparison, as Chromium draws it."""
+    import tempfile
+
+    sys.path.insert(0, str(ROOT))
+    from browser import find_chromium, screenshot
+
+    if find_chromium() is None:
+        print("skipped docs/report.png: chromium is not installed (make chromium)")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        page = Path(tmp) / "report.html"
+        os.environ["COMPUTECOST_TODAY"] = EXAMPLE_DATE  # the same page, and picture, on any day
+        try:
+            run(["-q", "report", "--output", str(page)])
+        finally:
+            del os.environ["COMPUTECOST_TODAY"]
+        screenshot(page, ROOT.parent / "docs" / "report.png")
+    print("wrote docs/report.png")
+
+
+# ------------------------------------------------------------ documented examples
+# Every ```console block of README.md and docs/*.md is a real session: each `$ ` line is run
+# (continuation lines end in a backslash) and the lines after it, up to the next `$ `, are its
+# output, regenerated here and checked by tests/test_golden.py. Blocks run in bash from a scratch
+# directory holding a copy of docs/examples/ and the shipped configs/, one shell per block (so
+# `$ echo $?`, files and `cd` carry over within a block), with a fixed date for staleness.
+DOCS = [ROOT.parent / "README.md", *sorted((ROOT.parent / "docs").glob("*.md"))]
+EXAMPLE_DATE = "2026-12-01"
+FENCE = "```console"
+_MARK = "\x1e"
+
+
+def example_blocks(text: str):
+    """``(start, end, [command, ...])`` of every console block: line indices of its body."""
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        if lines[i].strip() == FENCE:
+            start = i + 1
+            end = next(j for j in range(start, len(lines)) if lines[j].strip() == "```")
+            yield start, end, _commands(lines[start:end])
+            i = end
+        i += 1
+
+
+def _commands(body: list[str]) -> list[tuple[str, bool]]:
+    """``(command, followed by a blank line)`` for each ``$ `` line of a block body."""
+    commands, current = [], None
+    for i, line in enumerate(body):
+        if current is not None and current.endswith("\\"):
+            current += "\n" + line
+            commands[-1] = (current, False)
+            continue
+        if line.startswith("$ "):
+            current = line[2:]
+            commands.append((current, False))
+        else:
+            current = None
+            if not line.strip() and commands and any(b.startswith("$ ") for b in body[i + 1:i + 2]):
+                commands[-1] = (commands[-1][0], True)
+    return commands
+
+
+def run_session(commands: list[str], workdir: Path) -> list[str]:
+    """The output of each command of one block, run one after another in one bash."""
+    import subprocess
+
+    script = []
+    for cmd in commands:
+        script.append(cmd)
+        script.append(f"__rc=$?; printf '{_MARK}\\n'; (exit $__rc)")
+    env = {k: v for k, v in os.environ.items() if k not in ("COMPUTECOST_PATH", "COMPUTECOST_DEBUG")}
+    env.update({"PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}", "NO_COLOR": "1",
+                "PYTHONUNBUFFERED": "1", "COLUMNS": "80", "COMPUTECOST_TODAY": EXAMPLE_DATE, "LC_ALL": "C.UTF-8",
+                "HOME": str(workdir), "XDG_CONFIG_HOME": str(workdir / ".config")})
+    done = subprocess.run(["bash", "--noprofile", "--norc", "-c", "\n".join(script)], cwd=workdir, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=600)
+    parts = done.stdout.split(_MARK + "\n")
+    return [p.rstrip() for p in parts[:len(commands)]]
+
+
+def _scratch() -> Path:
+    import shutil
+    import tempfile
+
+    work = Path(tempfile.mkdtemp(prefix="computecost-examples-"))
+    if (ROOT.parent / "docs" / "examples").is_dir():
+        shutil.copytree(ROOT.parent / "docs" / "examples", work / "docs" / "examples")
+    (work / "configs").symlink_to(ROOT.parent / "configs")
+    return work
+
+
+def render_examples(text: str) -> str:
+    """``text`` with the output of every console block regenerated."""
+    import shutil
+
+    lines = text.split("\n")
+    out, last = [], 0
+    for start, end, commands in example_blocks(text):
+        work = _scratch()
+        try:
+            outputs = run_session([cmd for cmd, _ in commands], work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        out += lines[last:start]
+        for (cmd, gap), output in zip(commands, outputs, strict=True):
+            out += ["$ " + cmd.split("\n")[0], *cmd.split("\n")[1:]]
+            if output:
+                out += [line.rstrip() for line in output.split("\n")]
+            if gap:
+                out.append("")
+        last = end
+    out += lines[last:]
+    return "\n".join(out)
+
+
+def write_examples() -> None:
+    for doc in DOCS:
+        text = doc.read_text()
+        new = render_examples(text)
+        if new != text:
+            doc.write_text(new)
+            print(f"wrote {doc.relative_to(ROOT.parent)} examples")
+
+
 if __name__ == "__main__":
     main()
     write_readme()
     write_profile_schema()
+    write_examples()
+    write_report_screenshot()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from compute_cli import inputs
 from compute_cli.contract import SCHEMA_VERSION
 from compute_cli.engine.registry import LINE_NAMES
-from compute_cli.pipeline import clean, evaluate
+from compute_cli.pipeline import Run, clean, evaluate
 from compute_cli.profiles.catalog import Catalog
 from compute_cli.profiles.overrides import Assignment
 
@@ -34,7 +34,11 @@ METRICS = (
 def run(catalog: Catalog, setup_ids: list[str], model_id: str | None, assignments: list[Assignment] = (),
         options: inputs.RunOptions = inputs.RunOptions()) -> dict:
     """Evaluate ``setup_ids`` (all setups when empty) for ``model_id``; a JSON-ready dict."""
-    run_ = evaluate(catalog, setup_ids, model_id, assignments, options)
+    return result(evaluate(catalog, setup_ids, model_id, assignments, options))
+
+
+def result(run_: Run) -> dict:
+    """The comparison of an evaluated run, JSON-ready."""
     resolved, model, x, y = run_.resolved, run_.model, run_.x, run_.y
     rows = []
     for i, r in enumerate(resolved):
@@ -72,6 +76,6 @@ def run(catalog: Catalog, setup_ids: list[str], model_id: str | None, assignment
     return {
         "schema_version": SCHEMA_VERSION,
         "model": {"id": model.id, "name": model.name},
-        "overrides": [a.text for a in assignments],
+        "overrides": [a.text for a in run_.assignments],
         "setups": rows,
     }

@@ -44,6 +44,14 @@ def market_price(catalog: Catalog, model_id: str) -> dict:
             "output_usd_per_million_tokens": out}
 
 
+def market_figures(catalog: Catalog, model_id: str) -> list:
+    """The origins (``inputs.Origin``) of every quote ``market_price`` takes the median of."""
+    loaded = catalog.get("markets", model_id)
+    return [inputs.profile_origin(loaded, ("quotes", i, key), None, getattr(q, key))
+            for i, q in enumerate(loaded.profile.quotes)
+            for key in ("input_usd_per_million_tokens", "output_usd_per_million_tokens")]
+
+
 def _one(catalog, setup_id, model_id, assignments):
     run = evaluate(catalog, [setup_id], model_id, assignments)
     x, y = run.scalars(0)
@@ -60,8 +68,12 @@ def _hours_available_per_month(x) -> float:
 def invest(catalog: Catalog, setup_id: str, *, model_id: str | None = None, years: float = 5.0,
            price_decline_per_year: float = 0.3, sell_price_usd_per_million_tokens: float | None = None,
            market_model: str | None = None, price_scale: float = 1.0, rent_out_usd_per_gpu_hour: float | None = None,
-           assignments: list[Assignment] = ()) -> dict:
-    """Monthly cash flows of owning (or renting) a setup and selling its output."""
+           assignments: list[Assignment] = (), npv_declines=None) -> dict:
+    """Monthly cash flows of owning (or renting) a setup and selling its output.
+
+    ``npv_declines``: yearly price declines at which to give the NPV as well (``npv_by_decline``),
+    all evaluated at once.
+    """
     if years <= 0 or years > 30:
         raise UsageError(f"--years {years}: expected a number of years in (0, 30]")
     if not -1.0 < price_decline_per_year < 1.0:
@@ -115,7 +127,7 @@ def invest(catalog: Catalog, setup_id: str, *, model_id: str | None = None, year
         yearly.append({"year": year + 1, "revenue_usd": clean(rev.sum() - resale),
                        "opex_usd": clean(opex_month * (sl.stop - sl.start)),
                        "resale_usd": clean(resale), "net_usd": clean(base[sl].sum())})
-    return {
+    out = {
         "schema_version": SCHEMA_VERSION,
         "setup": s.id,
         "kind": s.kind,
@@ -134,6 +146,11 @@ def invest(catalog: Catalog, setup_id: str, *, model_id: str | None = None, year
         "stranded_price_decline_per_year": stranded,
         "cash_flows_by_year": yearly,
     }
+    if npv_declines is not None:
+        declines = np.asarray(npv_declines, dtype=float)
+        out["npv_by_decline"] = {"price_decline_per_year": [clean(d) for d in declines],
+                                 "npv_usd": [clean(v) for v in investment.npv(rate, flows(declines))]}
+    return out
 
 
 # Assumption: a renter's or fleet operator's opportunity cost of cash, for discounting only.

@@ -14,20 +14,45 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from compute_cli import __version__
 from compute_cli.errors import ComputeCostError, ExitCode
+
+class Group(TyperGroup):
+    """Typer's group, listing each command with its whole summary (wrapped, never cut with '...')."""
+
+    def format_commands(self, ctx, formatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+
+def group(**kwargs) -> typer.Typer:
+    """A command group (``profiles``, ``schema``, ...) with the house settings."""
+    return typer.Typer(cls=Group, context_settings=CONTEXT, no_args_is_help=True, rich_markup_mode=None, **kwargs)
+
 
 app = typer.Typer(
     name="computecost",
     help="The economics of AI compute: $/GPU-hour, $/M tokens and J/token for owning, renting and reselling, "
     "with every figure's source.",
+    cls=Group,
+    context_settings=CONTEXT,
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-profiles_app = typer.Typer(help="List, show, validate profiles, and print their JSON Schema.", no_args_is_help=True)
+profiles_app = group(help="List, show, validate profiles, and print their JSON Schema.")
 app.add_typer(profiles_app, name="profiles")
 
 KIND_NAMES = ("hardware", "systems", "sites", "finance", "offers", "models", "setups")
@@ -94,7 +119,8 @@ def main_callback(
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for internal errors.")] = False,
     version: Annotated[
-        bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Print the version and exit.")
+        bool, typer.Option("--version", "-V", callback=version_callback, is_eager=True,
+                           help="Print the version and exit.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No warnings on stderr (errors still show).")] = False,
     max_age_days: Annotated[int, typer.Option("--max-age-days", min=0, metavar="N",

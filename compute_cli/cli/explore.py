@@ -45,7 +45,7 @@ def one_setup(setup: str, set_):
 @handle_errors
 def sweep(
     setup: Annotated[str, typer.Argument(help="Setup id.")],
-    vary: Annotated[list[str], typer.Option("--vary", "-V", metavar="PATH=START:STOP:STEPS",
+    vary: Annotated[list[str], typer.Option("--vary", metavar="PATH=START:STOP:STEPS",
                     help="A numeric key (paths as in --set) and the values to take, e.g. "
                     "site.electricity_usd_per_kwh=0.02:0.12:11 (repeatable: a cartesian grid, the last --vary "
                     "changing fastest).")],

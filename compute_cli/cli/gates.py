@@ -7,11 +7,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from compute_cli.cli.common import (SetOption, app, catalog, check_format, check_staleness, handle_errors, parse_sets,
+from compute_cli.cli.common import (SetOption, app, catalog, check_format, check_staleness, group, handle_errors, parse_sets,
                              setup_arguments, warn)
 from compute_cli.errors import ExitCode, UsageError
 
-schema_app = typer.Typer(help="JSON Schemas: of every JSON output, and of the profile format.", no_args_is_help=True)
+schema_app = group(help="JSON Schemas: of every JSON output, and of the profile format.")
 app.add_typer(schema_app, name="schema")
 
 

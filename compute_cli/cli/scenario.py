@@ -7,10 +7,9 @@ from typing import Annotated
 
 import typer
 
-from compute_cli.cli.common import FormatOption, app, catalog, check_format, handle_errors
+from compute_cli.cli.common import FormatOption, app, catalog, check_format, group, handle_errors
 
-scenario_app = typer.Typer(help="Shipped scenarios: a question each, answered with numbers and sources.",
-                           no_args_is_help=True)
+scenario_app = group(help="Shipped scenarios: a question each, answered with numbers and sources.")
 app.add_typer(scenario_app, name="scenario")
 
 

@@ -55,9 +55,15 @@ def search_dirs(config_dirs=(), environ=None) -> list[Path]:
 
 
 def display_path(path: Path) -> str:
-    """A path as a person would type it: relative to the working directory when below it."""
+    """A path as a person would type it: relative to the working directory when below it; a shipped
+    profile elsewhere as ``configs/<kind>/<id>.yaml``, the same on every machine (``profiles show``
+    prints where it is installed)."""
     try:
         return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        pass
+    try:
+        return str(Path("configs") / path.relative_to(shipped_dir()))
     except ValueError:
         return str(path)
 
@@ -96,8 +102,12 @@ class Catalog:
     def record_used(self, records) -> None:
         """Remember the figures a run's engine inputs were built from (``inputs.SetupOrigins``, one per setup)."""
         for record in records:
-            for _path, origin in record.figures():
-                self._used.setdefault((origin.file or origin.profile, origin.key or origin.path), origin)
+            self.record_figures(origin for _path, origin in record.figures())
+
+    def record_figures(self, origins) -> None:
+        """Remember figures (``inputs.Origin``) a run used outside the engine's inputs (a market's quotes)."""
+        for origin in origins:
+            self._used.setdefault(origin.figure, origin)
 
     def figures_used(self) -> list:
         """Every figure (``inputs.Origin``) the runs of this catalog used, each once, in the order first used."""

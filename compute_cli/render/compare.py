@@ -85,7 +85,7 @@ def render(result: dict, fmt: str, stream) -> None:
             stream.write(f"\n> {n}\n")
         return
     if use_rich(stream):
-        rich_table(title, header, rows, sections, caption="\n".join(notes) or None)
+        rich_table(title, header, rows, sections, caption="\n".join(notes) or None, stream=stream)
         return
     stream.write(title + "\n\n" + to_plain(header, rows, sections))
     for n in notes:

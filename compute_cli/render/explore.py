@@ -84,7 +84,7 @@ def render_simulate(result: dict, fmt: str, stream) -> None:
     _table(title, in_header, in_rows, stream, left=2)
     stream.write("\n")
     if use_rich(stream):
-        rich_table(None, header, rows)
+        rich_table(None, header, rows, stream=stream)
     else:
         stream.write(to_plain(header, rows))
     missing = {m: s["not_computed"] for m, s in metrics.items() if s["not_computed"]}

@@ -19,7 +19,7 @@ def render_listing(rows: list[dict], fmt: str, stream) -> None:
         if fmt == "markdown":
             stream.write(to_markdown(header, cells))
         elif use_rich(stream):
-            rich_table(None, header, cells)
+            rich_table(None, header, cells, stream=stream)
         else:
             stream.write(to_plain(header, cells, left=2))
 
