@@ -160,23 +160,26 @@ def python_cost_per_million_output(s: dict) -> float:
     def step(tokens, kv_tokens, attn_ctx):
         w_mem = s["dense_params_read"] * s["bytes_per_param"] * share / bw
         w_comp = tokens * 2.0 * s["matmul_params"] * share / peak
-        a_mem = kv_tokens * s["kv_bytes_per_token_full"] * share / bw
+        a_mem = kv_tokens * s["kv_bytes_per_token_full"] * share / (bw * s["kv_bandwidth_share"])
         a_comp = tokens * attn_ctx * s["attn_flops_full_per_ctx"] * share / peak
         n = gpus
         comm = 0.0
         if s["tensor_parallel"] and n > 1:
-            comm = s["layers"] * 2.0 * (2.0 * (n - 1) / n * tokens * s["hidden_size"] * 2.0
-                                        / (s["link_gb_per_s"] * 1e9) + s["link_latency_s"])
-        t = max(w_mem, w_comp) + max(a_mem, a_comp) + s["layers"] * s["layer_overhead_s"] + comm
-        return t / s["speed_factor"], (w_mem + a_mem) / s["speed_factor"], (w_comp + a_comp) / s["speed_factor"]
+            link = s["interconnect_bandwidth_gb_per_s"] * 1e9 * s["allreduce_bandwidth_share"]
+            comm = s["layers"] * 2.0 * (2.0 * (n - 1) / n * tokens * s["hidden_size"] * 2.0 / link
+                                        + s["allreduce_latency_s"])
+        fixed = s["step_overhead_s"] + s["layers"] * s["layer_overhead_s"]
+        t = max(w_mem, w_comp) + max(a_mem, a_comp) + fixed + comm
+        f = s["efficiency_multiplier"] * (1.0 - s["coordination_overhead_fraction"])
+        return t / f, (w_mem + a_mem) / f, (w_comp + a_comp) / f, (fixed + comm) / f
 
     b = s["batch"]
-    t, m, c = step(b, b * s["context_tokens"], s["context_tokens"])
+    t, m, c, o = step(b, b * s["context_tokens"], s["context_tokens"])
     p_tokens = s["prefill_batch"] * s["prompt_tokens"]
-    pt, pm, pc = step(p_tokens, p_tokens, s["prompt_tokens"] / 2.0)
-    idle, tdp, wm = s["idle_w"], s["tdp_w"], s["memory_power_weight"]
-    p_dec = idle + (tdp - idle) * min(1.0, wm * m / t + c / t)
-    p_pre = idle + (tdp - idle) * min(1.0, wm * pm / pt + pc / pt)
+    pt, pm, pc, po = step(p_tokens, p_tokens, s["prompt_tokens"] / 2.0)
+    idle, tdp, wm, wo = s["idle_w"], s["tdp_w"], s["memory_power_weight"], s["overhead_power_weight"]
+    p_dec = idle + (tdp - idle) * min(1.0, wm * m / t + c / t + wo * o / t)
+    p_pre = idle + (tdp - idle) * min(1.0, wm * pm / pt + pc / pt + wo * po / pt)
     s_out = gpus * t / b
     s_in = gpus * pt / p_tokens
     busy_in = s["input_tokens_per_output_token"] * s_in
@@ -186,11 +189,12 @@ def python_cost_per_million_output(s: dict) -> float:
     host = s["host_power_w"] / count
     avg_w = idle + (serving - idle) * s["utilization"] + host
     prov_w = tdp + host
-    capex = s["accelerator_price_usd"] + (s["host_capex_usd"] + s["network_capex_usd"]) / count
+    capex = s["price_usd"] + (s["host_capex_usd"] + s["network_capex_usd"]) / count
     r, life = s["cost_of_capital_per_year"], s["economic_life_years"]
     crf = 1.0 / life if r == 0 else r * (1 + r) ** life / ((1 + r) ** life - 1)
     capital = (capex - capex * s["residual_value_fraction"] / (1 + r) ** life) * crf / HOURS_PER_YEAR
-    per_hour = (capital + capex * (s["maintenance_fraction_per_year"] + s["insurance_tax_fraction_per_year"])
+    per_hour = (capital + capex * (s["maintenance_fraction_per_year"] + s["insurance_fraction_per_year"]
+                                + s["property_tax_fraction_per_year"])
                 / HOURS_PER_YEAR
                 + (avg_w - s["energy_baseline_w"]) / W_PER_KW * s["pue"] * s["electricity_usd_per_kwh"]
                 + prov_w / W_PER_KW * (s["colocation_usd_per_kw_month"] + s["operations_usd_per_kw_month"])
