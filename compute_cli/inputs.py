@@ -120,10 +120,14 @@ def _root(path: str) -> str:
     return ROOT_ATTR.get(word, "setup") if dot else "setup"
 
 
-def profile_origin(loaded, keys: tuple, path: str | None, value) -> Origin:
-    """The origin of the value at ``keys`` in a ``Loaded`` profile: its file and line, source and date or assumption."""
+def figure_origin(loaded, keys: tuple, path: str | None, value) -> Origin:
+    """The origin of the value at key path ``keys`` of a loaded profile (``profiles.loader.Loaded``).
+
+    ``path`` is how ``--set`` names it (None for a figure no setup path reaches, such as a
+    market quote). The one place that turns a profile's provenance into an ``Origin``.
+    """
     profile, key = f"{loaded.kind}/{loaded.id}", format_path(keys)
-    prov = loaded.provenance.get(keys)
+    prov = loaded.provenance.get(tuple(keys))
     line = loaded.line_of(*keys)
     if prov is None:
         basis = "unsourced" if line else "default"
@@ -166,7 +170,7 @@ class _Reader:
         loaded = self.model_source if attr == "model" else self.r.sources.get(attr)
         if loaded is None:
             return Origin(path, "engine", value, text=f"stand-in {attr} made in code (profiles/standins.py)")
-        return profile_origin(loaded, keys, path, value)
+        return figure_origin(loaded, keys, path, value)
 
     def engine(self, table: str, value):
         """A value from one of the engine's own tables (docs/methodology.md), recorded."""

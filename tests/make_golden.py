@@ -18,6 +18,7 @@ sys.path.insert(0, str(ROOT.parent))
 from compute_cli.cli import app  # noqa: E402
 
 GOLDEN = ROOT / "golden"
+NO_USER_CONFIG = ROOT / "data" / "no-user-config"  # does not exist: no user profiles, no computecost.toml
 CASES = {
     "compare.txt": ["compare"],
     "compare.json": ["compare", "--format", "json"],
@@ -37,7 +38,8 @@ def run(args: list[str]) -> str:
     cwd = os.getcwd()
     os.chdir(ROOT.parent)  # paths in CASES are relative to the repository
     try:
-        result = CliRunner().invoke(app, args, env={"COMPUTECOST_PATH": "", "NO_COLOR": "1"})
+        result = CliRunner().invoke(app, args, env={"COMPUTECOST_PATH": "", "NO_COLOR": "1",
+                                                    "XDG_CONFIG_HOME": str(NO_USER_CONFIG)})
     finally:
         os.chdir(cwd)
     if result.exit_code not in (0, 4):  # 4: a breached threshold is a result, not a failure

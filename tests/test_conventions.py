@@ -34,5 +34,5 @@ def test_a_terminal_table_fits_its_width_and_cuts_no_id(monkeypatch, columns):
     # every number of the plain table is shown too
     plain = io.StringIO()
     render_compare.render(result, "table", plain)
-    for token in ("$6.88", "$0.201", "21.8B"):
+    for token in ("$6.88", "$0.202", "21.8B"):
         assert token in plain.getvalue() and token in text

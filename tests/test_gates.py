@@ -422,6 +422,16 @@ JSON_OUTPUTS = [
     ("simulate", False, (*TOY, "simulate", "toy-own", "--model", "toy-dense", "--samples", "500", "--dist",
                          "utilization=uniform:0.3:0.7", "-f", "json")),
     ("simulate", False, ("-q", "simulate", "tinybox-red-v2-oregon", "--samples", "500", "-f", "json")),
+    # ranges
+    ("compare", False, ("-q", "compare", "--ranges", "--samples", "200", "-f", "json")),
+    ("compare_setup", True, ("-q", "compare", "--ranges", "--samples", "200", "-f", "jsonl")),
+    ("invest", False, ("-q", "invest", "neocloud-hgx-h100-colo", "--ranges", "--samples", "200", "-f", "json")),
+    # prices (import writes into the test's own empty user config directory)
+    ("prices_import", False, ("prices", "import", "tests/data/prices/litellm-prices.json", "--as-of", "2026-11-30",
+                              "-f", "json")),
+    ("prices_import", False, ("prices", "import", "tests/data/prices/offers.csv", "-f", "json")),
+    ("prices_stale", False, ("prices", "stale", "-f", "json")),
+    ("prices_stale_row", True, ("prices", "stale", "--max-age-days", "0", "-f", "jsonl")),
 ]
 # Commands that print JSON without a definition in output_schema.py yet: none. A new one fails
 # test_every_command_that_prints_json_has_a_definition until it has a definition and a row above.

@@ -30,15 +30,30 @@ METRICS = (
     "max_batch",
 )
 
+# The metrics ``compare --ranges`` gives a range (p5, p50, p95) for.
+RANGE_METRICS = (
+    "cost_usd_per_gpu_hour",
+    "cost_usd_per_million_input_tokens",
+    "cost_usd_per_million_output_tokens",
+    "cost_usd_per_million_tokens_blended",
+)
+
 
 def run(catalog: Catalog, setup_ids: list[str], model_id: str | None, assignments: list[Assignment] = (),
-        options: inputs.RunOptions = inputs.RunOptions()) -> dict:
-    """Evaluate ``setup_ids`` (all setups when empty) for ``model_id``; a JSON-ready dict."""
-    return result(evaluate(catalog, setup_ids, model_id, assignments, options))
+        options: inputs.RunOptions = inputs.RunOptions(), ranges=None, on_setup=None) -> dict:
+    """Evaluate ``setup_ids`` (all setups when empty) for ``model_id``; a JSON-ready dict.
+
+    ranges : ``analysis.ranges.RangeOptions`` to add each setup's ``ranges`` (p5, p50, p95 of
+    ``RANGE_METRICS`` over its declared distributions), or None
+    on_setup : called with no argument after each setup's ranges are drawn (progress)
+    """
+    if ranges is not None:
+        ranges.check()
+    return result(evaluate(catalog, setup_ids, model_id, assignments, options), ranges, on_setup)
 
 
-def result(run_: Run) -> dict:
-    """The comparison of an evaluated run, JSON-ready."""
+def result(run_: Run, ranges=None, on_setup=None) -> dict:
+    """The comparison of an evaluated run, JSON-ready (see ``run``)."""
     resolved, model, x, y = run_.resolved, run_.model, run_.x, run_.y
     rows = []
     for i, r in enumerate(resolved):
@@ -72,10 +87,19 @@ def result(run_: Run) -> dict:
         if not y["context_fits"][i]:
             row["note"] = (f"context_tokens {s.context_tokens:,} is beyond {model.id}'s window of "
                            f"{model.max_context_tokens:,} tokens (model.max_context_tokens): nothing can be served")
+        if ranges is not None:
+            from compute_cli.analysis.ranges import setup_ranges
+
+            row["ranges"], row["uncertain_inputs"] = setup_ranges(run_, i, RANGE_METRICS, ranges, run_.options)
+            if on_setup:
+                on_setup()
         rows.append(row)
-    return {
+    out = {
         "schema_version": SCHEMA_VERSION,
         "model": {"id": model.id, "name": model.name},
         "overrides": [a.text for a in run_.assignments],
         "setups": rows,
     }
+    if ranges is not None:
+        out["monte_carlo"] = ranges.as_dict()
+    return out

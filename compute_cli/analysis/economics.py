@@ -32,12 +32,21 @@ DECLINE_SEARCH = np.linspace(-0.5, 0.999, 3000)  # price change per year searche
 
 
 # --------------------------------------------------------------------- market
-def market_price(catalog: Catalog, model_id: str) -> dict:
-    """Median list price of a model across the providers in its market profile [USD/M tokens]."""
+QUOTE_SIDES = ("input_usd_per_million_tokens", "output_usd_per_million_tokens")
+
+
+def _market(catalog: Catalog, model_id: str):
+    """The market profile of a model (its ``Loaded``), its quotes recorded as figures the run used."""
     if catalog.find("markets", model_id) is None:
         raise InputError(f"no market profile for model '{model_id}'{did_you_mean(model_id, catalog.ids('markets'))}; "
                          "give --sell-price-usd-per-million-tokens, or add markets/" + model_id + ".yaml")
-    market = catalog.get("markets", model_id).profile
+    catalog.record_figures(market_figures(catalog, model_id))
+    return catalog.get("markets", model_id)
+
+
+def market_price(catalog: Catalog, model_id: str) -> dict:
+    """Median list price of a model across the providers in its market profile [USD/M tokens]."""
+    market = _market(catalog, model_id).profile
     inp = float(np.median([q.input_usd_per_million_tokens for q in market.quotes]))
     out = float(np.median([q.output_usd_per_million_tokens for q in market.quotes]))
     return {"market": market.id, "providers": len(market.quotes), "input_usd_per_million_tokens": inp,
@@ -47,9 +56,41 @@ def market_price(catalog: Catalog, model_id: str) -> dict:
 def market_figures(catalog: Catalog, model_id: str) -> list:
     """The origins (``inputs.Origin``) of every quote ``market_price`` takes the median of."""
     loaded = catalog.get("markets", model_id)
-    return [inputs.profile_origin(loaded, ("quotes", i, key), None, getattr(q, key))
-            for i, q in enumerate(loaded.profile.quotes)
-            for key in ("input_usd_per_million_tokens", "output_usd_per_million_tokens")]
+    return [inputs.figure_origin(loaded, ("quotes", i, side), None, getattr(q, side))
+            for i, q in enumerate(loaded.profile.quotes) for side in QUOTE_SIDES]
+
+
+def market_price_samples(catalog: Catalog, model_id: str, seed: int):
+    """``(draw(n) -> (input, output) medians, [uncertain quote keys])``: the market median when each
+    provider's quote varies over its declared distribution [USD/M tokens], ``n`` samples a call.
+
+    Each quote with a distribution draws from its own stream (``simulate.stream``, named
+    ``markets/<id>:quotes[j].<side>``); quotes without one stay at their value.
+    """
+    from compute_cli.analysis import simulate
+
+    loaded = _market(catalog, model_id)
+    columns, uncertain = {side: [] for side in QUOTE_SIDES}, []
+    for j, q in enumerate(loaded.profile.quotes):
+        for side in QUOTE_SIDES:
+            prov = loaded.provenance.get(("quotes", j, side))
+            value = float(getattr(q, side))
+            if prov is not None and prov.distribution is not None:
+                name = f"markets/{loaded.id}:quotes[{j}].{side}"
+                columns[side].append((prov.distribution, simulate.stream(seed, name)))
+                uncertain.append(name)
+            else:
+                columns[side].append(value)
+
+    def draw(n: int):
+        out = []
+        for side in QUOTE_SIDES:
+            cols = [np.clip(simulate.draw(c[0], c[1], n), 0.0, None) if isinstance(c, tuple) else np.full(n, c)
+                    for c in columns[side]]
+            out.append(np.median(np.stack(cols), axis=0))
+        return tuple(out)
+
+    return draw, uncertain
 
 
 def _one(catalog, setup_id, model_id, assignments):
@@ -57,7 +98,7 @@ def _one(catalog, setup_id, model_id, assignments):
     x, y = run.scalars(0)
     if not bool(y["fits"]) and y["max_batch"] < 1:
         raise InputError(f"{run.model.id} does not fit on setup '{setup_id}' at {run.resolved[0].setup.precision}")
-    return run.resolved[0], run.model, x, y
+    return run, x, y
 
 
 def _hours_available_per_month(x) -> float:
@@ -65,52 +106,89 @@ def _hours_available_per_month(x) -> float:
 
 
 # --------------------------------------------------------------------- invest
+IRR_ITERATIONS_RANGES = 64  # bisection steps per sample for --ranges: (10 - (-0.99)) / 2**64 is far below a rounding
+
+
+def _cash_terms(kind: str, x, y, years: float, months: int, selling: dict) -> dict:
+    """What the monthly cash flows are made of, elementwise over the engine's inputs ``x`` and outputs ``y``.
+
+    selling : ``{"usd_per_gpu_hour": p}`` (GPU-hours rented out) or ``{"input": p_in, "output": p_out}``
+    (tokens at USD per million); prices may be arrays (one per sample).
+    """
+    gpus = y["accelerators_total"]
+    hours = _hours_available_per_month(x)
+    busy_hours = hours * x["utilization"]
+    fee = x["marketplace_fee_fraction"]
+    out = {"gpus": gpus, "fee": fee}
+    if "usd_per_gpu_hour" in selling:
+        out["revenue_now"] = gpus * busy_hours * selling["usd_per_gpu_hour"]
+    else:
+        out_tokens = gpus * y["served_output_tokens_per_s_per_gpu"] * busy_hours * SECONDS_PER_HOUR
+        in_tokens = out_tokens * x["input_tokens_per_output_token"]
+        out["output_tokens_per_month"] = out_tokens
+        out["revenue_now"] = (out_tokens * selling["output"] + in_tokens * selling["input"]) / TOKENS_PER_MILLION \
+            * (1.0 - fee)
+    out["opex_month"] = gpus * y["operating_usd_per_gpu_hour"] * hours
+    out["capex"] = gpus * y["capex_usd_per_gpu"]
+    out["life"] = x["economic_life_years"] if kind == "own" else np.asarray(years, dtype=float)
+    out["rate"] = investment.monthly_rate(x["cost_of_capital_per_year"] if kind == "own" else RENTER_DISCOUNT_RATE)
+    out["residual"] = x["residual_value_fraction"]
+    return out
+
+
+def _flows(t: dict, decline, months: int):
+    return investment.cash_flows(t["capex"], t["revenue_now"], 1.0, decline, t["opex_month"], months, t["life"],
+                                 t["residual"])
+
+
+def _annual(irr_month):
+    return np.power(1.0 + irr_month, MONTHS_PER_YEAR) - 1.0
+
+
 def invest(catalog: Catalog, setup_id: str, *, model_id: str | None = None, years: float = 5.0,
            price_decline_per_year: float = 0.3, sell_price_usd_per_million_tokens: float | None = None,
            market_model: str | None = None, price_scale: float = 1.0, rent_out_usd_per_gpu_hour: float | None = None,
-           assignments: list[Assignment] = (), npv_declines=None) -> dict:
+           assignments: list[Assignment] = (), npv_declines=None, ranges=None) -> dict:
     """Monthly cash flows of owning (or renting) a setup and selling its output.
 
-    ``npv_declines``: yearly price declines at which to give the NPV as well (``npv_by_decline``),
-    all evaluated at once.
+    npv_declines : yearly price declines at which to give the NPV as well (``npv_by_decline``),
+    all evaluated at once
+    ranges : ``analysis.ranges.RangeOptions`` to add ``ranges`` (p5, p50, p95 of NPV and IRR) over the
+    distributions declared for the setup's figures and the market's quotes, or None
     """
     if years <= 0 or years > 30:
         raise UsageError(f"--years {years}: expected a number of years in (0, 30]")
     if not -1.0 < price_decline_per_year < 1.0:
         raise UsageError(f"--token-price-decline-per-year {price_decline_per_year}: expected a fraction in (-1, 1)")
-    r, model, x, y = _one(catalog, setup_id, model_id, assignments)
+    if ranges is not None:
+        ranges.check()
+    run, x, y = _one(catalog, setup_id, model_id, assignments)
+    r, model = run.resolved[0], run.model
     s = r.setup
     months = max(int(round(years * MONTHS_PER_YEAR)), 1)
-    gpus = float(y["accelerators_total"])
-    hours = _hours_available_per_month(x)
-    busy_hours = hours * x["utilization"]
-    fee = x["marketplace_fee_fraction"]
 
+    market_model = market_model or model.id
     if rent_out_usd_per_gpu_hour is not None:
+        selling = {"usd_per_gpu_hour": rent_out_usd_per_gpu_hour * price_scale}
         price = {"mode": "rent-out", "usd_per_gpu_hour": rent_out_usd_per_gpu_hour * price_scale}
-        revenue_now = gpus * busy_hours * rent_out_usd_per_gpu_hour * price_scale
     else:
         if sell_price_usd_per_million_tokens is not None:
             p_in = p_out = sell_price_usd_per_million_tokens
             price = {"mode": "tokens", "source": "--sell-price-usd-per-million-tokens"}
         else:
-            m = market_price(catalog, market_model or model.id)
+            m = market_price(catalog, market_model)
             p_in, p_out = m["input_usd_per_million_tokens"], m["output_usd_per_million_tokens"]
             price = {"mode": "tokens", "source": f"median of {m['providers']} providers in markets/{m['market']}"}
-        p_in, p_out = p_in * price_scale, p_out * price_scale
-        out_tokens = gpus * y["served_output_tokens_per_s_per_gpu"] * busy_hours * SECONDS_PER_HOUR
-        in_tokens = out_tokens * x["input_tokens_per_output_token"]
-        revenue_now = (out_tokens * p_out + in_tokens * p_in) / TOKENS_PER_MILLION * (1.0 - fee)
-        price.update({"input_usd_per_million_tokens": p_in, "output_usd_per_million_tokens": p_out,
-                      "output_tokens_per_month": out_tokens, "marketplace_fee_fraction": fee})
-    opex_month = gpus * y["operating_usd_per_gpu_hour"] * hours
-    capex = gpus * y["capex_usd_per_gpu"]
-    life = x["economic_life_years"] if s.kind == "own" else years
-    rate = investment.monthly_rate(x["cost_of_capital_per_year"] if s.kind == "own" else RENTER_DISCOUNT_RATE)
+        selling = {"input": p_in * price_scale, "output": p_out * price_scale}
+    t = _cash_terms(s.kind, x, y, years, months, selling)
+    if "output_tokens_per_month" in t:
+        price.update({"input_usd_per_million_tokens": selling["input"], "output_usd_per_million_tokens":
+                      selling["output"], "output_tokens_per_month": float(t["output_tokens_per_month"]),
+                      "marketplace_fee_fraction": float(t["fee"])})
+    capex, opex_month, rate = float(t["capex"]), float(t["opex_month"]), float(t["rate"])
 
     def flows(decline):
-        return investment.cash_flows(capex, revenue_now, 1.0, decline, opex_month, months, life,
-                                     x["residual_value_fraction"])
+        return _flows(t, decline, months)
 
     base = flows(price_decline_per_year)
     npv = float(investment.npv(rate, base))
@@ -122,7 +200,7 @@ def invest(catalog: Catalog, setup_id: str, *, model_id: str | None = None, year
     for year in range(int(np.ceil(months / MONTHS_PER_YEAR))):
         sl = slice(1 + year * per_year, 1 + min((year + 1) * per_year, months))
         rev = base[sl] + opex_month
-        resale = capex * investment.book_value_fraction(months, life, x["residual_value_fraction"]) \
+        resale = capex * float(investment.book_value_fraction(months, t["life"], t["residual"])) \
             if sl.stop == months + 1 else 0.0
         yearly.append({"year": year + 1, "revenue_usd": clean(rev.sum() - resale),
                        "opex_usd": clean(opex_month * (sl.stop - sl.start)),
@@ -133,15 +211,15 @@ def invest(catalog: Catalog, setup_id: str, *, model_id: str | None = None, year
         "kind": s.kind,
         "model": model.id,
         "years": years,
-        "accelerators": int(gpus),
+        "accelerators": int(t["gpus"]),
         "price": {k: (clean(v) if isinstance(v, float | np.floating) else v) for k, v in price.items()},
         "price_decline_per_year": price_decline_per_year,
         "cost_of_capital_per_year": clean((1 + rate) ** MONTHS_PER_YEAR - 1),
         "capex_usd": clean(capex),
-        "revenue_usd_first_month": clean(revenue_now),
+        "revenue_usd_first_month": clean(t["revenue_now"]),
         "opex_usd_per_month": clean(opex_month),
         "npv_usd": clean(npv),
-        "irr": clean((1.0 + irr_month) ** MONTHS_PER_YEAR - 1.0) if np.isfinite(irr_month) else None,
+        "irr": clean(_annual(irr_month)) if np.isfinite(irr_month) else None,
         "payback_months": payback if payback >= 0 else None,
         "stranded_price_decline_per_year": stranded,
         "cash_flows_by_year": yearly,
@@ -150,7 +228,38 @@ def invest(catalog: Catalog, setup_id: str, *, model_id: str | None = None, year
         declines = np.asarray(npv_declines, dtype=float)
         out["npv_by_decline"] = {"price_decline_per_year": [clean(d) for d in declines],
                                  "npv_usd": [clean(v) for v in investment.npv(rate, flows(declines))]}
+    if ranges is not None:
+        from_market = rent_out_usd_per_gpu_hour is None and sell_price_usd_per_million_tokens is None
+        out["ranges"], uncertain = _invest_ranges(catalog, run, s.kind, years, months, price_decline_per_year,
+                                                  selling, market_model if from_market else None, price_scale, ranges)
+        out["monte_carlo"] = {**ranges.as_dict(), "uncertain_inputs": uncertain}
     return out
+
+
+def _invest_ranges(catalog, run, kind, years, months, decline, selling, market_model, price_scale, opts):
+    """``({"npv_usd", "irr"}: {p5, p50, p95}, [uncertain keys])`` of an investment, chunk by chunk."""
+    from compute_cli.analysis.ranges import percentiles, setup_samples
+
+    us, chunks = setup_samples(run, 0, opts)
+    uncertain = [u.path.text for u in us]
+    prices = None
+    if market_model is not None:
+        prices, quotes = market_price_samples(catalog, market_model, opts.seed)
+        uncertain += quotes
+    npv, irr = np.empty(opts.samples), np.empty(opts.samples)
+    for start, n, x, y in chunks:
+        sell = selling
+        if prices is not None:
+            p_in, p_out = prices(n)
+            sell = {"input": p_in * price_scale, "output": p_out * price_scale}
+        t = _cash_terms(kind, x, y, years, months, sell)
+        t = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in t.items()}
+        flows = _flows(t, decline, months)
+        npv[start:start + n] = investment.npv(t["rate"], flows)
+        owns = t["capex"] > 0
+        irr_month = investment.irr(flows, iterations=IRR_ITERATIONS_RANGES)
+        irr[start:start + n] = np.where(owns, _annual(irr_month), np.nan)
+    return {"npv_usd": percentiles(npv), "irr": percentiles(irr)}, uncertain
 
 
 # Assumption: a renter's or fleet operator's opportunity cost of cash, for discounting only.

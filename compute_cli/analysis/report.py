@@ -179,8 +179,7 @@ def invest(ctx: Context) -> dict | None:
         except InputError as exc:
             skipped.append({"setup": sid, "reason": str(exc)})
     if done:
-        quotes = economics.market_figures(ctx.catalog, model)
-        ctx.catalog.record_figures(quotes)
+        quotes = economics.market_figures(ctx.catalog, model)  # recorded as used by invest already
         ctx.extra_figures += [(o, [d["setup"] for d in done]) for o in quotes]
     if not done and not skipped:
         return None

@@ -167,29 +167,44 @@ def _check_pairs(r, model, us: list[Uncertain], base: dict, options) -> None:
 
 
 # ------------------------------------------------------------------ the run
+NO_UNCERTAINTY = ("has no uncertain figures: add a 'distribution' next to a value in its profiles (e.g. "
+                  "electricity_usd_per_kwh: {value: 0.05, assumption: ..., distribution: {triangular: {low: 0.03, "
+                  "mode: 0.05, high: 0.08}}}) or pass --dist PATH=triangular:LOW:MODE:HIGH")
+
+
 def plan(catalog: Catalog, setup_id: str, model_id: str | None, assignments=(), cli_dists=(),
          options: inputs.RunOptions = inputs.RunOptions()):
     """Evaluate the setup with ``--set`` applied and gather its distributions: ``(pipeline.Run, [Uncertain])``."""
     run = pipeline.evaluate(catalog, [setup_id], model_id, assignments, options)
-    r, model, base = run.resolved[0], run.model, run.x
-    dists = {k: (d, d.where) for k, d in declared(run.origins[0]).items()}
+    _base, us = plan_setup(run, 0, cli_dists, options)
+    if not us:
+        raise InputError(f"setup '{setup_id}' {NO_UNCERTAINTY}")
+    return run, us
+
+
+def plan_setup(run, i: int, cli_dists=(), options: inputs.RunOptions = inputs.RunOptions()):
+    """The ``i``-th setup of an evaluated run: ``(its engine inputs as shape-(1,) arrays, [Uncertain])``.
+
+    The distributions are those declared next to the figures its inputs were built from
+    (``declared``), and ``cli_dists`` (``[(path, Distribution)]``, from ``--dist``) on top.
+    A setup with none gives an empty list.
+    """
+    r, model = run.resolved[i], run.model
+    base = {k: np.asarray(v)[i:i + 1] for k, v in run.x.items()}
+    dists = {k: (d, d.where) for k, d in declared(run.origins[i]).items()}
     for text, d in cli_dists:
         dists[paths.numeric_path(text, "--dist").canonical] = (d, "--dist")
-    if not dists:
-        raise InputError(f"setup '{setup_id}' has no uncertain figures: add a 'distribution' next to a value in its "
-                         "profiles (e.g. electricity_usd_per_kwh: {value: 0.05, assumption: ..., distribution: "
-                         "{triangular: {low: 0.03, mode: 0.05, high: 0.08}}}) or pass --dist PATH=triangular:LOW:MODE:HIGH")
     us = []
     for text, (d, where) in sorted(dists.items()):
         p = paths.numeric_path(text, "--dist" if where == "--dist" else "simulate")
         value = paths.current_value(r, model, p)
         if value is None:
-            raise InputError(f"{where}: {text}: setup '{setup_id}' has no such value to make uncertain")
+            raise InputError(f"{where}: {text}: setup '{r.setup.id}' has no such value to make uncertain")
         u = Uncertain(path=p, dist=d, base_value=float(value), declared_in=where)
         map_inputs(r, model, u, base, options)
         us.append(u)
     _check_pairs(r, model, us, base, options)
-    return run, us
+    return base, us
 
 
 def sample_inputs(base: dict, us: list[Uncertain], rngs: list, n: int) -> dict:
@@ -210,6 +225,19 @@ def sample_inputs(base: dict, us: list[Uncertain], rngs: list, n: int) -> dict:
     return x
 
 
+def sampled(base: dict, us: list[Uncertain], samples: int, seed: int, chunk: int = CHUNK_SAMPLES):
+    """``(start, n, inputs, outputs)`` for each chunk of ``samples`` draws: the engine run on every chunk.
+
+    Each key draws from its own stream (``stream``), so the numbers depend on the seed and
+    the keys, never on the chunk size.
+    """
+    rngs = [stream(seed, u.path.text) for u in us]
+    for start in range(0, samples, chunk):
+        n = min(chunk, samples - start)
+        x = sample_inputs(base, us, rngs, n)
+        yield start, n, x, evaluate(x)
+
+
 def run(catalog: Catalog, setup_id: str, model_id: str | None, assignments=(), cli_dists=(), samples: int = 100_000,
         seed: int = 0, metrics=(), histogram_metric: str = DEFAULT_HISTOGRAM_METRIC,
         chunk: int = CHUNK_SAMPLES, options: inputs.RunOptions = inputs.RunOptions(), on_progress=None) -> dict:
@@ -227,11 +255,8 @@ def run(catalog: Catalog, setup_id: str, model_id: str | None, assignments=(), c
     from compute_cli.analysis.memory import keep_freed_memory
 
     keep_freed_memory()
-    rngs = [stream(seed, u.path.text) for u in us]
     values = {m: np.empty(samples) for m in metrics}
-    for start in range(0, samples, chunk):
-        n = min(chunk, samples - start)
-        y = evaluate(sample_inputs(base, us, rngs, n))
+    for start, n, _x, y in sampled(base, us, samples, seed, chunk):
         for m in metrics:
             values[m][start:start + n] = np.broadcast_to(y[m], (n,))
         if on_progress:

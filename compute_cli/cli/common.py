@@ -54,17 +54,25 @@ app = typer.Typer(
 )
 profiles_app = group(help="List, show, validate profiles, and print their JSON Schema.")
 app.add_typer(profiles_app, name="profiles")
+prices_app = typer.Typer(help="Refresh prices from published price lists (prices import), and list the prices due "
+                         "for a refresh (prices stale).", no_args_is_help=True)
+app.add_typer(prices_app, name="prices")
 
 KIND_NAMES = ("hardware", "systems", "sites", "finance", "offers", "models", "setups")
+
+
+DEFAULT_MAX_AGE_DAYS = 365  # profiles.staleness.DEFAULT_MAX_AGE_DAYS, kept here so start-up imports nothing more
 
 
 class State:
     config_dirs: list[Path] = []
     debug: bool = False
     quiet: bool = False  # no warnings
-    max_age_days: int = 365  # a price older than this is stale
+    max_age_days: int = DEFAULT_MAX_AGE_DAYS  # a price older than this is stale
     strict: bool = False  # a stale price is an error (exit 3)
     warned: set = set()  # warning messages printed in this run
+    model: str | None = None  # computecost.toml: the model when a command is given none
+    format: str | None = None  # computecost.toml: the --format when a command is given none
 
 
 state = State()
@@ -123,26 +131,42 @@ def main_callback(
                            help="Print the version and exit.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No warnings on stderr (errors still show).")] = False,
-    max_age_days: Annotated[int, typer.Option("--max-age-days", min=0, metavar="N",
-                            help="Warn when a price a run uses is older than N days by its as_of date.")] = 365,
+    max_age_days: Annotated[Optional[int], typer.Option("--max-age-days", min=0, metavar="N",
+                            help="Warn when a price a run uses is older than N days by its as_of date "
+                                 "(default 365, or max_age_days in computecost.toml).")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Stale prices are errors: list them and exit 3.")] = False,
 ):
-    state.config_dirs = list(config_dir or [])
-    state.debug = debug
-    state.quiet, state.max_age_days, state.strict = quiet, max_age_days, strict
-    state.warned = set()
     import warnings
 
     from compute_cli.errors import ComputeCostWarning
 
+    state.debug = debug
+    state.warned = set()
     warnings.simplefilter("always", ComputeCostWarning)
     warnings.showwarning = _show_warning
+    settings = _settings()
+    state.config_dirs = list(config_dir or []) + list(settings.config_dirs)
+    state.quiet, state.strict = quiet, strict
+    state.max_age_days = max_age_days if max_age_days is not None else (
+        settings.max_age_days if settings.max_age_days is not None else DEFAULT_MAX_AGE_DAYS)
+    state.model, state.format = settings.model, settings.format
+
+
+def _settings():
+    """The computecost.toml settings; a bad file is one error line and exit 3, as for any command."""
+    from compute_cli import settings
+    from compute_cli.errors import ComputeCostError
+
+    try:
+        return settings.load()
+    except ComputeCostError as exc:
+        fail(str(exc), exc.exit_code)
 
 
 def catalog():
     from compute_cli.profiles.catalog import Catalog
 
-    return Catalog(state.config_dirs)
+    return Catalog(state.config_dirs, default_model=state.model)
 
 
 def setup_arguments(cat, args) -> list[str]:
@@ -165,11 +189,18 @@ def warn(message: str) -> None:
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    """The library's warnings (``errors.ComputeCostWarning``) as ``warning:`` lines, each message once per run."""
+    """The library's warnings (``errors.ComputeCostWarning``) as ``warning:`` lines, its notes
+    (``errors.ComputeCostNote``) as ``note:`` lines; each message once per run."""
+    from compute_cli.errors import ComputeCostNote
+
     text = str(message)
     if text not in state.warned:
         state.warned.add(text)
-        warn(text)
+        if issubclass(category, ComputeCostNote):
+            if not state.quiet:
+                typer.echo(f"note: {text}", err=True)
+        else:
+            warn(text)
 
 
 def check_staleness(cat) -> None:
@@ -195,19 +226,41 @@ def parse_sets(values):
     return [parse_assignment(v) for v in values or []]
 
 
-def check_format(fmt: str, allowed=("table", "json", "csv", "markdown")) -> str:
+def check_format(fmt: str | None, allowed=("table", "json", "csv", "markdown")) -> str:
+    """The --format to use: the one given, else computecost.toml's when this command prints it, else table."""
+    if fmt is None:
+        return state.format if state.format in allowed else "table"
     return choice("--format", fmt, allowed)
 
 
-FormatOption = Annotated[str, typer.Option("--format", "-f", help="table (default), json, csv or markdown.")]
+FormatOption = Annotated[Optional[str], typer.Option("--format", "-f", help="table (default), json, csv or "
+                                                     "markdown.")]
 ROW_FORMATS = ("table", "json", "csv", "jsonl", "markdown")  # for commands whose result is rows
-RowFormatOption = Annotated[str, typer.Option("--format", "-f", help="table (default), json, csv, jsonl "
-                                              "(one JSON object per row) or markdown.")]
+RowFormatOption = Annotated[Optional[str], typer.Option("--format", "-f", help="table (default), json, csv, jsonl "
+                                                        "(one JSON object per row) or markdown.")]
 SetOption = Annotated[
     Optional[list[str]],
     typer.Option("--set", "-s", help="Override a field for every setup: PATH=VALUE, e.g. "
                  "site.electricity_usd_per_kwh=0.03 or utilization=0.6 (repeatable)."),
 ]
+
+
+DEFAULT_RANGE_SAMPLES = 10_000  # analysis.ranges.DEFAULT_SAMPLES, kept here so --help imports no numpy
+RangesOption = Annotated[bool, typer.Option("--ranges", help="Also give p50 (p5-p95) of each result over the "
+                                            "distributions declared in the profiles (a seeded Monte Carlo).")]
+SamplesOption = Annotated[int, typer.Option("--samples", "-n", min=1, max=10_000_000,
+                                            help="Monte Carlo samples for --ranges.")]
+SeedOption = Annotated[int, typer.Option("--seed", min=0, help="Random seed for --ranges: the same seed gives "
+                                         "the same answer, byte for byte.")]
+
+
+def range_options(ranges: bool, samples: int, seed: int):
+    """``analysis.ranges.RangeOptions`` when --ranges is given, else None."""
+    if not ranges:
+        return None
+    from compute_cli.analysis.ranges import RangeOptions
+
+    return RangeOptions(samples=samples, seed=seed)
 
 
 def choice(option: str, value: str, allowed) -> str:

@@ -7,8 +7,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from compute_cli.cli.common import (FormatOption, SetOption, app, catalog, check_format, check_staleness, handle_errors,
-                                    parse_sets, setups_for_run)
+from compute_cli.cli.common import (DEFAULT_RANGE_SAMPLES, FormatOption, RangesOption, SamplesOption, SeedOption,
+                                    SetOption, app, catalog, check_format, check_staleness, handle_errors, parse_sets,
+                                    range_options, setups_for_run)
 
 ModelOption = Annotated[Optional[str], typer.Option("--model", "-m", help="Model id (default: the setup's own model, "
                                                     "else llama-3.1-70b).")]
@@ -38,19 +39,26 @@ def invest(
                                                       help="Sell GPU-hours at this price instead of tokens "
                                                            "(a neocloud).")] = None,
     model: ModelOption = None,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = None,
     set_: SetOption = None,
+    ranges: RangesOption = False,
+    samples: SamplesOption = DEFAULT_RANGE_SAMPLES,
+    seed: SeedOption = 0,
 ):
-    """Cash flows of an investment: NPV, IRR, payback and the price decline that strands it."""
+    """Cash flows of an investment: NPV, IRR, payback and the price decline that strands it.
+
+    With --ranges, NPV and IRR also as p50 (p5-p95) of a seeded Monte Carlo over the distributions
+    declared for the setup's figures and the market's quotes.
+    """
     from compute_cli.analysis import economics
 
-    check_format(fmt)
+    fmt = check_format(fmt)
     sets = parse_sets(set_)
     cat, (setup,) = setups_for_run([setup])
     result = economics.invest(cat, setup, model_id=model, years=years, price_decline_per_year=decline,
                               sell_price_usd_per_million_tokens=sell_price, market_model=market,
                               price_scale=price_scale, rent_out_usd_per_gpu_hour=rent_out,
-                              assignments=sets)
+                              assignments=sets, ranges=range_options(ranges, samples, seed))
     check_staleness(cat)
     _render("invest", result, fmt)
 
@@ -61,13 +69,13 @@ def rent_or_buy(
     own: Annotated[str, typer.Argument(help="An owned setup.")],
     rent: Annotated[str, typer.Argument(help="A rented setup.")],
     model: ModelOption = None,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = None,
     set_: SetOption = None,
 ):
     """The utilization, and the months, at which owning beats renting per token served."""
     from compute_cli.analysis import economics
 
-    check_format(fmt)
+    fmt = check_format(fmt)
     sets = parse_sets(set_)
     cat, (own, rent) = setups_for_run([own, rent])
     result = economics.rent_or_buy(cat, own, rent, model_id=model, assignments=sets)
@@ -81,7 +89,8 @@ def fleet(
     power_mw: Annotated[float, typer.Option("--power-mw", help="Site power budget [MW], all-in (IT x PUE).")],
     hardware: Annotated[Optional[list[str]], typer.Option("--hardware", help="Accelerator ids (repeatable; "
                                                           "default: all).")] = None,
-    model: Annotated[str, typer.Option("--model", "-m", help="Model id.")] = "llama-3.1-70b",
+    model: Annotated[Optional[str], typer.Option("--model", "-m", help="Model id (default: llama-3.1-70b, or "
+                                                 "model in computecost.toml).")] = None,
     site: Annotated[str, typer.Option("--site", help="Site id.")] = "hyperscale-campus",
     finance: Annotated[str, typer.Option("--finance", help="Finance id.")] = "hyperscaler",
     utilization: Annotated[float, typer.Option("--utilization", min=0.001, max=1.0,
@@ -91,18 +100,20 @@ def fleet(
                                                      "and fits).")] = None,
     batch: Annotated[int, typer.Option("--batch", min=1, help="Sequences decoding together (capped by memory).")] = 64,
     context: Annotated[int, typer.Option("--context", min=1, help="Tokens in each sequence's KV cache.")] = 4096,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = None,
     set_: SetOption = None,
 ):
     """For a fixed power budget: accelerators of each kind, tokens/day, tokens per joule, $/M tokens, margin."""
     from compute_cli.analysis import economics
     from compute_cli.cli.common import choice
+    from compute_cli.pipeline import DEFAULT_MODEL
 
-    check_format(fmt)
+    fmt = check_format(fmt)
     if precision:
         choice("--precision", precision, ("bf16", "fp8", "int8", "int4"))
     cat = catalog()
-    result = economics.fleet(cat, power_mw, hardware_ids=hardware or [], model_id=model, site_id=site,
+    result = economics.fleet(cat, power_mw, hardware_ids=hardware or [], model_id=model or cat.default_model or
+                             DEFAULT_MODEL, site_id=site,
                              finance_id=finance, utilization=utilization, precision=precision, batch=batch,
                              context=context, assignments=parse_sets(set_))
     check_staleness(cat)
@@ -120,14 +131,14 @@ def breakeven(
     value_range: Annotated[Optional[str], typer.Option("--range", help="LOW:HIGH to search (default 0 to 10x the "
                                                        "current value).")] = None,
     model: ModelOption = None,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = None,
     set_: SetOption = None,
 ):
     """The value of a parameter at which two setups cost the same per token."""
     from compute_cli.analysis import economics
     from compute_cli.errors import UsageError
 
-    check_format(fmt)
+    fmt = check_format(fmt)
     bounds = None
     if value_range:
         try:

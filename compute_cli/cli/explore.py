@@ -11,8 +11,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from compute_cli.cli.common import (FormatOption, SetOption, app, check_staleness, choice, handle_errors, parse_sets,
-                                    setups_for_run, warn)
+from compute_cli.cli.common import (FormatOption, SetOption, app, check_format, check_staleness, handle_errors,
+                                    parse_sets, setups_for_run, warn)
 
 ModelOption = Annotated[Optional[str], typer.Option("--model", "-m", help="Model id to serve (default: the model "
                                                     "the setup declares, else llama-3.1-70b).")]
@@ -25,13 +25,14 @@ SWEEP_CHART_METRIC = "cost_usd_per_million_output_tokens"
 CHART_MAX_POINTS = 4_000_000  # values kept for a sweep's chart
 
 
-def check_options(fmt: str, formats, plot) -> None:
-    """Refuse a bad --format or --plot file name before any work is done."""
-    choice("--format", fmt, formats)
+def check_options(fmt: str | None, formats, plot) -> str:
+    """The --format to use; refuse a bad one, or a bad --plot file name, before any work is done."""
+    fmt = check_format(fmt, formats)
     if plot is not None:
         from compute_cli.render.plots import check_path
 
         check_path(plot)
+    return fmt
 
 
 def one_setup(setup: str, set_):
@@ -53,7 +54,7 @@ def sweep(
     set_: SetOption = None,
     metric: Annotated[Optional[list[str]], typer.Option("--metric", "-M", help="Output column after the varied "
                       "values (repeatable; 'all' for every engine output). The first one is charted.")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table (default), csv, jsonl or json.")] = "table",
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="table (default), csv, jsonl or json.")] = None,
     output: OutputOption = None,
     plot: PlotOption = None,
     chunk_rows: Annotated[int, typer.Option("--chunk-rows", min=0, hidden=True,
@@ -65,7 +66,7 @@ def sweep(
     from compute_cli.render.output import output_stream, progress
     from compute_cli.render.sweep import FORMATS, SweepWriter
 
-    check_options(fmt, FORMATS, plot)
+    fmt = check_options(fmt, FORMATS, plot)
     varies = [sweep_mod.parse_vary(v) for v in vary]
     if plot is not None and len(varies) > 2:
         from compute_cli.errors import UsageError
@@ -137,7 +138,7 @@ def sensitivity(
                      "(0.2: -20 % and +20 %), unless its profile declares a range.")] = 0.2,
     no_declared: Annotated[bool, typer.Option("--no-declared-ranges", help="Use --swing for every input, "
                            "ignoring the distributions the profiles declare.")] = False,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = None,
     output: OutputOption = None,
     plot: PlotOption = None,
 ):
@@ -146,7 +147,7 @@ def sensitivity(
     from compute_cli.render.explore import FORMATS, render_sensitivity
     from compute_cli.render.output import output_stream
 
-    check_options(fmt, FORMATS, plot)
+    fmt = check_options(fmt, FORMATS, plot)
     cat, setup, sets = one_setup(setup, set_)
     result = sensitivity_mod.run(cat, setup, model, sets, metric=metric, swing=swing,
                                  use_declared=not no_declared)
@@ -176,7 +177,7 @@ def simulate(
     set_: SetOption = None,
     metric: Annotated[Optional[list[str]], typer.Option("--metric", "-M", help="Metric to summarise (repeatable; "
                       "'all' for every engine output). The first one is drawn as a histogram.")] = None,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = None,
     output: OutputOption = None,
     plot: PlotOption = None,
 ):
@@ -186,7 +187,7 @@ def simulate(
     from compute_cli.render.explore import FORMATS, render_simulate
     from compute_cli.render.output import output_stream, progress
 
-    check_options(fmt, FORMATS, plot)
+    fmt = check_options(fmt, FORMATS, plot)
     cli_dists = [_parse_dist(text, parse_spec) for text in dist or []]
     chart_metric = metric[0] if metric and metric != ["all"] else simulate_mod.DEFAULT_HISTOGRAM_METRIC
     cat, setup, sets = one_setup(setup, set_)

@@ -31,15 +31,15 @@ def check(
         "--min-tokens-per-joule", min=0, metavar="Z", help="Floor on tokens_per_joule [tokens/J].")] = None,
     policy: Annotated[Optional[str], typer.Option("--policy", metavar="FILE",
                       help="YAML file of rules: metric, max and/or min, optional setups.")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table (breaches and a summary), json (every "
-                   "result), csv or jsonl (one result per row).")] = "table",
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="table (breaches and a summary), json (every "
+                   "result), csv or jsonl (one result per row).")] = None,
     set_: SetOption = None,
 ):
     """Exit 4 when a setup breaches a limit: one line per breach, then a summary. Errors exit 2 or 3, never 4."""
     from compute_cli.analysis import check as check_mod
     from compute_cli.render import check as render_check
 
-    check_format(fmt, ("table", "json", "csv", "jsonl"))
+    fmt = check_format(fmt, ("table", "json", "csv", "jsonl"))
     cat = catalog()
     sets = parse_sets(set_)
     limits = {"--max-usd-per-million-output-tokens": max_usd_per_million_output_tokens,
@@ -59,8 +59,8 @@ def diff(
     base: Annotated[str, typer.Argument(metavar="BASE.json", help="compare --format json output before the change "
                     "(- for stdin).")],
     new: Annotated[str, typer.Argument(metavar="NEW.json", help="compare --format json output after it (- for stdin).")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table (default), markdown (a pull-request comment), "
-                   "json, csv or jsonl (one change per row).")] = "table",
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="table (default), markdown (a pull-request comment), "
+                   "json, csv or jsonl (one change per row).")] = None,
     fail_on_increase: Annotated[Optional[str], typer.Option(
         "--fail-on-increase", metavar="PERCENT",
         help="Exit 4 when a watched metric rises by more than this, e.g. 5%.")] = None,
@@ -72,7 +72,7 @@ def diff(
     from compute_cli.analysis import diff as diff_mod
     from compute_cli.render import diff as render_diff
 
-    check_format(fmt, ("table", "markdown", "json", "csv", "jsonl"))
+    fmt = check_format(fmt, ("table", "markdown", "json", "csv", "jsonl"))
     limit = diff_mod.parse_percent(fail_on_increase) if fail_on_increase is not None else None
     if base == new == diff_mod.STDIN:
         raise UsageError("'-' (stdin) can be given once")

@@ -31,14 +31,14 @@ def throughput(
     runtime: Annotated[Optional[str], typer.Option("--runtime", "-r", help="Serving engine (a runtimes/ profile: "
                        "vllm, sglang, tensorrt-llm, llama.cpp, tinygrad, mlx); default: the hardware class's "
                        "factors.")] = None,
-    fmt: RowFormatOption = "table",
+    fmt: RowFormatOption = None,
     set_: SetOption = None,
 ):
     """Decode and prefill tokens/s, energy per token and memory fit from a roofline of bytes and FLOPs."""
     from compute_cli.analysis import throughput as throughput_mod
     from compute_cli.render import throughput as render_throughput
 
-    check_format(fmt, ROW_FORMATS)
+    fmt = check_format(fmt, ROW_FORMATS)
     choice("--precision", precision, ("bf16", "fp8", "int8", "int4"))
     choice("--kv-precision", kv_precision, ("bf16", "fp8"))
     choice("--parallelism", parallelism, ("tensor", "pipeline", "expert"))

@@ -62,7 +62,8 @@ def group_gpus(x, batch):
     ``batch`` sequences' KV cache; the whole system when none does."""
     count = np.asarray(x["accelerator_count"], dtype=float)
     kv_seq = x["kv_bytes_per_sequence"]
-    shape = np.broadcast(count, batch, kv_seq, x["weight_bytes_total"], x["memory_gb"]).shape
+    shape = np.broadcast(count, batch, kv_seq, x["weight_bytes_total"], x["routed_bytes_total"], x["memory_gb"],
+                         x["memory_reserve_fraction"], x["kv_heads"], x["tensor_parallel"], x["expert_parallel"]).shape
     chosen = np.broadcast_to(count, shape).astype(float)
     found = np.zeros(shape, dtype=bool)
     # a set, not np.unique: np.unique imports numpy.ma (~20 ms of start-up for every call)

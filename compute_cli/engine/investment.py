@@ -93,10 +93,22 @@ def cash_flows(capex_usd, revenue_per_unit_price_usd, price_now, decline_per_yea
     """Monthly cash flows: -capex at t=0; then revenue at a declining price less opex; resale in the last month.
 
     revenue_per_unit_price_usd : revenue a month would bring at a price of 1 (units sold x (1 - fee))
+    Every argument but ``months`` broadcasts (one scenario per element); the result has the
+    scenarios' shape plus a last axis of ``months + 1`` periods.
+
+    >>> cash_flows(100.0, 10.0, 1.0, 0.0, 4.0, 2, 4.0, 0.0).round(2).tolist()
+    [-100.0, 6.0, 101.83]
+    >>> cash_flows([100.0, 200.0], 10.0, 1.0, 0.0, [4.0, 2.0], 1, 4.0, 0.0).shape
+    (2, 2)
     """
-    revenue = revenue_per_unit_price_usd * price_path(price_now, decline_per_year, months)
-    monthly = revenue - opex_usd_per_month
-    resale = capex_usd * book_value_fraction(months, life_years, residual_value_fraction)
+    def per_scenario(a):
+        return np.asarray(a, dtype=float)[..., None]
+
+    revenue = per_scenario(revenue_per_unit_price_usd) * price_path(price_now, decline_per_year, months)
+    monthly = revenue - per_scenario(opex_usd_per_month)
+    resale = np.asarray(capex_usd, dtype=float) * book_value_fraction(months, np.asarray(life_years, dtype=float),
+                                                                      np.asarray(residual_value_fraction, dtype=float))
+    monthly = monthly + np.zeros(np.shape(resale) + (1,))  # every scenario gets its own row
     monthly[..., -1] += resale
     head = -np.asarray(capex_usd, dtype=float)[..., None] * np.ones(np.shape(monthly)[:-1] + (1,))
     return np.concatenate([head, monthly], axis=-1)

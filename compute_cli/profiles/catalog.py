@@ -1,9 +1,13 @@
 """Find profiles by kind and id across the user's directories and the shipped ones.
 
-Directories are searched in order: ``--config-dir`` options, then the entries of
-``COMPUTECOST_PATH`` (separated by ``os.pathsep``), then the shipped ``configs/``.
-The first file ``<dir>/<kind>/<id>.yaml`` found wins, so a user profile overrides
-a shipped one with the same id. Files are read lazily, only when asked for.
+Directories are searched in order: ``--config-dir`` options (and the ``config_dirs``
+of ``computecost.toml``), then the entries of ``COMPUTECOST_PATH`` (separated by
+``os.pathsep``), then the user config directory (``$XDG_CONFIG_HOME/computecost``,
+by default ``~/.config/computecost``, where ``computecost prices import`` writes), then
+the shipped ``configs/``. The first file ``<dir>/<kind>/<id>.yaml`` found wins, so a
+user profile overrides a shipped one with the same id; one read from the user config
+directory says so in a note, since nothing on the command line shows it is there.
+Files are read lazily, only when asked for.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from compute_cli.errors import InputError, UsageError, did_you_mean
+from compute_cli.errors import ComputeCostNote, InputError, UsageError, did_you_mean
 from compute_cli.profiles import standins
 from compute_cli.profiles.loader import Loaded, load_file
 from compute_cli.profiles.schema import (
@@ -45,12 +49,17 @@ def shipped_dir() -> Path:
 
 
 def search_dirs(config_dirs=(), environ=None) -> list[Path]:
+    from compute_cli.settings import user_config_dir
+
     environ = os.environ if environ is None else environ
     dirs = [Path(d) for d in config_dirs]
     dirs += [Path(p) for p in environ.get(ENV_PATH, "").split(os.pathsep) if p.strip()]
     for d in dirs:
         if not d.is_dir():
             raise UsageError(f"config directory '{d}' does not exist or is not a directory")
+    user = user_config_dir(environ)
+    if user is not None and user.is_dir() and user not in dirs:
+        dirs.append(user)
     return dirs + [shipped_dir()]
 
 
@@ -93,8 +102,13 @@ class ResolvedSetup:
 
 
 class Catalog:
-    def __init__(self, config_dirs=(), environ=None):
+    def __init__(self, config_dirs=(), environ=None, default_model: str | None = None):
+        """``default_model``: the model a run serves when none is asked for (``computecost.toml``'s ``model``)."""
+        from compute_cli.settings import user_config_dir
+
         self.dirs = search_dirs(config_dirs, environ)
+        self.user_dir = user_config_dir(environ)
+        self.default_model = default_model
         self._cache: dict[tuple[str, str], Loaded] = {}
         self._used: dict = {}  # (file or profile, key) -> origin of a figure some run evaluated
 
@@ -142,6 +156,12 @@ class Catalog:
             raise self.missing(kind, profile_id, referrer)
         loaded = load_file(path, kind, display_path(path), expect_id=profile_id)
         self._cache[key] = loaded
+        if self.user_dir is not None and path.parent.parent == self.user_dir \
+                and (shipped_dir() / kind / path.name).is_file():
+            import warnings
+
+            warnings.warn(f"{kind}/{profile_id} is read from {display_path(path)}, which overrides the shipped "
+                          "profile of that id", ComputeCostNote, stacklevel=2)
         return loaded
 
     def loaded(self, kind: str, profile_id: str) -> Loaded | None:

@@ -53,6 +53,27 @@ ROWS = [
 ]
 
 
+# The rows of metrics that ``compare --ranges`` follows with their range, and that range's key.
+RANGE_ROWS = {
+    "$/GPU-hour": "cost_usd_per_gpu_hour",
+    "$/M input tokens": "cost_usd_per_million_input_tokens",
+    "$/M output tokens": "cost_usd_per_million_output_tokens",
+    "$/M tokens blended": "cost_usd_per_million_tokens_blended",
+}
+RANGE_LABEL = "  p50 (p5\u2013p95)"
+
+
+def range_text(r: dict | None) -> str:
+    """``'$1.66 ($1.41\u2013$1.98)'``: a metric's median and its 5th to 95th percentile.
+
+    >>> range_text({"p5": 1.41, "p50": 1.6612, "p95": 1.98})
+    '$1.66 ($1.41\u2013$1.98)'
+    """
+    if r is None or r["p50"] is None:
+        return "n/a"
+    return f"{money(r['p50'])} ({money(r['p5'])}\u2013{money(r['p95'])})"
+
+
 def table_cells(result: dict) -> tuple[list[str], list[list[str]], set[int]]:
     setups = result["setups"]
     header = ["metric"] + [s["id"] for s in setups]
@@ -63,7 +84,22 @@ def table_cells(result: dict) -> tuple[list[str], list[list[str]], set[int]]:
             continue
         label, get, fmt = spec
         rows.append([label] + [fmt(get(s)) if get(s) is not None else "n/a" for s in setups])
+        if label in RANGE_ROWS and "monte_carlo" in result:
+            rows.append([RANGE_LABEL] + [range_text(s["ranges"].get(RANGE_ROWS[label])) for s in setups])
     return header, rows, sections
+
+
+def ranges_caption(result: dict) -> str | None:
+    """The line under a table with ranges: how they were drawn, and which setups have none."""
+    if "monte_carlo" not in result:
+        return None
+    r = result["monte_carlo"]
+    text = (f"ranges: p50 (p5\u2013p95) of {r['samples']:,} samples (seed {r['seed']}) over the distributions "
+            "declared next to the figures each setup uses")
+    fixed = [s["id"] for s in result["setups"] if not s["uncertain_inputs"]]
+    if fixed:
+        text += f"; {', '.join(fixed)}: no declared distribution, a single point"
+    return text
 
 
 def render(result: dict, fmt: str, stream) -> None:
@@ -72,10 +108,14 @@ def render(result: dict, fmt: str, stream) -> None:
         return
     if fmt in ("csv", "jsonl"):
         rows = [{**s, "model": result["model"]["id"]} for s in result["setups"]]
+        if fmt == "csv":
+            rows = [{**r, "uncertain_inputs": " ".join(r["uncertain_inputs"])} if "uncertain_inputs" in r else r
+                    for r in rows]
         stream.write(to_csv(rows) if fmt == "csv" else to_jsonl(rows))
         return
     header, rows, sections = table_cells(result)
     notes = [f"{s['id']}: {s['note']}" for s in result["setups"] if s.get("note")]
+    caption = ranges_caption(result)
     title = f"model: {result['model']['id']}"
     if result.get("overrides"):
         title += "  (--set " + ", ".join(result["overrides"]) + ")"
@@ -83,10 +123,15 @@ def render(result: dict, fmt: str, stream) -> None:
         stream.write(f"**{title}**\n\n" + to_markdown(header, rows))
         for n in notes:
             stream.write(f"\n> {n}\n")
+        if caption:
+            stream.write(f"\n{caption}\n")
         return
     if use_rich(stream):
-        rich_table(title, header, rows, sections, caption="\n".join(notes) or None, stream=stream)
+        rich_table(title, header, rows, sections, caption="\n".join(([caption] if caption else []) + notes) or None,
+                   stream=stream)
         return
     stream.write(title + "\n\n" + to_plain(header, rows, sections))
+    if caption:
+        stream.write(caption + "\n")
     for n in notes:
         stream.write(f"note: {n}\n")

@@ -22,6 +22,13 @@ def _pct(value) -> str:
 _table = emit_table
 
 
+def _range(r: dict, fmt) -> str:
+    """``'$1.2M (-$0.3M\u2013$2.9M)'``: a median and its 5th to 95th percentile, each with ``fmt``."""
+    if r["p50"] is None:
+        return "n/a"
+    return f"{fmt(r['p50'])} ({fmt(r['p5'])}\u2013{fmt(r['p95'])})"
+
+
 def _invest(r: dict, fmt: str, stream) -> None:
     price = r["price"]
     if price["mode"] == "rent-out":
@@ -38,12 +45,19 @@ def _invest(r: dict, fmt: str, stream) -> None:
         ["revenue, first month", money(r["revenue_usd_first_month"])],
         ["opex per month", money(r["opex_usd_per_month"])],
         ["NPV", money(r["npv_usd"])],
+        *([["  p50 (p5\u2013p95)", _range(r["ranges"]["npv_usd"], money)]] if "ranges" in r else []),
         ["IRR", _pct(r["irr"])],
+        *([["  p50 (p5\u2013p95)", _range(r["ranges"]["irr"], _pct)]] if "ranges" in r else []),
         ["payback", "never" if r["payback_months"] is None else f"{r['payback_months']} months"],
         ["price decline that strands the capital", _pct(r["stranded_price_decline_per_year"])],
     ]
     title = f"invest: {r['setup']} serving {r['model']} over {r['years']:g} years"
     _table(title, ["metric", "value"], summary, fmt, stream, left=2)
+    if "monte_carlo" in r:
+        mc = r["monte_carlo"]
+        stream.write(f"ranges: p50 (p5\u2013p95) of {mc['samples']:,} samples (seed {mc['seed']}) over "
+                     f"{len(mc['uncertain_inputs'])} declared distributions (the setup's figures and the market's "
+                     "quotes)\n")
     stream.write("\n")
     flows = [[str(y["year"]), money(y["revenue_usd"]), money(y["opex_usd"]), money(y["resale_usd"]), money(y["net_usd"])]
              for y in r["cash_flows_by_year"]]

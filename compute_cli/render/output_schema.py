@@ -20,6 +20,7 @@ To describe a new command's output: write its definition below as plain data
 from __future__ import annotations
 
 from compute_cli.analysis.compare import METRICS as COMPARE_METRICS
+from compute_cli.analysis.compare import RANGE_METRICS as COMPARE_RANGE_METRICS
 from compute_cli.contract import SCHEMA_VERSION
 from compute_cli.engine.evaluate import STEP_TERMS
 from compute_cli.engine.registry import LINE_NAMES
@@ -50,6 +51,13 @@ def document(description: str, properties: dict, optional=()) -> dict:
     return obj({"schema_version": {"const": SCHEMA_VERSION}, **properties}, optional, description)
 
 
+# ------------------------------------------------------------------ ranges
+RANGE = obj({"p5": NUMBER, "p50": NUMBER, "p95": NUMBER},
+            description="5th, 50th and 95th percentile of a metric over Monte Carlo samples of the declared "
+                        "distributions (null when no sample has a value)")
+MONTE_CARLO = obj({"samples": INTEGER, "seed": INTEGER, "uncertain_inputs": TEXTS}, optional=("uncertain_inputs",),
+                  description="how --ranges drew its samples: the same seed gives the same numbers")
+
 # ------------------------------------------------------------------ compare
 COMPARE_SETUP = obj(
     {
@@ -64,13 +72,18 @@ COMPARE_SETUP = obj(
         **{metric: NUMBER for metric in COMPARE_METRICS},
         "note": TEXT,
         "model": {"type": "string", "description": "model id; in `--format jsonl` lines only"},
+        "ranges": {**obj({m: ref("range") for m in COMPARE_RANGE_METRICS}),
+                   "description": "with --ranges: p5, p50, p95 of each metric over the setup's declared distributions"},
+        "uncertain_inputs": {**TEXTS, "description": "with --ranges: the key paths drawn (none: a single point)"},
     },
-    optional=("note", "model", "runtime"),  # runtime: added within schema version 2
+    optional=("note", "model", "runtime", "ranges", "uncertain_inputs"),  # runtime: added within version 2
     description="One setup of `compare` (a line of `compare --format jsonl`).",
 )
 COMPARE = document(
     "`computecost compare --format json`",
-    {"model": obj({"id": TEXT, "name": TEXT}), "overrides": TEXTS, "setups": {"type": "array", "items": ref("compare_setup")}},
+    {"model": obj({"id": TEXT, "name": TEXT}), "overrides": TEXTS, "setups": {"type": "array", "items": ref("compare_setup")},
+     "monte_carlo": ref("monte_carlo")},
+    optional=("monte_carlo",),
 )
 
 # --------------------------------------------------------------- throughput
@@ -166,7 +179,12 @@ INVEST = document(
      "price": ref("invest_price"), "price_decline_per_year": NUMBER, "cost_of_capital_per_year": NUMBER,
      "capex_usd": NUMBER, "revenue_usd_first_month": NUMBER, "opex_usd_per_month": NUMBER, "npv_usd": NUMBER,
      "irr": NUMBER, "payback_months": {"type": ["integer", "null"]}, "stranded_price_decline_per_year": NUMBER,
-     "cash_flows_by_year": {"type": "array", "items": ref("invest_year")}},
+     "cash_flows_by_year": {"type": "array", "items": ref("invest_year")},
+     "ranges": {**obj({"npv_usd": ref("range"), "irr": ref("range")}),
+                "description": "with --ranges: NPV and IRR over the declared distributions of the setup's figures and "
+                               "the market's quotes"},
+     "monte_carlo": ref("monte_carlo")},
+    optional=("ranges", "monte_carlo"),
 )
 RENT_OR_BUY = document(
     "`computecost rent-or-buy --format json`",
@@ -242,6 +260,28 @@ SIMULATE = document(
                        "counts": {"type": "array", "items": INTEGER}, "below": INTEGER, "above": INTEGER})},
 )
 
+# ------------------------------------------------------------------ prices
+PRICES_IMPORT_WRITTEN = obj(
+    {"kind": {"enum": ["markets", "offers"]}, "id": TEXT, "file": TEXT, "replaced": BOOL,
+     "based_on": {"type": ["string", "null"], "description": "the profile the imported prices were merged into"},
+     "providers": TEXTS, "kept": TEXTS, "provider": TEXT, "accelerator": TEXT, "terms": TEXTS},
+    optional=("providers", "kept", "provider", "accelerator", "terms"),
+    description="One profile `prices import` wrote: a market (providers imported, providers kept) or an offer.")
+PRICES_IMPORT = document(
+    "`computecost prices import --format json`: the profiles written, and what was not imported and why",
+    {"file": TEXT, "format": {"enum": ["openrouter", "litellm", "csv"]}, "kind": {"enum": ["markets", "offers"]},
+     "as_of": TEXT_OR_NULL, "into": TEXT, "written": {"type": "array", "items": ref("prices_import_written")},
+     "not_imported": {"type": "array", "items": obj({"name": TEXT, "reason": TEXT})}},
+)
+PRICES_STALE_ROW = obj({"file": TEXT, "line": {"type": ["integer", "null"]}, "key": TEXT, "as_of": TEXT,
+                        "age_days": INTEGER},
+                       description="One price due for a refresh (a line of `prices stale --format jsonl`).")
+PRICES_STALE = document(
+    "`computecost prices stale --format json`: dated prices older than the limit, oldest first",
+    {"today": TEXT, "max_age_days": INTEGER, "prices_checked": INTEGER,
+     "due": {"type": "array", "items": ref("prices_stale_row")}},
+)
+
 # Every definition, by name. Documents and jsonl rows alike; the top level accepts any.
 OUTPUTS: dict[str, dict] = {
     "compare": COMPARE,
@@ -273,6 +313,12 @@ OUTPUTS: dict[str, dict] = {
     "sensitivity": SENSITIVITY,
     "simulate": SIMULATE,
     "simulate_summary": SIMULATE_SUMMARY,
+    "range": RANGE,
+    "monte_carlo": MONTE_CARLO,
+    "prices_import": PRICES_IMPORT,
+    "prices_import_written": PRICES_IMPORT_WRITTEN,
+    "prices_stale": PRICES_STALE,
+    "prices_stale_row": PRICES_STALE_ROW,
 }
 
 
