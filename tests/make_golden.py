@@ -28,6 +28,10 @@ CASES = {
                                     "--set", "site.electricity_usd_per_kwh=0.03", "--set", "utilization=0.6"],
     "throughput-h100-8b.json": ["throughput", "--hardware", "h100-sxm", "--model", "llama-3.1-8b",
                                 "--batch", "64", "--context", "1024", "--format", "json"],
+    # sweep CSV over every engine output: integers, yes/no outputs (1/0), values that cannot be computed
+    # (utilization 0 divides by zero; 8 GB cards do not hold the model) as empty cells
+    "sweep.csv": ["sweep", "tinybox-red-v2-oregon", "--vary", "utilization=0:1:5", "--vary", "accelerator.memory_gb=8:24:5",
+                  "--vary", "batch=1:64:3", "-M", "all", "-f", "csv"],
     # the pull-request comment; the inputs are frozen compare outputs of the toy catalog (exit 4: a breach)
     "diff.md": ["diff", "tests/data/diff/base.json", "tests/data/diff/new.json", "--fail-on-increase", "5%",
                 "--format", "markdown"],

@@ -207,13 +207,18 @@ def plan_setup(run, i: int, cli_dists=(), options: inputs.RunOptions = inputs.Ru
     return base, us
 
 
-def sample_inputs(base: dict, us: list[Uncertain], rngs: list, n: int) -> dict:
-    """Engine inputs for ``n`` samples: the base with every uncertain input drawn."""
+def sample_inputs(base: dict, us: list[Uncertain], rngs: list, n: int, drawn: dict | None = None) -> dict:
+    """Engine inputs for ``n`` samples: the base with every uncertain input drawn.
+
+    ``drawn``, when given, receives each key's values as used (clipped, integers rounded), by path.
+    """
     x = dict(base)
     sums: dict[str, np.ndarray] = {}
     for u, rng in zip(us, rngs, strict=True):
         v, moved = u.path.clip(draw(u.dist, rng, n))
         u.clipped += int(moved.sum())
+        if drawn is not None:
+            drawn[u.path.text] = v.astype(np.int64) if u.path.integer else v
         for name, (a, b) in u.fields.items():
             if name in u.identity and name not in sums and sum(name in o.fields for o in us) == 1:
                 x[name] = v
@@ -225,23 +230,35 @@ def sample_inputs(base: dict, us: list[Uncertain], rngs: list, n: int) -> dict:
     return x
 
 
-def sampled(base: dict, us: list[Uncertain], samples: int, seed: int, chunk: int = CHUNK_SAMPLES):
+def sampled(base: dict, us: list[Uncertain], samples: int, seed: int, chunk: int = CHUNK_SAMPLES,
+            drawn: dict | None = None):
     """``(start, n, inputs, outputs)`` for each chunk of ``samples`` draws: the engine run on every chunk.
 
     Each key draws from its own stream (``stream``), so the numbers depend on the seed and
-    the keys, never on the chunk size.
+    the keys, never on the chunk size. ``drawn``, when given, holds before each yield the
+    chunk's ``sample`` numbers (int64) and each key's values as used, by path.
     """
     rngs = [stream(seed, u.path.text) for u in us]
     for start in range(0, samples, chunk):
         n = min(chunk, samples - start)
-        x = sample_inputs(base, us, rngs, n)
+        if drawn is not None:
+            drawn.clear()
+            drawn["sample"] = np.arange(start, start + n, dtype=np.int64)
+        x = sample_inputs(base, us, rngs, n, drawn)
         yield start, n, x, evaluate(x)
 
 
 def run(catalog: Catalog, setup_id: str, model_id: str | None, assignments=(), cli_dists=(), samples: int = 100_000,
         seed: int = 0, metrics=(), histogram_metric: str = DEFAULT_HISTOGRAM_METRIC,
-        chunk: int = CHUNK_SAMPLES, options: inputs.RunOptions = inputs.RunOptions(), on_progress=None) -> dict:
-    """Draw ``samples`` scenarios and summarise every metric; a JSON-ready dict."""
+        chunk: int = CHUNK_SAMPLES, options: inputs.RunOptions = inputs.RunOptions(), on_progress=None,
+        on_samples=None) -> dict:
+    """Draw ``samples`` scenarios and summarise every metric; a JSON-ready dict.
+
+    ``on_samples(header, inputs, metrics)``, when given, is called for every chunk of
+    samples in order: ``header`` describes the run (JSON-ready, the same every call),
+    ``inputs`` holds the ``sample`` number (int64) and each uncertain key's values by
+    path, ``metrics`` each metric's values, all 1-D and as long as the chunk.
+    """
     from compute_cli.analysis.sweep import check_metrics
 
     if samples < 1:
@@ -256,9 +273,13 @@ def run(catalog: Catalog, setup_id: str, model_id: str | None, assignments=(), c
 
     keep_freed_memory()
     values = {m: np.empty(samples) for m in metrics}
-    for start, n, _x, y in sampled(base, us, samples, seed, chunk):
+    header = samples_header(run_, samples, seed, us, metrics) if on_samples else None
+    drawn: dict | None = {} if on_samples else None
+    for start, n, _x, y in sampled(base, us, samples, seed, chunk, drawn):
         for m in metrics:
             values[m][start:start + n] = np.broadcast_to(y[m], (n,))
+        if on_samples:
+            on_samples(header, dict(drawn), {m: np.broadcast_to(y[m], (n,)) for m in metrics})
         if on_progress:
             on_progress(n)
     summary = {m: summarise(values[m], float(y0[m][0])) for m in metrics}
@@ -271,6 +292,19 @@ def run(catalog: Catalog, setup_id: str, model_id: str | None, assignments=(), c
                    for u in us],
         "metrics": summary,
         "histogram": histogram(values[histogram_metric], histogram_metric),
+    }
+
+
+def samples_header(run_, samples: int, seed: int, us: list[Uncertain], metrics) -> dict:
+    """What a file of samples holds, JSON-ready (its rows: sample, the uncertain keys, the metrics)."""
+    return {
+        **run_.envelope(),
+        "command": "simulate",
+        "samples": samples,
+        "seed": seed,
+        "inputs": [{"parameter": u.path.text, "distribution": u.dist.as_dict(), "declared_in": u.declared_in,
+                    "base_value": u.base_value, "inputs_moved": sorted(u.fields)} for u in us],
+        "columns": ["sample", *(u.path.text for u in us), *metrics],
     }
 
 

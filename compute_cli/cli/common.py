@@ -230,6 +230,11 @@ def check_format(fmt: str | None, allowed=("table", "json", "csv", "markdown")) 
     """The --format to use: the one given, else computecost.toml's when this command prints it, else table."""
     if fmt is None:
         return state.format if state.format in allowed else "table"
+    if fmt not in allowed:
+        from compute_cli.render.columns import BINARY_FORMATS, not_written_here
+
+        if fmt in BINARY_FORMATS:  # Parquet and Arrow: say which commands write them
+            raise not_written_here(fmt, allowed)
     return choice("--format", fmt, allowed)
 
 
