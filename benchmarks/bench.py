@@ -298,10 +298,11 @@ def python_cost_per_million_output(s: dict) -> float:
     """The engine's chain for one scenario of a dense model on one GPU group, in plain Python floats:
     roofline decode and prefill step (weights and KV cache as separate kernels, the KV cache streamed at
     ``kv_bandwidth_share`` of the weights' bandwidth, sliding-window layers capped at their window, fixed
-    costs per step and per layer, all-reduces at their latency and bandwidth share), board power (with the
-    fixed costs' power weight and a pipeline stage's duty), capital (CRF, residual value), maintenance, insurance and tax, energy, colocation or an
-    owned building, site operations, staff, rent, payout and wear, then $/M output tokens. It follows
-    ``engine/evaluate.py`` line for line and is checked against it (AGREE_RTOL) before it is timed."""
+    costs per step and per layer, all-reduces at their latency and bandwidth share), board power (with
+    the fixed costs' power weight and a pipeline stage's duty), capital (CRF, residual value),
+    maintenance, insurance and tax, energy, colocation or an owned building, site operations, staff,
+    rent, payout and wear, then $/M output tokens. It follows ``engine/evaluate.py`` line for line and
+    is checked against it (AGREE_RTOL) before it is timed."""
     gpus = s["gpus"]
     share = 1.0 / gpus if s["tensor_parallel"] else 1.0
     bw = s["memory_bandwidth_tb_per_s"] * 1e12 * s["eta_memory"]
