@@ -55,7 +55,8 @@ MODEL = "llama-3.1-70b"
 # the inputs varied per scenario: one or more in every stage (throughput, power, capital, energy, per token)
 VARIED = {
     "batch": ("batch", 16, 128, True),
-    "context_tokens": ("context_tokens", 1024, 8192, True),
+    # the setup serves a workload, whose prompt tokens set the context (a --vary of context_tokens changes nothing)
+    "context_tokens": ("workload.input_tokens", 1024, 8192, True),
     "utilization": ("utilization", 0.3, 0.95, False),
     "electricity_usd_per_kwh": ("site.electricity_usd_per_kwh", 0.03, 0.15, False),
     "price_usd": ("accelerator.price_usd", 20_000, 35_000, False),

@@ -93,10 +93,28 @@ def evaluate(catalog: Catalog, setup_ids, model_id: str | None, assignments=(),
     return evaluate_resolved(catalog, resolved, model, assignments, options, catalog.get("models", model_id))
 
 
+def with_workload(catalog: Catalog, resolved: list[ResolvedSetup], options: inputs.RunOptions) -> list[ResolvedSetup]:
+    """The setups with the run's workload (``--workload``, or ``--input-tokens/--output-tokens``) instead of their own."""
+    import dataclasses
+
+    from compute_cli.profiles import standins
+
+    if options.workload is not None:
+        loaded = catalog.get("workloads", options.workload)
+        return [dataclasses.replace(r, workload=loaded.profile, sources={**r.sources, "workload": loaded})
+                for r in resolved]
+    if options.input_tokens is not None:
+        made = standins.workload(options.input_tokens, options.output_tokens)
+        return [dataclasses.replace(r, workload=made, sources={k: v for k, v in r.sources.items() if k != "workload"})
+                for r in resolved]
+    return resolved
+
+
 def evaluate_resolved(catalog: Catalog, resolved: list[ResolvedSetup], model: Model, assignments=(),
                       options: inputs.RunOptions = inputs.RunOptions(), model_source=None) -> Run:
     """``evaluate`` for setups already resolved (or made in code, see ``profiles.standins``)."""
     assignments = list(assignments)
+    resolved = with_workload(catalog, resolved, options)
     resolved, model = apply(resolved, model, assignments)
     overridden = {canonical(a.path, a.text): a.text for a in assignments}
     x = inputs.build(resolved, model, options, model_source=model_source, overridden=overridden)

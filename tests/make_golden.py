@@ -78,6 +78,31 @@ def write_readme() -> None:
     print("wrote README.md scenarios")
 
 
+METHODOLOGY = ROOT.parent / "docs" / "methodology.md"
+ACCURACY_START, ACCURACY_END = "<!-- serving-accuracy:start -->", "<!-- serving-accuracy:end -->"
+
+
+def serving_accuracy() -> str:
+    """The table of docs/methodology.md section 8: benchmarks/serving_accuracy.py's output."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("serving_accuracy", ROOT.parent / "benchmarks" / "serving_accuracy.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    from compute_cli.profiles.catalog import Catalog
+
+    return module.table_text(Catalog(environ={}))
+
+
+def write_serving_accuracy() -> None:
+    text = METHODOLOGY.read_text()
+    head, _, rest = text.partition(ACCURACY_START)
+    _, _, tail = rest.partition(ACCURACY_END)
+    METHODOLOGY.write_text(f"{head}{ACCURACY_START}\n{serving_accuracy()}{ACCURACY_END}{tail}")
+    print("wrote docs/methodology.md serving accuracy table")
+
+
 def write_profile_schema() -> None:
     (ROOT.parent / "configs" / "profiles.schema.json").write_text(run(["schema", "profiles"]))
     print("wrote configs/profiles.schema.json")
@@ -212,6 +237,7 @@ def write_examples() -> None:
 if __name__ == "__main__":
     main()
     write_readme()
+    write_serving_accuracy()
     write_profile_schema()
     write_examples()
     write_report_screenshot()

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 
 from compute_cli.analysis import compare
 from compute_cli.profiles.catalog import Catalog
 from compute_cli.render import compare as render_compare
+
+ROOT = Path(__file__).resolve().parent.parent
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
@@ -34,5 +37,21 @@ def test_a_terminal_table_fits_its_width_and_cuts_no_id(monkeypatch, columns):
     # every number of the plain table is shown too
     plain = io.StringIO()
     render_compare.render(result, "table", plain)
-    for token in ("$6.88", "$0.202", "21.8B"):
+    for token in ("$6.88", "$0.203", "65.3B"):  # the default comparison at its chat operating points
         assert token in plain.getvalue() and token in text
+
+
+def test_the_kinds_named_in_help_are_the_profile_kinds():
+    from compute_cli.cli.common import KIND_NAMES
+    from compute_cli.profiles.schema import KINDS
+
+    assert KIND_NAMES == tuple(KINDS)
+
+
+def test_a_standalone_file_validates_with_its_kind_as_compare_reads_it(cli, tmp_path):
+    text = (ROOT / "configs" / "setups" / "aws-p5-ondemand.yaml").read_text().replace("id: aws-p5-ondemand", "id: mine")
+    (tmp_path / "mine.yaml").write_text(text)
+    assert cli("profiles", "validate", "--kind", "setups", tmp_path / "mine.yaml").exit_code == 0
+    assert cli("-q", "compare", tmp_path / "mine.yaml").exit_code == 0
+    alone = cli("profiles", "validate", tmp_path / "mine.yaml")
+    assert alone.exit_code == 3 and "--kind setups" in alone.stderr

@@ -391,6 +391,10 @@ JSON_OUTPUTS = [
     ("compare", False, (*TOY, "compare", "toy-own", "toy-rent", "--model", "toy-dense", "-f", "json")),
     ("compare", False, (*WIDE, "compare", "toy-own", "--model", "toy-huge", "-f", "json")),  # nulls and a note
     ("compare_setup", True, (*TOY, "compare", "toy-own", "toy-rent", "--model", "toy-dense", "-f", "jsonl")),
+    ("compare", False, ("-q", "compare", "--max-tpot-ms", "5", "-f", "json")),  # no point meets it: nulls, notes
+    ("frontier", False, ("-q", "frontier", "hyperscaler-hgx-h100-campus", "tinybox-red-v2-oregon", "-f", "json")),
+    ("frontier", False, (*WIDE, "frontier", "toy-own", "--model", "toy-huge", "-f", "json")),  # does not fit
+    ("frontier_row", True, ("-q", "frontier", "tinybox-red-v2-oregon", "--workload", "reasoning", "-f", "jsonl")),
     ("throughput", False, (*TOY, "throughput", "--hardware", "toy-gpu", "--model", "toy-dense", "-f", "json")),
     ("throughput", False, (*TOY, "throughput", "--hardware", "toy-gpu", "--model", "toy-dense", "--batch", "10000",
                            "-f", "json")),  # with a note

@@ -39,6 +39,64 @@ RANGE_METRICS = (
 )
 
 
+# The operating point of a row: the latency a user gets at the cost the row prints.
+OPERATING_POINT = ("concurrency", "tokens_per_s_per_user", "ttft_ms", "tpot_ms", "slo_met")
+
+
+def workload_of(r) -> dict | None:
+    """The workload a setup serves, JSON-ready (None without one)."""
+    w = r.workload
+    if w is None:
+        return None
+    return {"id": w.id, "name": w.name, "input_tokens": w.input_tokens, "output_tokens": w.output_tokens,
+            "max_ttft_ms": w.max_ttft_ms, "max_tpot_ms": w.max_tpot_ms,
+            "min_tokens_per_s_per_user": w.min_tokens_per_s_per_user}
+
+
+def operating_point(x: dict, y: dict, i: int) -> dict:
+    """Where setup ``i`` runs: concurrency per replica, accelerators per replica, latency, targets, whether met."""
+    targets = {"max_ttft_ms": clean(x["max_ttft_ms"][i]), "max_tpot_ms": clean(x["max_tpot_ms"][i])}
+    return {
+        "concurrency": int(y["batch"][i]),
+        "tokens_per_s_per_user": clean(y["tokens_per_s_per_user"][i]),
+        "ttft_ms": clean(y["ttft_ms"][i]),
+        "tpot_ms": clean(y["tpot_ms"][i]),
+        "slo_met": bool(y["slo_met"][i]),
+        "chosen": bool(y["operating_point_chosen"][i]),
+        "gpus_per_replica": int(y["gpus"][i]),
+        "replicas_per_system": int(y["replicas"][i]),
+        "targets": targets,
+    }
+
+
+def ms_text(value: float) -> str:
+    """A latency for a sentence: ``'4.2 ms'``, ``'1,250 ms'``.
+
+    >>> ms_text(4.23), ms_text(1249.6)
+    ('4.23 ms', '1,250 ms')
+    """
+    return f"{value:,.0f} ms" if value >= 100 else f"{value:.3g} ms"
+
+
+def latency_note(point: dict, y: dict, i: int, unit: str = "setup") -> str | None:
+    """Why a row's costs are null or do not meet its targets; None when they do."""
+    t = point["targets"]
+    asked = ", ".join(f"{label} <= {ms_text(t[k])}" for k, label in (("max_tpot_ms", "TPOT"), ("max_ttft_ms", "TTFT"))
+                      if t[k] is not None)
+    if point["slo_met"]:
+        return None
+    if point["chosen"]:
+        best_tpot, best_ttft = clean(y["best_tpot_ms"][i]), clean(y["best_ttft_ms"][i])
+        if best_tpot is None:
+            return None
+        return (f"no concurrency meets {asked}: the best this {unit} reaches is TPOT {ms_text(best_tpot)} and TTFT "
+                f"{ms_text(best_ttft)} (concurrency 1); costs are null rather than quoted at a latency that breaks "
+                "the target")
+    got = (f"TPOT {ms_text(point['tpot_ms'])}, TTFT {ms_text(point['ttft_ms'])}" if point["tpot_ms"] is not None
+           else "")
+    return f"its batch of {point['concurrency']} misses the targets ({asked}): {got}" if got else None
+
+
 def run(catalog: Catalog, setup_ids: list[str], model_id: str | None, assignments: list[Assignment] = (),
         options: inputs.RunOptions = inputs.RunOptions(), ranges=None, on_setup=None) -> dict:
     """Evaluate ``setup_ids`` (all setups when empty) for ``model_id``; a JSON-ready dict.
@@ -69,7 +127,7 @@ def result(run_: Run, ranges=None, on_setup=None) -> dict:
             "precision": s.precision,
             "runtime": r.runtime.id if r.runtime else None,
             "utilization": clean(s.utilization),
-            "context_tokens": s.context_tokens,
+            "context_tokens": int(round(float(x["context_tokens"][i]))),
             "batch": int(y["batch"][i]),
             "gpus": int(y["gpus"][i]),
             "fits": bool(y["fits"][i]),
@@ -79,13 +137,18 @@ def result(run_: Run, ranges=None, on_setup=None) -> dict:
         }
         for key in METRICS[1:]:
             row[key] = clean(y[key][i])
+        row["workload"] = workload_of(r)
+        row["operating_point"] = point = operating_point(x, y, i)
+        note = latency_note(point, y, i)
+        if note:
+            row["note"] = note
         if s.utilization == 0:
             row["note"] = "utilization 0: no tokens are served, so a cost per token is undefined (null)"
         if not row["fits"]:
             row["note"] = (f"{model.id} at {s.precision} does not fit in {int(x['accelerator_count'][i])} x "
                            f"{r.hardware.id} ({r.hardware.memory_gb:g} GB each)")
         if not y["context_fits"][i]:
-            row["note"] = (f"context_tokens {s.context_tokens:,} is beyond {model.id}'s window of "
+            row["note"] = (f"context_tokens {int(x['context_tokens'][i]):,} is beyond {model.id}'s window of "
                            f"{model.max_context_tokens:,} tokens (model.max_context_tokens): nothing can be served")
         if ranges is not None:
             from compute_cli.analysis.ranges import setup_ranges

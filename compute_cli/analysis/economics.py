@@ -7,6 +7,7 @@ import numpy as np
 from compute_cli.contract import SCHEMA_VERSION
 from compute_cli import inputs
 from compute_cli.analysis import paths
+from compute_cli.analysis.compare import latency_note, operating_point, workload_of
 from compute_cli.engine import investment
 from compute_cli.engine.constants import (
     DAYS_PER_YEAR,
@@ -93,12 +94,15 @@ def market_price_samples(catalog: Catalog, model_id: str, seed: int):
     return draw, uncertain
 
 
-def _one(catalog, setup_id, model_id, assignments):
-    run = evaluate(catalog, [setup_id], model_id, assignments)
+def _one(catalog, setup_id, model_id, assignments, options: inputs.RunOptions = inputs.RunOptions()):
+    run = evaluate(catalog, [setup_id], model_id, assignments, options)
     x, y = run.scalars(0)
     if not bool(y["fits"]) and y["max_batch"] < 1:
         raise InputError(f"{run.model.id} does not fit on setup '{setup_id}' at {run.resolved[0].setup.precision}")
-    return run, x, y
+    point = operating_point(run.x, run.y, 0)
+    if point["chosen"] and not point["slo_met"]:
+        raise InputError(f"setup '{setup_id}': {latency_note(point, run.y, 0)}")
+    return run, x, y, point
 
 
 def _hours_available_per_month(x) -> float:
@@ -148,8 +152,9 @@ def _annual(irr_month):
 def invest(catalog: Catalog, setup_id: str, *, model_id: str | None = None, years: float = 5.0,
            price_decline_per_year: float = 0.3, sell_price_usd_per_million_tokens: float | None = None,
            market_model: str | None = None, price_scale: float = 1.0, rent_out_usd_per_gpu_hour: float | None = None,
-           assignments: list[Assignment] = (), npv_declines=None, ranges=None) -> dict:
-    """Monthly cash flows of owning (or renting) a setup and selling its output.
+           assignments: list[Assignment] = (), npv_declines=None, ranges=None,
+           options: inputs.RunOptions = inputs.RunOptions()) -> dict:
+    """Monthly cash flows of owning (or renting) a setup and selling its output at its operating point.
 
     npv_declines : yearly price declines at which to give the NPV as well (``npv_by_decline``),
     all evaluated at once
@@ -162,7 +167,7 @@ def invest(catalog: Catalog, setup_id: str, *, model_id: str | None = None, year
         raise UsageError(f"--token-price-decline-per-year {price_decline_per_year}: expected a fraction in (-1, 1)")
     if ranges is not None:
         ranges.check()
-    run, x, y = _one(catalog, setup_id, model_id, assignments)
+    run, x, y, point = _one(catalog, setup_id, model_id, assignments, options)
     r, model = run.resolved[0], run.model
     s = r.setup
     months = max(int(round(years * MONTHS_PER_YEAR)), 1)
@@ -223,6 +228,8 @@ def invest(catalog: Catalog, setup_id: str, *, model_id: str | None = None, year
         "payback_months": payback if payback >= 0 else None,
         "stranded_price_decline_per_year": stranded,
         "cash_flows_by_year": yearly,
+        "workload": workload_of(r),
+        "operating_point": point,
     }
     if npv_declines is not None:
         declines = np.asarray(npv_declines, dtype=float)
@@ -350,25 +357,37 @@ def _system_for(catalog: Catalog, hardware):
     return None
 
 
+FLEET_WORKLOAD = "chat"  # what a fleet serves unless told otherwise (--workload, --input-tokens or --context)
+
+
 def fleet(catalog: Catalog, power_mw: float, *, hardware_ids: list[str] = (), model_id: str = DEFAULT_MODEL,
           site_id: str = "hyperscale-campus", finance_id: str = "hyperscaler", utilization: float = 0.7,
-          precision: str | None = None, batch: int = 64, context: int = 4096,
-          input_tokens_per_output_token: float = 3.0, assignments: list[Assignment] = ()) -> dict:
+          precision: str | None = None, batch: int | None = None, context: int | None = None,
+          input_tokens_per_output_token: float = 3.0, assignments: list[Assignment] = (),
+          options: inputs.RunOptions = inputs.RunOptions()) -> dict:
     """Accelerators of each kind that a fixed site power budget feeds, and what they earn.
 
     Power per accelerator is all-in and provisioned: (TDP + host share) x PUE.
     Precision: the requested one, else the first of fp8, int8, bf16, int4 that the
-    accelerator runs natively and at which the model fits.
+    accelerator runs natively and at which the model fits. Each kind runs at its operating
+    point for the workload (the chat workload unless ``options`` or ``context`` say otherwise),
+    or at ``batch`` when given.
     """
+    import dataclasses
+
     if power_mw < 0:
         raise UsageError(f"--power-mw {power_mw}: expected a power >= 0")
+    if context is not None and (options.workload is not None or options.input_tokens is not None):
+        raise UsageError("give --context or a workload (--workload, --input-tokens/--output-tokens), not both")
+    if context is None and options.workload is None and options.input_tokens is None:
+        options = dataclasses.replace(options, workload=FLEET_WORKLOAD)
     ids = list(dict.fromkeys(hardware_ids)) or catalog.ids("hardware")
     model = catalog.model(model_id)
     site = catalog.get("sites", site_id).profile
     fin = catalog.get("finance", finance_id).profile
     market = market_price(catalog, model.id) if catalog.find("markets", model.id) else None
     sources = {"site": catalog.get("sites", site_id), "finance": catalog.get("finance", finance_id)}
-    rows = []
+    rows, fleet_workload = [], None
     for hid in ids:
         hw_loaded = catalog.get("hardware", hid)
         hw = hw_loaded.profile
@@ -382,15 +401,22 @@ def fleet(catalog: Catalog, power_mw: float, *, hardware_ids: list[str] = (), mo
             setup = standins.fleet_setup(hw, system, site.id, fin.id, utilization, p, batch, context,
                                          input_tokens_per_output_token)
             r = ResolvedSetup(setup=setup, hardware=hw, system=system, site=site, finance=fin, sources=found)
-            run = evaluate_resolved(catalog, [r], model, assignments, model_source=catalog.get("models", model.id))
+            run = evaluate_resolved(catalog, [r], model, assignments, options,
+                                    model_source=catalog.get("models", model.id))
             x, y = run.x, run.scalars(0)[1]
             if y["max_batch"] >= 1:
-                chosen = (p, x, y)
+                chosen = (p, x, y, run)
                 break
         if chosen is None:
             rows.append({"hardware": hid, "fits": False, "note": f"{model.id} fits on no precision on {system.id}"})
             continue
-        p, x, y = chosen
+        p, x, y, run = chosen
+        fleet_workload = workload_of(run.resolved[0])
+        point = operating_point(run.x, run.y, 0)
+        if point["chosen"] and not point["slo_met"]:
+            rows.append({"hardware": hid, "system": system.id, "precision": p, "fits": True, "slo_met": False,
+                         "operating_point": point, "note": latency_note(point, run.y, 0, "accelerator")})
+            continue
         site_w_per_gpu = float(y["provisioned_w_per_gpu"] * x["pue"][0])
         accelerators = int(np.floor(power_mw * W_PER_MW / site_w_per_gpu)) if power_mw > 0 else 0
         tokens_day = accelerators * y["served_output_tokens_per_s_per_gpu"] * utilization * SECONDS_PER_DAY
@@ -401,7 +427,9 @@ def fleet(catalog: Catalog, power_mw: float, *, hardware_ids: list[str] = (), mo
             "system": system.id,
             "precision": p,
             "fits": True,
+            "slo_met": bool(y["slo_met"]),
             "batch": int(y["batch"]),
+            "operating_point": point,
             "accelerators": accelerators,
             "site_w_per_accelerator": clean(site_w_per_gpu),
             "tokens_per_day": clean(tokens_day),
@@ -418,7 +446,7 @@ def fleet(catalog: Catalog, power_mw: float, *, hardware_ids: list[str] = (), mo
             row["revenue_usd_per_year"] = clean(revenue)
             row["margin_usd_per_year"] = clean(revenue - cost_year)
         rows.append(row)
-    fitting = [r for r in rows if r["fits"]]
+    fitting = [r for r in rows if r["fits"] and "accelerators" in r]
     by_tpj = sorted(fitting, key=lambda r: -(r["tokens_per_joule"] or 0.0))
     by_margin = sorted(fitting, key=lambda r: -(r.get("margin_usd_per_year") or 0.0))
     for rank, r in enumerate(by_tpj, 1):
@@ -433,7 +461,8 @@ def fleet(catalog: Catalog, power_mw: float, *, hardware_ids: list[str] = (), mo
         "finance": fin.id,
         "utilization": utilization,
         "market": market,
-        "rows": by_tpj + [r for r in rows if not r["fits"]],
+        "workload": fleet_workload,
+        "rows": by_tpj + [r for r in rows if r not in fitting],
     }
 
 

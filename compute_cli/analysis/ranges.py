@@ -12,7 +12,8 @@ of one point: its value.
 The operating point is stated, not sampled: a cost per token holds at a batch, a
 context length and a prompt:output ratio (``OPERATING_POINT_KEYS``), which say
 *which* question is asked rather than how uncertain its figures are; moving them is
-what ``sweep`` does. Shipped profiles declare no range on them.
+what ``sweep`` does. Shipped profiles declare no range on them, nor on a workload's
+tokens and latency targets (``configs/workloads``), which choose the operating point.
 """
 
 from __future__ import annotations

@@ -104,6 +104,7 @@ class Axis:
     vary: Vary
     values: np.ndarray
     fields: dict[str, np.ndarray] = field(default_factory=dict)
+    base_value: float | None = None  # the setup's own value of the path (marked on charts)
 
     @property
     def name(self) -> str:
@@ -292,10 +293,13 @@ def plan(catalog: Catalog, setup_id: str, model_id: str | None, assignments, var
         rows = paths.rows_at(r, model, v.path, values, options)
         changed = paths.changed_fields(base, rows)
         if not changed and any(v0 != paths.current_value(r, model, v.path) for v0 in values):
+            reason = run.origins[0].ignored.get(v.path.canonical, "the engine does not use this key for this kind "
+                                                "of setup")
             raise InputError(f"--vary {v.text}: changes none of the engine's inputs for setup '{setup_id}' "
-                             "(the engine does not use this key for this kind of setup)")
-        axes.append(Axis(vary=v, values=values,
-                         fields={k: np.concatenate([row[k] for row in rows]) for k in changed}))
+                             f"({reason})")
+        current = paths.current_value(r, model, v.path)
+        axes.append(Axis(vary=v, values=values, fields={k: np.concatenate([row[k] for row in rows]) for k in changed},
+                         base_value=None if current is None else float(current)))
     _check_independent(r, model, base, axes, options)
     metrics = check_metrics(metrics, engine_outputs(base))
     return Grid(setup_id=r.setup.id, model_id=model.id, overrides=[a.text for a in assignments], base=base,

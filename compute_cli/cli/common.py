@@ -58,7 +58,8 @@ prices_app = typer.Typer(help="Refresh prices from published price lists (prices
                          "for a refresh (prices stale).", no_args_is_help=True)
 app.add_typer(prices_app, name="prices")
 
-KIND_NAMES = ("hardware", "systems", "sites", "finance", "offers", "models", "setups")
+# profiles.schema.KINDS, written out so help text costs no import (tests/test_conventions.py keeps them equal)
+KIND_NAMES = ("hardware", "systems", "sites", "finance", "offers", "models", "setups", "workloads", "markets", "scenarios")
 
 
 DEFAULT_MAX_AGE_DAYS = 365  # profiles.staleness.DEFAULT_MAX_AGE_DAYS, kept here so start-up imports nothing more
@@ -286,3 +287,40 @@ def positive_int(option: str, value: str) -> int:
     if n < 1:
         raise UsageError(f"{option} '{value}': expected a whole number >= 1 or 'auto'")
     return n
+
+
+# ------------------------------------------------------------ the operating point
+WorkloadOption = Annotated[Optional[str], typer.Option("--workload", "-w", metavar="W", help="Workload profile for "
+                           "every setup (tokens per request and latency targets), e.g. chat, reasoning, "
+                           "offline-batch; default: each setup's own.")]
+InputTokensOption = Annotated[Optional[int], typer.Option("--input-tokens", min=1, metavar="N", help="Prompt tokens "
+                              "per request (with --output-tokens: a workload without targets).")]
+OutputTokensOption = Annotated[Optional[int], typer.Option("--output-tokens", min=1, metavar="N",
+                               help="Generated tokens per request (with --input-tokens).")]
+MaxTtftOption = Annotated[Optional[float], typer.Option("--max-ttft-ms", metavar="X",
+                          help="Latency target: time to first token [ms] (replaces the workload's).")]
+MaxTpotOption = Annotated[Optional[float], typer.Option("--max-tpot-ms", metavar="Y",
+                          help="Latency target: time per output token [ms] (replaces the workload's).")]
+MinTpsOption = Annotated[Optional[float], typer.Option("--min-tokens-per-s-per-user",
+                         metavar="Z", help="Latency target as a speed: output tokens/s each user gets, i.e. TPOT "
+                         "<= 1000/Z ms (replaces the workload's).")]
+
+
+def serving_options(workload=None, input_tokens=None, output_tokens=None, max_ttft_ms=None, max_tpot_ms=None,
+                    min_tokens_per_s_per_user=None) -> dict:
+    """RunOptions fields for the operating point, checked: --workload or --input/--output-tokens, not both."""
+    from compute_cli.errors import UsageError
+
+    if workload is not None and (input_tokens is not None or output_tokens is not None):
+        raise UsageError("give --workload or --input-tokens/--output-tokens, not both")
+    if (input_tokens is None) != (output_tokens is None):
+        raise UsageError("--input-tokens and --output-tokens go together (a workload of that shape)")
+    import math
+
+    for option, value in (("--max-ttft-ms", max_ttft_ms), ("--max-tpot-ms", max_tpot_ms),
+                          ("--min-tokens-per-s-per-user", min_tokens_per_s_per_user)):
+        if value is not None and not (math.isfinite(value) and value > 0):
+            raise UsageError(f"{option} {value:g}: expected a number > 0")
+    return {"workload": workload, "input_tokens": input_tokens, "output_tokens": output_tokens,
+            "max_ttft_ms": max_ttft_ms, "max_tpot_ms": max_tpot_ms,
+            "min_tokens_per_s_per_user": min_tokens_per_s_per_user}

@@ -7,9 +7,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from compute_cli.cli.common import (DEFAULT_RANGE_SAMPLES, FormatOption, RangesOption, SamplesOption, SeedOption,
-                                    SetOption, app, catalog, check_format, check_staleness, handle_errors, parse_sets,
-                                    range_options, setups_for_run)
+from compute_cli.cli.common import (DEFAULT_RANGE_SAMPLES, FormatOption, InputTokensOption, MaxTpotOption,
+                                    MaxTtftOption, MinTpsOption, OutputTokensOption, RangesOption, SamplesOption,
+                                    SeedOption, SetOption, WorkloadOption, app, catalog, check_format, check_staleness,
+                                    handle_errors, parse_sets, range_options, serving_options, setups_for_run)
 
 ModelOption = Annotated[Optional[str], typer.Option("--model", "-m", help="Model id (default: the setup's own model, "
                                                     "else llama-3.1-70b).")]
@@ -39,26 +40,36 @@ def invest(
                                                       help="Sell GPU-hours at this price instead of tokens "
                                                            "(a neocloud).")] = None,
     model: ModelOption = None,
+    workload: WorkloadOption = None,
+    input_tokens: InputTokensOption = None,
+    output_tokens: OutputTokensOption = None,
+    max_ttft_ms: MaxTtftOption = None,
+    max_tpot_ms: MaxTpotOption = None,
+    min_tokens_per_s_per_user: MinTpsOption = None,
     fmt: FormatOption = None,
     set_: SetOption = None,
     ranges: RangesOption = False,
     samples: SamplesOption = DEFAULT_RANGE_SAMPLES,
     seed: SeedOption = 0,
 ):
-    """Cash flows of an investment: NPV, IRR, payback and the price decline that strands it.
+    """Cash flows of an investment: NPV, IRR, payback and the price decline that strands it, with the output
+    served at the setup's operating point.
 
     With --ranges, NPV and IRR also as p50 (p5-p95) of a seeded Monte Carlo over the distributions
     declared for the setup's figures and the market's quotes.
     """
+    from compute_cli import inputs
     from compute_cli.analysis import economics
 
     fmt = check_format(fmt)
+    options = inputs.RunOptions(**serving_options(workload, input_tokens, output_tokens, max_ttft_ms, max_tpot_ms,
+                                                  min_tokens_per_s_per_user))
     sets = parse_sets(set_)
     cat, (setup,) = setups_for_run([setup])
     result = economics.invest(cat, setup, model_id=model, years=years, price_decline_per_year=decline,
                               sell_price_usd_per_million_tokens=sell_price, market_model=market,
                               price_scale=price_scale, rent_out_usd_per_gpu_hour=rent_out,
-                              assignments=sets, ranges=range_options(ranges, samples, seed))
+                              assignments=sets, ranges=range_options(ranges, samples, seed), options=options)
     check_staleness(cat)
     _render("invest", result, fmt)
 
@@ -98,24 +109,37 @@ def fleet(
     precision: Annotated[Optional[str], typer.Option("--precision", help="Force a weight format (default: the "
                                                      "first of fp8, int8, bf16, int4 the accelerator runs natively "
                                                      "and fits).")] = None,
-    batch: Annotated[int, typer.Option("--batch", min=1, help="Sequences decoding together (capped by memory).")] = 64,
-    context: Annotated[int, typer.Option("--context", min=1, help="Tokens in each sequence's KV cache.")] = 4096,
+    batch: Annotated[Optional[int], typer.Option("--batch", min=1, help="Sequences decoding together (capped by "
+                     "memory; default: each accelerator's operating point for the workload).")] = None,
+    context: Annotated[Optional[int], typer.Option("--context", min=1, help="Tokens in each sequence's KV cache, "
+                       "with 3 prompt tokens per output token, instead of a workload.")] = None,
+    workload: Annotated[Optional[str], typer.Option("--workload", "-w", metavar="W", help="Workload profile: "
+                        "tokens per request and latency targets (default: chat).")] = None,
+    input_tokens: InputTokensOption = None,
+    output_tokens: OutputTokensOption = None,
+    max_ttft_ms: MaxTtftOption = None,
+    max_tpot_ms: MaxTpotOption = None,
+    min_tokens_per_s_per_user: MinTpsOption = None,
     fmt: FormatOption = None,
     set_: SetOption = None,
 ):
-    """For a fixed power budget: accelerators of each kind, tokens/day, tokens per joule, $/M tokens, margin."""
+    """For a fixed power budget: accelerators of each kind, tokens/day, tokens per joule, $/M tokens, margin,
+    each kind at its operating point for the workload."""
+    from compute_cli import inputs
     from compute_cli.analysis import economics
     from compute_cli.cli.common import choice
     from compute_cli.pipeline import DEFAULT_MODEL
 
     fmt = check_format(fmt)
+    options = inputs.RunOptions(**serving_options(workload, input_tokens, output_tokens, max_ttft_ms, max_tpot_ms,
+                                                  min_tokens_per_s_per_user))
     if precision:
         choice("--precision", precision, ("bf16", "fp8", "int8", "int4"))
     cat = catalog()
     result = economics.fleet(cat, power_mw, hardware_ids=hardware or [], model_id=model or cat.default_model or
                              DEFAULT_MODEL, site_id=site,
                              finance_id=finance, utilization=utilization, precision=precision, batch=batch,
-                             context=context, assignments=parse_sets(set_))
+                             context=context, assignments=parse_sets(set_), options=options)
     check_staleness(cat)
     _render("fleet", result, fmt)
 

@@ -11,8 +11,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from compute_cli.cli.common import (FormatOption, SetOption, app, check_format, check_staleness, handle_errors,
-                                    parse_sets, setups_for_run, warn)
+from compute_cli.cli.common import (FormatOption, InputTokensOption, MaxTpotOption, MaxTtftOption, MinTpsOption,
+                                    OutputTokensOption, SetOption, WorkloadOption, app, check_format, check_staleness,
+                                    handle_errors, parse_sets, serving_options, setups_for_run, warn)
 
 ModelOption = Annotated[Optional[str], typer.Option("--model", "-m", help="Model id to serve (default: the model "
                                                     "the setup declares, else llama-3.1-70b).")]
@@ -69,13 +70,21 @@ def sweep(
     plot: PlotOption = None,
     chunk_rows: Annotated[int, typer.Option("--chunk-rows", min=0, hidden=True,
                           help="Rows per evaluated block (memory bound; for tests).")] = 0,
+    workload: WorkloadOption = None,
+    input_tokens: InputTokensOption = None,
+    output_tokens: OutputTokensOption = None,
+    max_ttft_ms: MaxTtftOption = None,
+    max_tpot_ms: MaxTpotOption = None,
+    min_tokens_per_s_per_user: MinTpsOption = None,
 ):
     """Evaluate a setup over a grid of values: one row per combination, streamed (CSV, JSON Lines, JSON, a table,
-    Parquet or Arrow)."""
+    Parquet or Arrow). Each row runs at its own operating point (the highest-throughput concurrency meeting the
+    targets)."""
     import math
 
     import numpy as np
 
+    from compute_cli import inputs
     from compute_cli.analysis import sweep as sweep_mod
     from compute_cli.render import charts
     from compute_cli.render.columns import BINARY_FORMATS, binary_output, check_binary_target
@@ -92,8 +101,10 @@ def sweep(
 
         raise UsageError("--plot draws a sweep of one --vary (a line) or two (a heatmap); this one has "
                          f"{len(varies)}")
+    options = inputs.RunOptions(**serving_options(workload, input_tokens, output_tokens, max_ttft_ms, max_tpot_ms,
+                                                  min_tokens_per_s_per_user))
     cat, setup, sets = one_setup(setup, set_)
-    grid = sweep_mod.plan(cat, setup, model, sets, varies, metric or ())
+    grid = sweep_mod.plan(cat, setup, model, sets, varies, metric or (), options)
     check_staleness(cat)
     if plot is not None and grid.size > CHART_MAX_POINTS:
         from compute_cli.errors import UsageError
@@ -122,7 +133,8 @@ def sweep(
             values = np.concatenate(kept).reshape(grid.shape)
             if fmt == "table":
                 if len(a) == 1:
-                    out.write("\n" + charts.line(a[0].values, values, x_label=a[0].name, y_label=chart_metric))
+                    out.write("\n" + charts.line(a[0].values, values, x_label=a[0].name, y_label=chart_metric,
+                                                 x_base=a[0].base_value))
                 else:
                     out.write("\n" + charts.heatmap(a[1].values, a[0].values, values, x_label=a[1].name,
                                                     y_label=a[0].name, z_label=chart_metric))

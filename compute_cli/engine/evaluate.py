@@ -5,10 +5,13 @@ lists (``compute_cli.inputs.build`` makes them from profiles) and returns the
 arrays ``engine.registry.OUTPUTS`` lists. The stages run one after another, each
 on what the ones before it produced:
 
-1. ``serving_group`` and ``memory_plan``: how many accelerators hold one copy of the
-   model, how many sequences fit beside the weights, the batch actually served;
+1. ``serving.choose_operating_point`` (when the batch is not given: the highest-throughput
+   concurrency and tensor-parallel degree that meet the latency targets), ``serving_group``
+   and ``memory_plan``: how many accelerators hold one copy of the model, how many
+   sequences fit beside the weights, the batch actually served;
 2. ``forward_step`` (twice): the time of a decode step and of a prefill step
    from bytes moved and FLOPs done (engine/throughput.py);
+   then ``serving.latency``: TPOT, TTFT and tokens/s per user at that batch;
 3. ``serving_power``: board power decoding and prefilling, the time-average IT power;
 4. ``capex_per_gpu`` and ``cost_per_gpu_hour``: every line of ``registry.COST_LINES``;
 5. ``per_token``: cost, price and energy per million tokens, tokens per MW.
@@ -23,7 +26,7 @@ from functools import cache
 
 import numpy as np
 
-from compute_cli.engine import costs, energy, throughput
+from compute_cli.engine import costs, energy, serving, throughput
 from compute_cli.engine.constants import S_PER_MS, SECONDS_PER_HOUR
 from compute_cli.engine.registry import COST_LINES, INPUTS, OPERATING
 
@@ -39,24 +42,6 @@ def call(fn, values):
 
 
 # ------------------------------------------------------------------ 1. memory
-def held_bytes(weight_bytes_total, routed_bytes_total, kv_bytes, gpus, tensor_parallel, expert_parallel, kv_heads):
-    """(weights, KV cache) a group of ``gpus`` holds in all [B].
-
-    Every weight is held once, except that data-parallel attention (expert parallelism)
-    keeps a copy of the non-expert weights on each device; the KV cache is held once,
-    except that tensor parallelism replicates the KV heads it cannot split
-    (``throughput.kv_replication``).
-
-    >>> w, kv = held_bytes(100.0, 60.0, 10.0, 8.0, True, True, 8.0)  # 40 B of dense weights on each of 8
-    >>> float(w), float(kv)
-    (380.0, 10.0)
-    """
-    tp, ep = np.asarray(tensor_parallel, dtype=bool), np.asarray(expert_parallel, dtype=bool)
-    dense = weight_bytes_total - routed_bytes_total
-    weights = np.where(tp & ep, dense * gpus + routed_bytes_total, weight_bytes_total)
-    return weights, kv_bytes * throughput.kv_replication(gpus, kv_heads, tp & ~ep)
-
-
 def group_gpus(x, batch):
     """Fewest accelerators of the system (a divisor of its count) that hold the weights and
     ``batch`` sequences' KV cache; the whole system when none does."""
@@ -70,7 +55,7 @@ def group_gpus(x, batch):
     counts = set(count.astype(int).ravel().tolist())
     candidates = sorted({d for c in counts for d in range(1, c + 1) if c % d == 0})
     for n in candidates:
-        weights, kv = held_bytes(x["weight_bytes_total"], x["routed_bytes_total"], batch * kv_seq, float(n),
+        weights, kv = throughput.held_bytes(x["weight_bytes_total"], x["routed_bytes_total"], batch * kv_seq, float(n),
                                  x["tensor_parallel"], x["expert_parallel"], x["kv_heads"])
         need, have = throughput.memory_needed_bytes(weights, kv, x["memory_reserve_fraction"], n, x["memory_gb"])
         ok = (~found) & (count % n == 0) & (need <= have)
@@ -105,7 +90,7 @@ def memory_plan(batch, gpus, cap_batch, weight_bytes_total, routed_bytes_total, 
     >>> int(p["max_batch"]), int(p["batch"]), bool(p["fits"])  # 72 GB free, 56 GB left for KV
     (112, 64, True)
     """
-    weights, kv_seq = held_bytes(weight_bytes_total, routed_bytes_total, kv_bytes_per_sequence, gpus,
+    weights, kv_seq = throughput.held_bytes(weight_bytes_total, routed_bytes_total, kv_bytes_per_sequence, gpus,
                                  tensor_parallel, expert_parallel, kv_heads)
     max_batch = throughput.max_batch(weights, kv_seq, memory_reserve_fraction, gpus, memory_gb)
     weights_fit = max_batch >= 1
@@ -279,6 +264,8 @@ UNDEFINED_WHEN_NOT_FIT = (
     "decode_tokens_per_s_per_gpu", "prefill_tokens_per_s", "prefill_tokens_per_s_per_gpu", "energy_j_per_output_token",
     "energy_j_per_input_token", "decode_step_ms", *(f"decode_{term}_ms" for term in STEP_TERMS),
 )
+# Outputs that would break a latency target no operating point meets: NaN there too.
+UNDEFINED_WHEN_INFEASIBLE = tuple(k for k in UNDEFINED_WHEN_NOT_FIT if k not in ("decode_step_ms",))
 
 
 # ------------------------------------------------------------ orchestration
@@ -303,8 +290,9 @@ def _evaluate(x) -> dict:
     v["speed_factor"] = x["efficiency_multiplier"] * (1.0 - x["coordination_overhead_fraction"])
     v["kv_bytes_per_sequence"] = throughput.kv_cache_bytes(1.0, x["context_tokens"], x["kv_bytes_per_token_full"],
                                                            x["kv_bytes_per_token_window"], x["window_tokens"])
-    requested = np.asarray(x["batch"], dtype=float)
-    v["gpus"] = gpus = serving_group(v, requested)
+    point = operating_point(v, np.asarray(x["batch"], dtype=float))
+    requested = point["batch"]
+    v["gpus"] = gpus = point["gpus"]
     plan = call(memory_plan, {**v, "batch": requested})
     batch = plan["batch"]
 
@@ -317,6 +305,8 @@ def _evaluate(x) -> dict:
     prefill = call(forward_step, {**v, "tokens": p_tokens, "attended_tokens": prompt / 2.0, "kv_bytes": p_kv})
     v["gpu_seconds_per_output_token"] = gpus * decode["step_s"] / batch
     v["gpu_seconds_per_input_token"] = gpus * prefill["step_s"] / p_tokens
+    lat = serving.latency(decode["step_s"], prefill["step_s"], batch, x["input_tokens_per_output_token"], p_tokens,
+                          prompt, x["max_tpot_ms"], x["max_ttft_ms"])
 
     power = call(serving_power, {**v, "decode": decode, "prefill": prefill})
     v.update(power)
@@ -328,7 +318,7 @@ def _evaluate(x) -> dict:
 
     decode_tps = batch / decode["step_s"]
     prefill_tps = p_tokens / prefill["step_s"]
-    held_weights, held_kv = held_bytes(v["weight_bytes_total"], v["routed_bytes_total"],
+    held_weights, held_kv = throughput.held_bytes(v["weight_bytes_total"], v["routed_bytes_total"],
                                        batch * v["kv_bytes_per_sequence"], gpus, x["tensor_parallel"],
                                        x["expert_parallel"], x["kv_heads"])
     out = {
@@ -362,9 +352,58 @@ def _evaluate(x) -> dict:
         "gpu_seconds_per_input_token": v["gpu_seconds_per_input_token"],
         "accelerators_total": v["accelerators_total"],
         "provisioned_w_per_gpu": power["provisioned_w_per_gpu"],
+        **serving_outputs(lat, point, plan, batch, x["accelerator_count"], gpus),
     }
     out["tokens_per_joule"] = 1.0 / out["energy_j_per_output_token"]
     undefined = ~(plan["weights_fit"] & plan["context_fits"])
-    for key in UNDEFINED_WHEN_NOT_FIT:
+    for key in (*UNDEFINED_WHEN_NOT_FIT, "tpot_ms", "ttft_ms", "tokens_per_s_per_user"):
         out[key] = costs.nan_where(undefined, out[key])
+    for key in UNDEFINED_WHEN_INFEASIBLE:
+        out[key] = costs.nan_where(point["infeasible"], out[key])
     return out
+
+
+# ------------------------------------------------------- the operating point
+def operating_point(v, batch):
+    """The batch served and the accelerators per replica: the setup's own batch (> 0) on the fewest
+    accelerators that hold it, or, where it is 0, the point ``serving.choose_operating_point`` picks.
+
+    Returns batch, gpus, chosen, infeasible (chosen and no point meets the targets), best_tpot_ms,
+    best_ttft_ms (NaN where the point is not chosen).
+    """
+    chosen = batch <= 0
+    out = {"batch": batch, "chosen": chosen, "infeasible": np.zeros(np.shape(batch), dtype=bool),
+           "best_tpot_ms": np.nan * batch, "best_ttft_ms": np.nan * batch}
+    if not chosen.any():
+        out["gpus"] = serving_group(v, batch)
+        return out
+    point = serving.choose_operating_point(v, _step)
+    out["batch"] = np.where(chosen, point["batch"], batch)
+    out["gpus"] = np.where(chosen, point["gpus"], serving_group(v, out["batch"]))
+    out["infeasible"] = chosen & ~point["feasible"]
+    out["best_tpot_ms"] = np.where(chosen, point["best_tpot_ms"], np.nan)
+    out["best_ttft_ms"] = np.where(chosen, point["best_ttft_ms"], np.nan)
+    return out
+
+
+def serving_outputs(lat, point, plan, batch, accelerator_count, gpus) -> dict:
+    """The operating point's outputs: latency, whether the targets hold, replicas, best achievable."""
+    shape = 0.0 * batch  # every output at the scenarios' shape
+    return {
+        "tpot_ms": lat["tpot_ms"],
+        "ttft_ms": lat["ttft_ms"],
+        "tokens_per_s_per_user": lat["tokens_per_s_per_user"],
+        "queueing_factor": lat["queueing_factor"],
+        "slo_met": lat["slo_met"] & plan["weights_fit"],
+        "operating_point_chosen": (point["chosen"] + shape) > 0,
+        "replicas": np.floor(accelerator_count / gpus),
+        "best_tpot_ms": point["best_tpot_ms"] + shape,
+        "best_ttft_ms": point["best_ttft_ms"] + shape,
+    }
+
+
+def _step(values):
+    """``forward_step`` with its parameters taken from ``values`` by name, as the operating-point search
+    takes it: (step_s, memory_busy_s, compute_busy_s)."""
+    t = call(forward_step, values)
+    return t["step_s"], t["memory_s"], t["compute_busy_s"]

@@ -78,6 +78,24 @@ def kv_replication(gpus, kv_heads, split_heads):
     return np.where(split_heads, np.clip(n / np.maximum(kv_heads, 1.0), 1.0, np.maximum(n, 1.0)), 1.0)
 
 
+def held_bytes(weight_bytes_total, routed_bytes_total, kv_bytes, gpus, tensor_parallel, expert_parallel, kv_heads):
+    """(weights, KV cache) a group of ``gpus`` holds in all [B].
+
+    Every weight is held once, except that data-parallel attention (expert parallelism)
+    keeps a copy of the non-expert weights on each device; the KV cache is held once,
+    except that tensor parallelism replicates the KV heads it cannot split
+    (``throughput.kv_replication``).
+
+    >>> w, kv = held_bytes(100.0, 60.0, 10.0, 8.0, True, True, 8.0)  # 40 B of dense weights on each of 8
+    >>> float(w), float(kv)
+    (380.0, 10.0)
+    """
+    tp, ep = np.asarray(tensor_parallel, dtype=bool), np.asarray(expert_parallel, dtype=bool)
+    dense = weight_bytes_total - routed_bytes_total
+    weights = np.where(tp & ep, dense * gpus + routed_bytes_total, weight_bytes_total)
+    return weights, kv_bytes * kv_replication(gpus, kv_heads, tp & ~ep)
+
+
 def allreduce_s(payload_bytes, gpus, link_gb_per_s, latency_s, bandwidth_share=1.0):
     """Ring all-reduce time: latency + 2 (n-1)/n x payload / (link bandwidth x share); 0 on one device.
 

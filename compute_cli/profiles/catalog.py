@@ -22,6 +22,7 @@ from compute_cli.profiles import standins
 from compute_cli.profiles.loader import Loaded, load_file
 from compute_cli.profiles.schema import (
     KINDS,
+    OPTIONAL_REFERENCES,
     REQUIRED_REFERENCES,
     SETUP_REFERENCES,
     Finance,
@@ -32,6 +33,7 @@ from compute_cli.profiles.schema import (
     Setup,
     Site,
     System,
+    Workload,
 )
 
 ENV_PATH = "COMPUTECOST_PATH"
@@ -83,6 +85,7 @@ class ResolvedSetup:
 
     For a rented setup ``system`` is the offer's node (or a single-accelerator
     stand-in when the offer names none), and ``site``/``finance`` are None.
+    ``workload`` is the setup's (or the run's, ``--workload``), None without one.
     ``sources`` maps each attribute to the ``Loaded`` profile it was read from
     (a stand-in made in code has none), for the origin of every figure.
     """
@@ -95,6 +98,7 @@ class ResolvedSetup:
     offer: Offer | None = None
     runtime: Runtime | None = None  # the serving engine; None: the hardware class's factors
     sources: dict = field(default_factory=dict)
+    workload: Workload | None = None
 
     @property
     def id(self) -> str:
@@ -234,6 +238,12 @@ class Catalog:
 
         if setup.model is not None:
             self.get("models", setup.model, referrer=(loaded, "model"))
+        workload = ref(OPTIONAL_REFERENCES["workload"], "workload") if setup.workload is not None else None
+        resolved = self._resolve_kind(setup, loaded, sources, ref)
+        resolved.workload = workload
+        return resolved
+
+    def _resolve_kind(self, setup: Setup, loaded: Loaded, sources: dict, ref) -> ResolvedSetup:
         if setup.kind == "device-fleet":
             hardware = ref("hardware", "device", "hardware")
             return ResolvedSetup(setup=setup, hardware=hardware, system=standins.device_system(hardware),

@@ -2,7 +2,7 @@
 
 Paths are relative to a setup: a setup's own fields (``utilization``), then the
 profiles it names (``site.electricity_usd_per_kwh``, ``finance.cost_of_capital_per_year``,
-``offer.usd_per_gpu_hour.on_demand``), the system's accelerator
+``offer.usd_per_gpu_hour.on_demand``, ``workload.max_tpot_ms``), the system's accelerator
 (``system.accelerator.price_usd``, or ``accelerator.price_usd`` for short), the
 setup's serving engine (``runtime.step_overhead_s``) and the model of the run
 (``model.active_params``). A path that names a profile a setup
@@ -30,6 +30,7 @@ from compute_cli.profiles.schema import (
     Setup,
     Site,
     System,
+    Workload,
 )
 
 # root word -> (ResolvedSetup attribute or "model", struct type)
@@ -40,6 +41,7 @@ ROOTS: dict[str, tuple[str, type]] = {
     "finance": ("finance", Finance),
     "offer": ("offer", Offer),
     "model": ("model", Model),
+    "workload": ("workload", Workload),
     "runtime": ("runtime", Runtime),
 }
 SETUP_FIELDS = [f for f in Setup.__struct_fields__
@@ -145,7 +147,7 @@ def _fields(struct_type) -> list[str]:
 # Fields that name another profile or fix a setup's shape: changing them with --set
 # would bypass reference resolution, so they are refused.
 FIXED_FIELDS = {
-    Setup: {"kind", "model", "system", "site", "finance", "offer", "device", "runtime"},
+    Setup: {"kind", "model", "system", "site", "finance", "offer", "device", "workload", "runtime"},
     System: {"accelerator"},
     Offer: {"accelerator", "system"},
 }

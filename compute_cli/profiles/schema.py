@@ -207,12 +207,33 @@ class Runtime(RuntimeTerms, kw_only=True):
     notes: str = ""
 
 
+class Workload(Base, kw_only=True):
+    """What a request looks like and how fast its user wants it: tokens in and out, latency targets.
+
+    ``max_ttft_ms`` bounds the time to the first token, ``max_tpot_ms`` the time per output
+    token after it (``min_tokens_per_s_per_user`` is the same bound written as a speed:
+    1000 / max_tpot_ms). A workload without targets is served at the highest throughput
+    memory allows (offline batch).
+    """
+
+    id: Id
+    name: str
+    description: str = ""
+    input_tokens: PosInt  # mean prompt tokens per request
+    output_tokens: PosInt  # mean generated tokens per request
+    max_ttft_ms: Pos | None = None
+    max_tpot_ms: Pos | None = None
+    min_tokens_per_s_per_user: Pos | None = None
+    notes: str = ""
+
+
 class Setup(Base, kw_only=True):
     id: Id
     name: str
     kind: Literal["own", "rent", "device-fleet"]
     description: str = ""
     model: Id | None = None  # the model this setup serves by default
+    workload: Id | None = None  # the requests it serves and their latency targets (configs/workloads)
     runtime: Id | None = None  # the serving engine (runtimes/); none: the hardware class's efficiency factors
     in_default_comparison: bool = False  # shown by a bare `computecost compare`
     # own
@@ -236,9 +257,9 @@ class Setup(Base, kw_only=True):
     utilization: Fraction
     precision: Precision
     kv_precision: KvPrecision = "bf16"
-    batch: PosInt
-    context_tokens: PosInt
-    input_tokens_per_output_token: NonNeg = 1.0
+    batch: PosInt | None = None  # sequences decoding together; none: the operating point is chosen
+    context_tokens: PosInt | None = None  # KV-cache tokens per sequence; none: from the workload
+    input_tokens_per_output_token: NonNeg = 1.0  # used without a workload
     staff_usd_per_year: NonNeg = 0.0
     margin_fraction: FractionBelowOne = 0.0
     marketplace_fee_fraction: FractionBelowOne = 0.0
@@ -291,6 +312,7 @@ KINDS: dict[str, type[Base]] = {
     "offers": Offer,
     "models": Model,
     "setups": Setup,
+    "workloads": Workload,
     "markets": Market,
     "scenarios": Scenario,
     "runtimes": Runtime,
@@ -301,3 +323,5 @@ SETUP_REFERENCES = {"system": "systems", "site": "sites", "finance": "finance", 
 # References any kind of setup may make (and need not).
 OPTIONAL_REFERENCES = {"runtime": "runtimes"}
 REQUIRED_REFERENCES = {"own": ("system", "site", "finance"), "rent": ("offer",), "device-fleet": ("device",)}
+# Setup fields that may name a profile of any kind of setup.
+OPTIONAL_REFERENCES = {"workload": "workloads"}

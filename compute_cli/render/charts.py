@@ -33,6 +33,33 @@ def number(value: float) -> str:
     return f"{value:.4g}"
 
 
+def axis_label(name: str) -> str:
+    """An axis title a reader can read: an engine output's meaning and unit, or a key path and its unit.
+
+    >>> axis_label("cost_usd_per_million_output_tokens")
+    'cost of a million generated tokens [USD/M tokens] (cost_usd_per_million_output_tokens)'
+    >>> axis_label("site.electricity_usd_per_kwh"), axis_label("utilization"), axis_label("my own words")
+    ('site.electricity_usd_per_kwh [USD/kWh]', 'utilization (0..1)', 'my own words')
+    """
+    from compute_cli.engine.registry import INPUTS, OUTPUTS
+
+    if name in OUTPUTS:
+        out = OUTPUTS[name]
+        unit = "" if out.unit in ("[-]", "bool") else f" [{out.unit}]"
+        return f"{out.meaning}{unit} ({name})"
+    spec = INPUTS.get(name.rsplit(".", 1)[-1])
+    if spec is None:
+        return name
+    if spec.unit == "[-]":
+        return f"{name} (0..1)" if name.endswith(("utilization", "fraction")) else name
+    return name if spec.unit == "bool" else f"{name} [{spec.unit}]"
+
+
+def _ends(left: str, right: str, width: int) -> str:
+    """Two axis-end labels on one line of ``width``, never run together."""
+    return f"{left}{right:>{max(len(right) + 1, width - len(left))}}"
+
+
 def hbar(fraction: float, width: int) -> str:
     """A left-aligned bar ``fraction`` (0..1) of ``width`` cells long, to an eighth of a cell.
 
@@ -94,8 +121,10 @@ def _resample(values: np.ndarray, n: int) -> np.ndarray:
     return values[idx]
 
 
-def line(x, y, width: int = 60, height: int = 10, x_label: str = "", y_label: str = "") -> str:
-    """``y`` against ``x`` as columns of block characters (an area chart), with the axis ranges."""
+def line(x, y, width: int = 60, height: int = 10, x_label: str = "", y_label: str = "", x_base: float | None = None
+         ) -> str:
+    """``y`` against ``x`` as columns of block characters (an area chart), with the axis ranges; ``x_base``
+    (the setup's own value) is marked ``▲`` under the axis."""
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     width = min(width, len(y)) if len(y) > 1 else 1
@@ -118,10 +147,14 @@ def line(x, y, width: int = 60, height: int = 10, x_label: str = "", y_label: st
         tick = number(hi) if r == height else number(lo) if r == 1 else ""
         rows.append(f"{tick:>{label_w}} ┤{''.join(cells)}")
     rows.append(f"{'':>{label_w}} └{'─' * width}")
+    if x_base is not None and math.isfinite(x_base) and len(x) > 1 and min(x[0], x[-1]) <= x_base <= max(x[0], x[-1]):
+        col = int(round((x_base - x[0]) / (x[-1] - x[0]) * (width - 1))) if x[-1] != x[0] else 0
+        rows.append(f"{'':>{label_w}}  {' ' * col}▲ {number(x_base)} (the setup's value)")
     left, right = number(float(x[0])), number(float(x[-1]))
-    rows.append(f"{'':>{label_w}}  {left}{right:>{max(1, width - len(left))}}")
+    rows.append(f"{'':>{label_w}}  {_ends(left, right, width)}")
     if x_label or y_label:
-        rows.append(f"{'':>{label_w}}  {y_label} against {x_label}".rstrip())
+        rows.append(f"{'':>{label_w}}  y: {axis_label(y_label)}")
+        rows.append(f"{'':>{label_w}}  x: {axis_label(x_label)}")
     return "\n".join(rows) + "\n"
 
 
@@ -148,8 +181,73 @@ def heatmap(x, y, z, width: int = 60, height: int = 20, x_label: str = "", y_lab
         lines.append(f"{number(float(y[rows_i[i]])):>{label_w}} │{cells}│")
     lines.append(f"{'':>{label_w}} └{'─' * len(cols_j)}┘")
     left, right = number(float(x[0])), number(float(x[-1]))
-    lines.append(f"{'':>{label_w}}  {left}{right:>{max(1, len(cols_j) - len(left))}}")
-    lines.append(f"{'':>{label_w}}  x: {x_label}   y: {y_label}".rstrip())
+    lines.append(f"{'':>{label_w}}  {_ends(left, right, len(cols_j))}")
+    lines.append(f"{'':>{label_w}}  x: {axis_label(x_label)}")
+    lines.append(f"{'':>{label_w}}  y: {axis_label(y_label)}")
     legend = "  ".join(f"{SHADES[k]} <= {number(float(uppers[k]))}" for k in range(len(SHADES)))
-    lines.append(f"{'':>{label_w}}  {z_label}: {legend}" + (f"   {MISSING} n/a" if (shade < 0).any() else ""))
+    lines.append(f"{'':>{label_w}}  {axis_label(z_label)}:")
+    lines.append(f"{'':>{label_w}}    {legend}" + (f"   {MISSING} n/a" if (shade < 0).any() else ""))
+    return "\n".join(lines) + "\n"
+
+
+MARKERS = "ox+*#@%&=~"  # one per series, in order
+TRACE = "·"
+
+
+def frontier(series: list[tuple[str, list, list]], width: int = 64, height: int = 18, x_label: str = "",
+             y_label: str = "", marks: list | None = None) -> str:
+    """Lines of points on one canvas (like aiconfigurator's ASCII Pareto): each series its marker,
+    its points joined by dots, both axes from 0. ``marks`` (per series, an (x, y) or None) are drawn
+    as ``◆``: the chosen operating points.
+
+    >>> print(frontier([("a", [1, 2], [2, 1])], width=10, height=4), end="")
+    2 ┤    o··
+      ┤       ··o
+      ┤
+      ┤
+    0 └──────────
+      0         2
+       o a
+    """
+    xs = [float(v) for _, x, _ in series for v in x if v is not None and math.isfinite(v)]
+    ys = [float(v) for _, _, y in series for v in y if v is not None and math.isfinite(v)]
+    if not xs or not ys:
+        return "no points to plot\n"
+    x_hi, y_hi = max(xs) or 1.0, max(ys) or 1.0
+    grid = [[" "] * width for _ in range(height)]
+
+    def cell(x, y):
+        col = min(width - 1, int(round(x / x_hi * (width - 1))))
+        row = min(height - 1, int(round(y / y_hi * (height - 1))))
+        return height - 1 - row, col
+
+    for k, (_label, x, y) in enumerate(series):
+        pts = sorted((float(a), float(b)) for a, b in zip(x, y, strict=True)
+                     if a is not None and b is not None and math.isfinite(a) and math.isfinite(b))
+        for (x0, y0), (x1, y1) in zip(pts, pts[1:], strict=False):
+            (r0, c0), (r1, c1) = cell(x0, y0), cell(x1, y1)
+            steps = max(abs(r1 - r0), abs(c1 - c0))
+            for s in range(1, steps):
+                r, c = round(r0 + (r1 - r0) * s / steps), round(c0 + (c1 - c0) * s / steps)
+                if grid[r][c] == " ":
+                    grid[r][c] = TRACE
+        for a, b in pts:
+            r, c = cell(a, b)
+            grid[r][c] = MARKERS[k % len(MARKERS)]
+    for mark in marks or []:
+        if mark is not None and all(v is not None and math.isfinite(v) for v in mark):
+            r, c = cell(*mark)
+            grid[r][c] = "◆"
+    top, zero = number(y_hi), "0"
+    label_w = max(len(top), len(zero))
+    lines = [f"{(top if i == 0 else ''):>{label_w}} ┤{''.join(row)}".rstrip() for i, row in enumerate(grid)]
+    lines.append(f"{zero:>{label_w}} └{'─' * width}")
+    right = number(x_hi)
+    lines.append(f"{'':>{label_w}} 0{right:>{width}}")
+    if x_label or y_label:
+        lines.append(f"{'':>{label_w}}  {y_label} against {x_label}".rstrip())
+    legend = "   ".join(f"{MARKERS[k % len(MARKERS)]} {label}" for k, (label, _, _) in enumerate(series))
+    if marks and any(m is not None for m in marks):
+        legend += "   ◆ operating point"
+    lines.append(f"{'':>{label_w}}  {legend}")
     return "\n".join(lines) + "\n"

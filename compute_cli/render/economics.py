@@ -22,6 +22,14 @@ def _pct(value) -> str:
 _table = emit_table
 
 
+def point_text(point: dict | None, workload: dict | None = None) -> str:
+    """Where the tokens are made: ``concurrency 137 on 2 GPUs x 4, TPOT 49.8 ms, TTFT 225 ms (chat)``."""
+    if not point:
+        return "n/a"
+    text = (f"concurrency {point['concurrency']:,} on {point['gpus_per_replica']} GPUs x "
+            f"{point['replicas_per_system']}, TPOT {_fmt(point['tpot_ms'], '.3g')} ms, TTFT "
+            f"{_fmt(point['ttft_ms'], ',.0f')} ms")
+    return text + (f" ({workload['id']})" if workload else "")
 def _range(r: dict, fmt) -> str:
     """``'$1.2M (-$0.3M\u2013$2.9M)'``: a median and its 5th to 95th percentile, each with ``fmt``."""
     if r["p50"] is None:
@@ -38,6 +46,7 @@ def _invest(r: dict, fmt: str, stream) -> None:
                       f" out per M tokens ({price['source']})")
     summary = [
         ["accelerators", _fmt(r["accelerators"], ",d")],
+        ["operating point", point_text(r.get("operating_point"), r.get("workload"))],
         ["price today", price_text],
         ["price decline per year", _pct(r["price_decline_per_year"])],
         ["cost of capital", _pct(r["cost_of_capital_per_year"])],
@@ -83,20 +92,31 @@ def _rent_or_buy(r: dict, fmt: str, stream) -> None:
 
 
 def _fleet(r: dict, fmt: str, stream) -> None:
-    header = ["hardware", "system", "precision", "accelerators", "tokens/day", "tokens/J (site)", "$/M out", "capex",
-              "margin/yr"]
-    rows = []
+    header = ["hardware", "system", "precision", "GPUs / conc.", "TPOT ms", "accelerators", "tokens/day",
+              "tokens/J (site)", "$/M out", "capex", "margin/yr"]
+    rows, notes = [], []
     for row in r["rows"]:
         if not row["fits"]:
-            rows.append([row["hardware"], "-", "-", "-", "does not fit", "", "", "", ""])
+            rows.append([row["hardware"], "-", "-", "", "", "-", "does not fit", "", "", "", ""])
             continue
-        rows.append([row["hardware"], row["system"], row["precision"], f"{row['accelerators']:,}",
-                     _fmt(row["tokens_per_day"], ".3g"),
+        op = row.get("operating_point") or {}
+        where = f"{op.get('gpus_per_replica', '')} / {op.get('concurrency', row.get('batch', ''))}"
+        if "accelerators" not in row:
+            rows.append([row["hardware"], row["system"], row["precision"], where, _fmt(op.get("tpot_ms"), ".3g"), "-",
+                         "misses targets", "", "", "", ""])
+            notes.append(f"{row['hardware']}: {row['note']}")
+            continue
+        rows.append([row["hardware"], row["system"], row["precision"], where, _fmt(op.get("tpot_ms"), ".3g"),
+                     f"{row['accelerators']:,}", _fmt(row["tokens_per_day"], ".3g"),
                      _fmt(row["tokens_per_joule"], ".3f"), money(row["cost_usd_per_million_output_tokens"]),
                      money(row["capex_usd"]), money(row.get("margin_usd_per_year"))])
-    title = (f"fleet: {r['power_mw']:g} MW at {r['site']} serving {r['model']} at {r['utilization']:.0%} "
+    w = r.get("workload")
+    serving = f"{r['model']} ({w['id']})" if w else r["model"]
+    title = (f"fleet: {r['power_mw']:g} MW at {r['site']} serving {serving} at {r['utilization']:.0%} "
              "utilization, ranked by tokens per joule")
     _table(title, header, rows, fmt, stream)
+    for note in notes:
+        stream.write(f"note: {note}\n")
 
 
 def _breakeven(r: dict, fmt: str, stream) -> None:

@@ -51,6 +51,24 @@ def document(description: str, properties: dict, optional=()) -> dict:
     return obj({"schema_version": {"const": SCHEMA_VERSION}, **properties}, optional, description)
 
 
+# ----------------------------------------------------------- the operating point
+INT_OR_NULL = {"type": ["integer", "null"]}
+WORKLOAD = {
+    "anyOf": [obj({"id": TEXT, "name": TEXT, "input_tokens": INTEGER, "output_tokens": INTEGER,
+                   "max_ttft_ms": NUMBER, "max_tpot_ms": NUMBER, "min_tokens_per_s_per_user": NUMBER}),
+              {"type": "null"}],
+    "description": "the workload served: tokens per request and latency targets [ms] (null: none)",
+}
+OPERATING_POINT = obj(
+    {"concurrency": {"type": "integer", "description": "sequences in flight per replica"},
+     "tokens_per_s_per_user": NUMBER, "ttft_ms": NUMBER, "tpot_ms": NUMBER,
+     "slo_met": {"type": "boolean", "description": "TPOT and TTFT within the targets"},
+     "chosen": {"type": "boolean", "description": "chosen as the highest-throughput point meeting the targets "
+                                                  "(false: the setup's own batch)"},
+     "gpus_per_replica": INTEGER, "replicas_per_system": INTEGER,
+     "targets": obj({"max_ttft_ms": NUMBER, "max_tpot_ms": NUMBER})},
+    description="Where a setup runs and the latency its users get; a target no point meets gives null costs and a note.",
+)
 # ------------------------------------------------------------------ ranges
 RANGE = obj({"p5": NUMBER, "p50": NUMBER, "p95": NUMBER},
             description="5th, 50th and 95th percentile of a metric over Monte Carlo samples of the declared "
@@ -70,13 +88,15 @@ COMPARE_SETUP = obj(
         "breakdown_usd_per_gpu_hour": {**obj({name: NUMBER for name in LINE_NAMES}),
                                        "description": "cost_usd_per_gpu_hour by cost line [USD/GPU-h]"},
         **{metric: NUMBER for metric in COMPARE_METRICS},
+        "workload": WORKLOAD,
+        "operating_point": ref("operating_point"),
         "note": TEXT,
         "model": {"type": "string", "description": "model id; in `--format jsonl` lines only"},
         "ranges": {**obj({m: ref("range") for m in COMPARE_RANGE_METRICS}),
                    "description": "with --ranges: p5, p50, p95 of each metric over the setup's declared distributions"},
         "uncertain_inputs": {**TEXTS, "description": "with --ranges: the key paths drawn (none: a single point)"},
     },
-    optional=("note", "model", "runtime", "ranges", "uncertain_inputs"),  # runtime: added within version 2
+    optional=("note", "model", "runtime", "workload", "operating_point", "ranges", "uncertain_inputs"),
     description="One setup of `compare` (a line of `compare --format jsonl`).",
 )
 COMPARE = document(
@@ -84,6 +104,29 @@ COMPARE = document(
     {"model": obj({"id": TEXT, "name": TEXT}), "overrides": TEXTS, "setups": {"type": "array", "items": ref("compare_setup")},
      "monte_carlo": ref("monte_carlo")},
     optional=("monte_carlo",),
+)
+
+# ----------------------------------------------------------------- frontier
+FRONTIER_POINT = obj(
+    {"gpus_per_replica": INTEGER, "replicas_per_system": INTEGER, "concurrency": INTEGER,
+     **{k: NUMBER for k in ("tokens_per_s_per_user", "output_tokens_per_s_per_gpu", "ttft_ms", "tpot_ms",
+                            "cost_usd_per_million_output_tokens", "cost_usd_per_million_tokens_blended")},
+     "slo_met": BOOL, "pareto": {"type": "boolean", "description": "no other point of the setup gives as much of "
+                                                                   "both axes and more of one"},
+     "chosen": {"type": "boolean", "description": "the operating point compare uses"}},
+    description="One point of `frontier`: a concurrency on a number of GPUs per replica.",
+)
+FRONTIER_ROW = obj(
+    {"setup": TEXT, "model": TEXT, "workload": TEXT_OR_NULL, **FRONTIER_POINT["properties"]},
+    description="A line of `frontier --format jsonl` (or a CSV row): one point, with its setup.",
+)
+FRONTIER = document(
+    "`computecost frontier --format json`: each setup's points over concurrency and GPUs per replica",
+    {"model": obj({"id": TEXT, "name": TEXT}), "workload": WORKLOAD, "overrides": TEXTS,
+     "setups": {"type": "array", "items": obj(
+         {"id": TEXT, "name": TEXT, "kind": TEXT, "hardware": TEXT, "precision": TEXT, "workload": WORKLOAD,
+          "operating_point": ref("operating_point"), "points": {"type": "array", "items": ref("frontier_point")},
+          "note": TEXT}, optional=("note",))}},
 )
 
 # --------------------------------------------------------------- throughput
@@ -183,8 +226,8 @@ INVEST = document(
      "ranges": {**obj({"npv_usd": ref("range"), "irr": ref("range")}),
                 "description": "with --ranges: NPV and IRR over the declared distributions of the setup's figures and "
                                "the market's quotes"},
-     "monte_carlo": ref("monte_carlo")},
-    optional=("ranges", "monte_carlo"),
+     "monte_carlo": ref("monte_carlo"), "workload": WORKLOAD, "operating_point": ref("operating_point")},
+    optional=("ranges", "monte_carlo", "workload", "operating_point"),
 )
 RENT_OR_BUY = document(
     "`computecost rent-or-buy --format json`",
@@ -194,22 +237,27 @@ RENT_OR_BUY = document(
      "rent_usd_per_month_for_same_tokens": NUMBER, "own_opex_usd_per_month": NUMBER, "breakeven_months": NUMBER},
 )
 FLEET_ROW = obj(
-    {"hardware": TEXT, "system": TEXT, "precision": TEXT, "fits": BOOL, "batch": INTEGER, "accelerators": INTEGER,
+    {"hardware": TEXT, "system": TEXT, "precision": TEXT, "fits": BOOL, "slo_met": BOOL, "batch": INTEGER,
+     "operating_point": ref("operating_point"), "accelerators": INTEGER,
      **{k: NUMBER for k in ("site_w_per_accelerator", "tokens_per_day", "tokens_per_joule",
                             "tokens_per_joule_accelerator", "cost_usd_per_million_output_tokens", "capex_usd",
                             "cost_usd_per_year", "revenue_usd_per_year", "margin_usd_per_year")},
      "rank_tokens_per_joule": INTEGER, "rank_margin": INTEGER, "note": TEXT},
-    optional=("system", "precision", "batch", "accelerators", "site_w_per_accelerator", "tokens_per_day",
+    optional=("system", "precision", "slo_met", "batch", "operating_point", "accelerators", "site_w_per_accelerator",
+              "tokens_per_day",
               "tokens_per_joule", "tokens_per_joule_accelerator", "cost_usd_per_million_output_tokens", "capex_usd",
               "cost_usd_per_year", "revenue_usd_per_year", "margin_usd_per_year", "rank_tokens_per_joule",
               "rank_margin", "note"),
     description="One accelerator kind of `fleet`; a kind the model fits on no precision has only hardware, "
-                "fits and note.",
+                "fits and note; one no operating point serves within the targets has no figures, slo_met false and "
+                "a note.",
 )
 FLEET = document(
     "`computecost fleet --format json`: a power budget filled with each kind of accelerator",
     {"power_mw": NUMBER, "model": TEXT, "site": TEXT, "finance": TEXT, "utilization": NUMBER,
-     "market": {"anyOf": [ref("market"), {"type": "null"}]}, "rows": {"type": "array", "items": ref("fleet_row")}},
+     "market": {"anyOf": [ref("market"), {"type": "null"}]}, "workload": WORKLOAD,
+     "rows": {"type": "array", "items": ref("fleet_row")}},
+    optional=("workload",),
 )
 BREAKEVEN = document(
     "`computecost breakeven --format json`",
@@ -223,8 +271,10 @@ SCENARIO_LIST = document("`computecost scenario list --format json`",
 SCENARIO_RUN = document(
     "`computecost scenario run --format json`: the answer, and each step's own output by step name",
     {"scenario": TEXT, "name": TEXT, "question": TEXT, "answer": TEXT, "commands": TEXTS, "sources": TEXTS,
+     "latency": {**TEXTS, "description": "at which operating point and latency each step's costs hold"},
      "results": {"type": "object", "additionalProperties": {"anyOf": [ref(n) for n in (
          "compare", "throughput", "invest", "rent_or_buy", "fleet", "breakeven")]}}},
+    optional=("latency",),
 )
 
 # ---------------------------------------- sweep, sensitivity, simulate (issue 5)
@@ -286,6 +336,10 @@ PRICES_STALE = document(
 OUTPUTS: dict[str, dict] = {
     "compare": COMPARE,
     "compare_setup": COMPARE_SETUP,
+    "operating_point": OPERATING_POINT,
+    "frontier": FRONTIER,
+    "frontier_point": FRONTIER_POINT,
+    "frontier_row": FRONTIER_ROW,
     "throughput": THROUGHPUT,
     "check": CHECK,
     "check_rule": CHECK_RULE,

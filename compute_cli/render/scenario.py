@@ -36,6 +36,8 @@ def render_run(result: dict, fmt: str, stream) -> None:
         stream.write("```\n" + "\n".join(result["commands"]) + "\n```\n")
         if result["sources"]:
             stream.write("\n" + "".join(f"- {s}\n" for s in result["sources"]))
+        if result.get("latency"):
+            stream.write("\nAt which latency these costs hold:\n\n" + "".join(f"- {s}\n" for s in result["latency"]))
         return
     wrap = textwrap.TextWrapper(width=100)
     stream.write(f"{result['name']}\n\nQ: " + "\n   ".join(wrap.wrap(result["question"])) + "\n\n")
@@ -43,3 +45,5 @@ def render_run(result: dict, fmt: str, stream) -> None:
     stream.write("reproduce with:\n" + "".join(f"  {c}\n" for c in result["commands"]))
     if result["sources"]:
         stream.write("\nnumbers in the commands:\n" + "".join(f"  - {s}\n" for s in result["sources"]))
+    if result.get("latency"):
+        stream.write("\nat which latency these costs hold:\n" + "".join(f"  - {s}\n" for s in result["latency"]))
