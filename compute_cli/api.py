@@ -251,7 +251,7 @@ def sweep(setup: str, vary: Mapping[str, tuple[float, float, int]] | Iterable[st
     >>> import compute_cli as cc
     >>> s = cc.sweep("tinybox-red-v2-oregon", {"utilization": (0.3, 0.9, 3)}, metrics=["cost_usd_per_gpu_hour"])
     >>> [round(float(v), 4) for v in s.columns()["cost_usd_per_gpu_hour"]]
-    [0.2003, 0.2026, 0.2049]
+    [0.2002, 0.2023, 0.2044]
     """
     from compute_cli.analysis import sweep as sweep_mod
 

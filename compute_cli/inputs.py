@@ -59,6 +59,7 @@ class RunOptions:
     max_ttft_ms: float | None = None  # replaces the workload's TTFT target
     max_tpot_ms: float | None = None  # with min_tokens_per_s_per_user, replaces its TPOT target
     min_tokens_per_s_per_user: float | None = None
+    runtime: str | None = None  # a runtime profile for every setup (--runtime), instead of their own
 
     @property
     def tpot_options(self) -> list[tuple[str, float]]:

@@ -83,9 +83,10 @@ def test_runtime_figure_by_hardware_class():
 
 
 def test_set_on_a_runtime_figure_moves_the_step():
-    base = pipeline.evaluate(SHIPPED, ["aws-p5-ondemand"], "llama-3.1-70b")
+    fixed = parse_assignment("batch=64")  # a batch of its own: no operating point is searched for
+    base = pipeline.evaluate(SHIPPED, ["aws-p5-ondemand"], "llama-3.1-70b", [fixed])
     slower = pipeline.evaluate(SHIPPED, ["aws-p5-ondemand"], "llama-3.1-70b",
-                               [parse_assignment("runtime.step_overhead_s=0.0013")])
+                               [fixed, parse_assignment("runtime.step_overhead_s=0.0013")])
     assert float(slower.y["decode_step_ms"][0] - base.y["decode_step_ms"][0]) == pytest.approx(1.0)
 
 
@@ -203,7 +204,8 @@ def test_context_beyond_the_window_is_refused_by_throughput(cli):
 
 
 def test_context_beyond_the_window_is_flagged_by_compare(cli):
-    result = cli("compare", "aws-p5-ondemand", "--set", "context_tokens=1000000", "--format", "json")
+    # the setup's workload sets its context: input tokens + half the output tokens
+    result = cli("compare", "aws-p5-ondemand", "--set", "workload.input_tokens=1000000", "--format", "json")
     assert result.exit_code == 0, result.stderr
     (row,) = json.loads(result.stdout)["setups"]
     assert row["fits"] is False

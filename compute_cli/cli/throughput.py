@@ -7,8 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from compute_cli.cli.common import (ROW_FORMATS, RowFormatOption, SetOption, app, catalog, check_format, choice, handle_errors,
-                             parse_sets, positive_int, warn)
+from compute_cli.cli.common import (ROW_FORMATS, RowFormatOption, RuntimeOption, SetOption, app, catalog, check_format,
+                                    choice, handle_errors, parse_sets, positive_int, warn)
 
 
 @app.command()
@@ -28,9 +28,7 @@ def throughput(
     parallelism: Annotated[str, typer.Option("--parallelism", help="tensor (split every layer), pipeline "
                            "(layers split across devices, run one after another, as llama.cpp does) or expert "
                            "(attention data-parallel, MoE experts spread over the devices).")] = "tensor",
-    runtime: Annotated[Optional[str], typer.Option("--runtime", "-r", help="Serving engine (a runtimes/ profile: "
-                       "vllm, sglang, tensorrt-llm, llama.cpp, tinygrad, mlx); default: the hardware class's "
-                       "factors.")] = None,
+    runtime: RuntimeOption = None,
     fmt: RowFormatOption = None,
     set_: SetOption = None,
 ):

@@ -241,19 +241,19 @@ class Catalog:
         workload = ref(OPTIONAL_REFERENCES["workload"], "workload") if setup.workload is not None else None
         resolved = self._resolve_kind(setup, loaded, sources, ref)
         resolved.workload = workload
+        resolved.runtime = runtime
         return resolved
 
     def _resolve_kind(self, setup: Setup, loaded: Loaded, sources: dict, ref) -> ResolvedSetup:
         if setup.kind == "device-fleet":
             hardware = ref("hardware", "device", "hardware")
             return ResolvedSetup(setup=setup, hardware=hardware, system=standins.device_system(hardware),
-                                 runtime=runtime, sources=sources)
+                                 sources=sources)
         if setup.kind == "own":
             system = ref("systems", "system")
             sources["hardware"] = self.get("hardware", system.accelerator, referrer=(sources["system"], "accelerator"))
             return ResolvedSetup(setup=setup, hardware=sources["hardware"].profile, system=system,
-                                 site=ref("sites", "site"), finance=ref("finance", "finance"), runtime=runtime,
-                                 sources=sources)
+                                 site=ref("sites", "site"), finance=ref("finance", "finance"), sources=sources)
         offer = ref("offers", "offer")
         off_loaded = sources["offer"]
         sources["hardware"] = self.get("hardware", offer.accelerator, referrer=(off_loaded, "accelerator"))
@@ -270,5 +270,4 @@ class Catalog:
         if getattr(offer.usd_per_gpu_hour, setup.term) is None:
             raise InputError(f"offer '{offer.id}' has no '{setup.term}' price", file=loaded.file,
                              line=loaded.line_of("term"), path="term")
-        return ResolvedSetup(setup=setup, hardware=hardware, system=system, offer=offer, runtime=runtime,
-                             sources=sources)
+        return ResolvedSetup(setup=setup, hardware=hardware, system=system, offer=offer, sources=sources)

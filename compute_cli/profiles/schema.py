@@ -320,8 +320,6 @@ KINDS: dict[str, type[Base]] = {
 
 # Setup fields that name another profile, and the kind they name.
 SETUP_REFERENCES = {"system": "systems", "site": "sites", "finance": "finance", "offer": "offers", "device": "hardware"}
-# References any kind of setup may make (and need not).
-OPTIONAL_REFERENCES = {"runtime": "runtimes"}
 REQUIRED_REFERENCES = {"own": ("system", "site", "finance"), "rent": ("offer",), "device-fleet": ("device",)}
 # Setup fields that may name a profile of any kind of setup.
-OPTIONAL_REFERENCES = {"workload": "workloads"}
+OPTIONAL_REFERENCES = {"workload": "workloads", "runtime": "runtimes"}
