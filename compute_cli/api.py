@@ -111,6 +111,15 @@ class CompareResult(Result):
     def _rows(self) -> list[dict]:
         return [{**s, "model": self._data["model"]["id"]} for s in self.setups]
 
+    def rows(self) -> list[dict]:
+        from compute_cli.render.formats import flatten
+        from compute_cli.render.output_schema import csv_columns
+
+        raw = self._rows()
+        columns = csv_columns("compare_setup", raw, gated=("ranges", "uncertain_inputs"))
+        flat = [flatten(r) for r in raw]
+        return [{c: r.get(c) for c in columns} for r in flat]
+
     def _summary(self) -> str:
         return f"model {self._data['model']['id']}, {len(self.setups)} setups"
 

@@ -159,7 +159,12 @@ def render(result: dict, fmt: str, stream) -> None:
         if fmt == "csv":
             rows = [{**r, "uncertain_inputs": " ".join(r["uncertain_inputs"])} if "uncertain_inputs" in r else r
                     for r in rows]
-        stream.write(to_csv(rows) if fmt == "csv" else to_jsonl(rows))
+        if fmt == "csv":
+            from compute_cli.render.output_schema import csv_columns
+
+            stream.write(to_csv(rows, csv_columns("compare_setup", rows, gated=("ranges", "uncertain_inputs"))))
+        else:
+            stream.write(to_jsonl(rows))
         return
     header, rows, sections = table_cells(result)
     caption = latency_caption(result["setups"])

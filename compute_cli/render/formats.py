@@ -38,12 +38,14 @@ def flatten(row: dict, prefix: str = "") -> dict:
     return out
 
 
-def to_csv(rows: list[dict]) -> str:
+def to_csv(rows: list[dict], columns: list[str] | None = None) -> str:
+    """CSV of ``rows`` (nested keys flattened with '.'): ``columns`` first (the output schema's, so the
+    header does not depend on the data), then any other key the rows have."""
     import csv
     import io
 
     flat = [flatten(r) for r in rows]
-    header: list[str] = []
+    header: list[str] = list(columns or [])
     for r in flat:
         header += [k for k in r if k not in header]
     buf = io.StringIO()

@@ -388,6 +388,41 @@ def _closed(node):
     return node
 
 
+def csv_columns(name: str, rows: list[dict] = (), gated=()) -> list[str]:
+    """The CSV header of rows of definition ``name``: its properties in order, nested objects flattened
+    with '.', so the columns do not depend on the data (a column no row fills stays, empty).
+
+    ``gated`` names top-level properties an option adds (``ranges`` with ``--ranges``): they are
+    columns only when some row has them. Keys of open objects (no listed properties) come from the rows.
+    """
+    defs = dict(OUTPUTS)
+
+    def walk(node, prefix: str, present) -> list[str]:
+        while "$ref" in node:
+            node = defs[node["$ref"].rsplit("/", 1)[-1]]
+        if "anyOf" in node:
+            node = next((n for n in node["anyOf"] if n.get("type") == "object"), node["anyOf"][0])
+        props = node.get("properties")
+        if node.get("type") != "object" or not props:
+            keys = sorted({k for r in present if isinstance(r, dict) for k in r}) if node.get("type") == "object" \
+                else None
+            if keys is None:
+                return [prefix[:-1]]
+            out = []
+            for k in keys:
+                out += [f"{prefix}{k}"] if not isinstance(present[0].get(k) if present else None, dict) else \
+                    walk({"type": "object"}, f"{prefix}{k}.", [r.get(k) for r in present if isinstance(r, dict)])
+            return out
+        out = []
+        for key, sub in props.items():
+            if not prefix and key in gated and not any(key in r for r in present):
+                continue
+            out += walk(sub, f"{prefix}{key}.", [r[key] for r in present if isinstance(r, dict) and key in r])
+        return out
+
+    return walk(defs[name], "", list(rows))
+
+
 def output_schema(name: str | None = None, strict: bool = False) -> dict:
     """The whole output schema, or one definition (``name``) as a schema of its own."""
     defs = _closed(OUTPUTS) if strict else OUTPUTS
