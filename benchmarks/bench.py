@@ -298,10 +298,12 @@ AGREE_RTOL = 1e-9  # the loop must compute what the engine computes, or its time
 def python_cost_per_million_output(s: dict) -> float:
     """The engine's chain for one scenario of a dense model on one GPU group, in plain Python floats:
     roofline decode and prefill step (weights and KV cache as separate kernels, the KV cache streamed at
-    ``kv_bandwidth_share`` of the weights' bandwidth, sliding-window layers capped at their window),
-    board power, capital (CRF, residual value), maintenance, insurance and tax, energy, colocation or an
-    owned building, site operations, staff, rent, payout and wear, then $/M output tokens. It follows
-    ``engine/evaluate.py`` line for line and is checked against it (AGREE_RTOL) before it is timed."""
+    ``kv_bandwidth_share`` of the weights' bandwidth, sliding-window layers capped at their window, fixed
+    costs per step and per layer, all-reduces at their latency and bandwidth share), board power (with
+    the fixed costs' power weight and a pipeline stage's duty), capital (CRF, residual value),
+    maintenance, insurance and tax, energy, colocation or an owned building, site operations, staff,
+    rent, payout and wear, then $/M output tokens. It follows ``engine/evaluate.py`` line for line and
+    is checked against it (AGREE_RTOL) before it is timed."""
     gpus = s["gpus"]
     share = 1.0 / gpus if s["tensor_parallel"] else 1.0
     bw = s["memory_bandwidth_tb_per_s"] * 1e12 * s["eta_memory"]
@@ -321,22 +323,26 @@ def python_cost_per_million_output(s: dict) -> float:
         n = gpus
         comm = 0.0
         if s["tensor_parallel"] and n > 1:
-            comm = s["layers"] * 2.0 * (2.0 * (n - 1) / n * tokens * s["hidden_size"] * 2.0
-                                        / (s["interconnect_bandwidth_gb_per_s"] * 1e9) + s["link_latency_s"])
-        t = max(w_mem, w_comp) + max(a_mem, a_comp) + s["layers"] * s["layer_overhead_s"] + comm
+            link = s["interconnect_bandwidth_gb_per_s"] * 1e9 * s["allreduce_bandwidth_share"]
+            comm = s["layers"] * 2.0 * (2.0 * (n - 1) / n * tokens * s["hidden_size"] * 2.0 / link
+                                        + s["allreduce_latency_s"])
+        fixed = s["step_overhead_s"] + s["layers"] * s["layer_overhead_s"]
+        t = max(w_mem, w_comp) + max(a_mem, a_comp) + fixed + comm
         f = s["efficiency_multiplier"] * (1.0 - s["coordination_overhead_fraction"])
-        return t / f, (w_mem + a_mem) / f, (w_comp + a_comp) / f
+        return t / f, (w_mem + a_mem) / f, (w_comp + a_comp) / f, (fixed + comm) / f
 
     def kv_bytes(sequences, ctx):
         return sequences * (ctx * s["kv_bytes_per_token_full"] + windowed(ctx) * s["kv_bytes_per_token_window"])
 
     b, ctx, prompt = s["batch"], s["context_tokens"], s["prompt_tokens"]
-    t, m, c = step(b, kv_bytes(b, ctx), ctx)
+    t, m, c, o = step(b, kv_bytes(b, ctx), ctx)
     p_tokens = s["prefill_batch"] * prompt
-    pt, pm, pc = step(p_tokens, kv_bytes(s["prefill_batch"], prompt), prompt / 2.0)
+    pt, pm, pc, po = step(p_tokens, kv_bytes(s["prefill_batch"], prompt), prompt / 2.0)
     idle, tdp, wm = min(s["idle_w"], s["tdp_w"]), s["tdp_w"], s["memory_power_weight"]
-    p_dec = idle + (tdp - idle) * min(1.0, wm * m / t + c / t)
-    p_pre = idle + (tdp - idle) * min(1.0, wm * pm / pt + pc / pt)
+    wo = s["overhead_power_weight"]
+    duty = 1.0 if s["tensor_parallel"] else 1.0 / gpus  # a pipeline stage idles while the others work
+    p_dec = idle + (tdp - idle) * min(1.0, wm * m / t + c / t + wo * o / t) * duty
+    p_pre = idle + (tdp - idle) * min(1.0, wm * pm / pt + pc / pt + wo * po / pt) * duty
     s_out = gpus * t / b
     s_in = gpus * pt / p_tokens
     busy_in = s["input_tokens_per_output_token"] * s_in

@@ -218,9 +218,11 @@ def compare(setups: Iterable[str] = (), model: str | None = None, *, set: SetArg
 
 def throughput(model: str, *, hardware: str | None = None, system: str | None = None, precision: str = "bf16",
                kv_precision: str = "bf16", batch: int = 1, context: int = 1024, prompt_tokens: int | None = None,
-               gpus: int = 0, parallelism: str = "tensor", set: SetArg = None,  # noqa: A002
+               gpus: int = 0, parallelism: str = "tensor", runtime: str | None = None,
+               set: SetArg = None,  # noqa: A002
                catalog: Catalog | None = None) -> ThroughputResult:
-    """Decode and prefill speed, power and memory fit: ``computecost throughput`` (``gpus=0``: the fewest that fit).
+    """Decode and prefill speed, power and memory fit: ``computecost throughput`` (``gpus=0``: the fewest that fit;
+    ``runtime``: a runtimes/ profile, else the hardware class's factors).
 
     >>> import compute_cli as cc
     >>> t = cc.throughput("llama-3.1-8b", hardware="h100-sxm", batch=64)
@@ -232,7 +234,7 @@ def throughput(model: str, *, hardware: str | None = None, system: str | None = 
     return ThroughputResult(throughput_mod.run(
         _catalog(catalog), model, hardware_id=hardware, system_id=system, precision=precision,
         kv_precision=kv_precision, batch=batch, context=context, prompt_tokens=prompt_tokens, prefill_batch=batch,
-        gpus=gpus, parallelism=parallelism, assignments=_assignments(set)))
+        gpus=gpus, parallelism=parallelism, runtime_id=runtime, assignments=_assignments(set)))
 
 
 def invest(setup: str, *, model: str | None = None, years: float = 5.0, price_decline_per_year: float = 0.3,
@@ -258,7 +260,7 @@ def sweep(setup: str, vary: Mapping[str, tuple[float, float, int]] | Iterable[st
     >>> import compute_cli as cc
     >>> s = cc.sweep("tinybox-red-v2-oregon", {"utilization": (0.3, 0.9, 3)}, metrics=["cost_usd_per_gpu_hour"])
     >>> [round(float(v), 4) for v in s.columns()["cost_usd_per_gpu_hour"]]
-    [0.2003, 0.2026, 0.2049]
+    [0.2002, 0.2023, 0.2044]
     """
     from compute_cli.analysis import sweep as sweep_mod
 

@@ -22,10 +22,12 @@ import numpy as np
 from compute_cli.engine import architecture
 from compute_cli.engine.efficiency import (
     BYTES_PER_PARAM,
+    COLLECTIVE_TERMS,
+    COLLECTIVES,
     COMPUTE_PRECISION,
     EFFICIENCY,
     KV_BYTES_PER_ELEMENT,
-    LINK_LATENCY_S,
+    RUNTIME_TERMS,
     WEIGHT_ONLY_FALLBACK,
 )
 from compute_cli.engine.registry import INPUTS, KIND_REASON
@@ -48,7 +50,7 @@ class RunOptions:
     gpus: int = 0  # 0 = auto (fewest that fit, or chosen with the operating point)
     prompt_tokens: int | None = None  # None = the workload's input tokens, else the setup's context_tokens
     prefill_batch: int = 1
-    parallelism: str = "tensor"  # or "pipeline"
+    parallelism: str = "tensor"  # or "pipeline", or "expert" (data-parallel attention, experts spread)
     cap_batch: bool = True  # serve at most the batch that fits (compare); False: report as asked
     # the operating point (--workload, --input-tokens/--output-tokens and the latency targets)
     workload: str | None = None  # a workload profile for every setup, instead of their own
@@ -57,6 +59,7 @@ class RunOptions:
     max_ttft_ms: float | None = None  # replaces the workload's TTFT target
     max_tpot_ms: float | None = None  # with min_tokens_per_s_per_user, replaces its TPOT target
     min_tokens_per_s_per_user: float | None = None
+    runtime: str | None = None  # a runtime profile for every setup (--runtime), instead of their own
 
     @property
     def tpot_options(self) -> list[tuple[str, float]]:
@@ -231,17 +234,53 @@ def _peak_tflops(c: _Reader):
     return c.read(f"accelerator.peak_tflops.{used}")
 
 
-def _efficiency(name: str):
+def _runtime_term(name: str):
+    """A term of the setup's runtime: its figure for the accelerator's class, else its own figure, else the
+    hardware class's factor (``EFFICIENCY``). Figures for other classes are passed over, with the reason."""
     def get(c: _Reader):
         category = c.read("accelerator.category")
+        runtime = c.r.runtime
+        if runtime is not None:
+            by = runtime.by_category
+            for other in ("datacenter", "consumer", "apple"):
+                terms = getattr(by, other) if by is not None else None
+                if other != category and terms is not None and getattr(terms, name) is not None:
+                    c.ignore(f"runtime.by_category.{other}.{name}", f"its accelerator is of class {category}, "
+                             f"not {other} (accelerator.category)")
+            own = getattr(by, category) if by is not None else None
+            if own is not None and getattr(own, name) is not None:
+                if getattr(runtime, name) is not None:
+                    c.ignore(f"runtime.{name}", f"its runtime has a figure for {category} accelerators "
+                             f"(runtime.by_category.{category}.{name})")
+                return c.read(f"runtime.by_category.{category}.{name}")
+            if getattr(runtime, name) is not None:
+                return c.read(f"runtime.{name}")
         return c.engine(f"EFFICIENCY['{category}']['{name}'] (assumption, docs/methodology.md)",
                         EFFICIENCY[category][name])
     return get
 
 
-def _link_latency(c: _Reader):
-    link = c.read("system.interconnect")
-    return c.engine(f"LINK_LATENCY_S['{link}'] (assumption)", LINK_LATENCY_S[link])
+# Interconnect (system.interconnect) -> the field of runtime.collectives that describes it.
+LINK_FIELD = {"nvlink": "nvlink", "infinity-fabric": "infinity_fabric", "pcie": "pcie"}
+
+
+def _collective(name: str):
+    """A collective's figure on the system's interconnect: the runtime's, else ``COLLECTIVES``."""
+    def get(c: _Reader):
+        link = c.read("system.interconnect")
+        runtime = c.r.runtime
+        found = runtime.collectives if runtime is not None else None
+        if found is not None:
+            for other, field_name in LINK_FIELD.items():
+                col = getattr(found, field_name)
+                if other != link and col is not None and getattr(col, name) is not None:
+                    c.ignore(f"runtime.collectives.{field_name}.{name}", f"its system's interconnect is {link} "
+                             "(system.interconnect)")
+            col = getattr(found, LINK_FIELD[link]) if link in LINK_FIELD else None
+            if col is not None and getattr(col, name) is not None:
+                return c.read(f"runtime.collectives.{LINK_FIELD[link]}.{name}")
+        return c.engine(f"COLLECTIVES['{link}']['{name}'] (assumption, docs/methodology.md)", COLLECTIVES[link][name])
+    return get
 
 
 def _electricity(c: _Reader):
@@ -402,7 +441,7 @@ def _option(name: str, convert):
 MODEL_KEYS = ("total_params", "active_params", "layers", "hidden_size", "attention_heads", "kv_heads", "head_dim",
               "attention", "kv_lora_rank", "qk_rope_head_dim", "q_lora_rank", "v_head_dim", "sliding_window",
               "sliding_window_layers", "ffn_kind", "ffn_size", "experts_total", "experts_active", "shared_experts",
-              "moe_ffn_size", "dense_layers", "vocab_size", "tied_embeddings")
+              "moe_ffn_size", "dense_layers", "vocab_size", "tied_embeddings", "max_context_tokens")
 
 
 def model_fields(m: Model, kv_precision: str) -> dict:
@@ -434,12 +473,15 @@ def model_fields(m: Model, kv_precision: str) -> dict:
         "attn_flops_window_per_ctx": attn_layer * window_layers,
         "layers": float(m.layers),
         "hidden_size": float(m.hidden_size),
+        "kv_heads": 1.0 if is_mla else float(m.kv_heads),  # one latent per token: tensor parallelism cannot split it
+        "max_context_tokens": float(m.max_context_tokens),
     }
 
 
 MODEL_INPUTS = ("weight_params_total", "matmul_params", "dense_params_read", "expert_params", "moe_layers",
                 "experts_total", "experts_active", "kv_bytes_per_token_full", "kv_bytes_per_token_window",
-                "window_tokens", "attn_flops_full_per_ctx", "attn_flops_window_per_ctx", "layers", "hidden_size")
+                "window_tokens", "attn_flops_full_per_ctx", "attn_flops_window_per_ctx", "layers", "hidden_size",
+                "kv_heads", "max_context_tokens")
 
 
 def _model_input(name: str):
@@ -458,9 +500,8 @@ def _model_input(name: str):
 
 DERIVED = {
     "peak_tflops": _peak_tflops,
-    **{name: _efficiency(name) for name in ("eta_memory", "eta_compute", "layer_overhead_s", "memory_power_weight",
-                                            "memory_reserve_fraction", "kv_bandwidth_share")},
-    "link_latency_s": _link_latency,
+    **{name: _runtime_term(name) for name in RUNTIME_TERMS},
+    **{name: _collective(name) for name in COLLECTIVE_TERMS},
     "electricity_usd_per_kwh": _electricity,
     "colocation_usd_per_kw_month": _colocation,
     "facility_capex_usd_per_mw": _facility_capex,
@@ -479,7 +520,8 @@ DERIVED = {
     "max_ttft_ms": _max_ttft,
     "max_tpot_ms": _max_tpot,
     "prefill_batch": _option("prefill_batch", lambda o: float(o.prefill_batch)),
-    "tensor_parallel": _option("parallelism", lambda o: o.parallelism == "tensor"),
+    "tensor_parallel": _option("parallelism", lambda o: o.parallelism in ("tensor", "expert")),
+    "expert_parallel": _option("parallelism", lambda o: o.parallelism == "expert"),
     "cap_batch": _option("cap_batch", lambda o: o.cap_batch),
     **{name: _model_input(name) for name in MODEL_INPUTS},
 }

@@ -120,6 +120,7 @@ def evaluate_resolved(catalog: Catalog, resolved: list[ResolvedSetup], model: Mo
     """``evaluate`` for setups already resolved (or made in code, see ``profiles.standins``)."""
     assignments = list(assignments)
     resolved = with_workload(catalog, resolved, options)
+    resolved = [catalog.with_runtime(r, options.runtime) for r in resolved]
     resolved, model = apply(resolved, model, assignments)
     overridden = {canonical(a.path, a.text): a.text for a in assignments}
     x = inputs.build(resolved, model, options, model_source=model_source, overridden=overridden)

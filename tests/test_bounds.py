@@ -102,18 +102,30 @@ def test_a_distribution_past_the_maximum_is_clipped_and_says_so(cli):
 def _old_group_gpus(x, batch):
     """The loop this replaced, kept as the reference: every divisor 1..count in turn."""
     count = np.asarray(x["accelerator_count"], dtype=float)
-    kv_seq = throughput.kv_cache_bytes(1.0, x["context_tokens"], x["kv_bytes_per_token_full"],
-                                       x["kv_bytes_per_token_window"], x["window_tokens"])
+    kv_seq = x["kv_bytes_per_sequence"]
     shape = np.broadcast(count, batch, kv_seq, x["weight_bytes_total"], x["memory_gb"]).shape
     chosen = np.broadcast_to(count, shape).astype(float)
     found = np.zeros(shape, dtype=bool)
     for n in sorted({d for c in set(count.astype(int).ravel().tolist()) for d in range(1, c + 1) if c % d == 0}):
-        need, have = throughput.memory_needed_bytes(x["weight_bytes_total"], batch * kv_seq,
-                                                    x["memory_reserve_fraction"], n, x["memory_gb"])
+        weights, kv = throughput.held_bytes(x["weight_bytes_total"], x["routed_bytes_total"], batch * kv_seq, float(n),
+                                            x["tensor_parallel"], x["expert_parallel"], x["kv_heads"])
+        need, have = throughput.memory_needed_bytes(weights, kv, x["memory_reserve_fraction"], n, x["memory_gb"])
         ok = (~found) & (count % n == 0) & (need <= have)
         chosen = np.where(ok, n, chosen)
         found |= ok
     return chosen
+
+
+def _inputs(x):
+    """The engine's memory inputs from a toy scenario: the KV per sequence, no routed experts, one layout."""
+    n = len(x["accelerator_count"])
+    x["kv_bytes_per_sequence"] = throughput.kv_cache_bytes(1.0, x.pop("context_tokens"), x.pop("kv_bytes_per_token_full"),
+                                                           x.pop("kv_bytes_per_token_window"), x.pop("window_tokens"))
+    x.setdefault("routed_bytes_total", np.zeros(n))
+    x.setdefault("tensor_parallel", np.ones(n, dtype=bool))
+    x.setdefault("expert_parallel", np.zeros(n, dtype=bool))
+    x.setdefault("kv_heads", np.full(n, 8.0))
+    return x
 
 
 @pytest.mark.parametrize("counts", [[1, 2, 4, 8, 12, 72, 97, 1024], list(range(1, 400))])
@@ -126,6 +138,12 @@ def test_group_gpus_matches_the_exhaustive_search(counts):
          "window_tokens": rng.choice([0.0, 4096.0], n),
          "weight_bytes_total": rng.uniform(0, 2e12, n) * rng.choice([1.0, 0.0, np.inf], n, p=[0.9, 0.05, 0.05]),
          "memory_gb": rng.uniform(1, 200, n), "memory_reserve_fraction": rng.choice([0.0, 0.1, 0.2], n)}
+    x = _inputs(x)
+    # MoE layouts too: routed experts held once, dense weights on every device under data-parallel attention,
+    # KV heads replicated beyond their count under tensor parallelism
+    x["routed_bytes_total"] = np.where(rng.random(n) < 0.5, 0.0, 0.9 * x["weight_bytes_total"])
+    x["expert_parallel"] = rng.choice([False, True], n)
+    x["kv_heads"] = rng.choice([1.0, 8.0, 64.0], n)
     batch = rng.integers(1, 500, n).astype(float)
     with np.errstate(all="ignore"):
         assert np.array_equal(group_gpus(x, batch), _old_group_gpus(x, batch))
@@ -136,6 +154,7 @@ def test_group_gpus_on_an_exact_memory_boundary():
          "kv_bytes_per_token_window": np.array([0.0]), "window_tokens": np.array([0.0]),
          "weight_bytes_total": np.array([3 * 80e9 * 0.9]), "memory_gb": np.array([80.0]),
          "memory_reserve_fraction": np.array([0.1])}
+    x = _inputs(x)
     assert group_gpus(x, np.array([1.0])).tolist() == _old_group_gpus(x, np.array([1.0])).tolist() == [4.0]
 
 

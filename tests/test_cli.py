@@ -147,7 +147,7 @@ def test_compare_table(cli):
     assert table["facility+site ops"] == ["$0.180", "$0"]
     assert table["staff"] == ["$1.00", "$0"]
     assert table["rent"] == ["$0", "$3.00"]
-    assert table["$/M output tokens"] == ["$19.30", "$11.20"]
+    assert table["$/M output tokens"] == ["$19.74", "$11.45"]
     assert table["bound (decode)"] == ["memory", "memory"]
     assert "\x1b[" not in result.stdout  # no colour codes when stdout is not a terminal
 
@@ -165,7 +165,7 @@ def test_compare_markdown(cli):
     assert lines[2] == "| metric | toy-own | toy-rent |"
     assert lines[3] == "|---|---:|---:|"
     assert "| $/GPU-hour | $2.59 | $3.00 |" in lines
-    assert "| $/M output tokens | $19.30 | $11.20 |" in lines
+    assert "| $/M output tokens | $19.74 | $11.45 |" in lines
 
 
 def test_compare_with_set_names_the_override(cli):

@@ -37,11 +37,11 @@ ATTN_FLOPS_PER_CTX = 40 * 4 * 40 * 128  # 819,200 FLOPs per new token per cached
 BW = 2.0e12 * DC["eta_memory"]  # 1.6e12 B/s achievable
 KV_BW = BW * DC["kv_bandwidth_share"]  # 1.2e12 B/s: attention streams the KV cache less efficiently
 PEAK = 1000e12 * DC["eta_compute"]  # achievable FLOP/s
-OVERHEAD_S = 40 * DC["layer_overhead_s"]  # 0.0008 s
+OVERHEAD_S = DC["step_overhead_s"] + 40 * DC["layer_overhead_s"]  # 0.0003 + 0.0008 s: per step and per layer
 # Decode, batch 1, 1000-token context. Weights and attention are separate rooflines, summed:
 #   weights   max(20e9 / 1.6e12 = 0.0125 s, 2e10 FLOPs / PEAK)                 -> 0.0125 s (memory)
 #   attention max(163.84e6 / 1.2e12 = 1.3653e-4 s, 1000 x 819,200 / PEAK)    -> 1.3653e-4 s (memory)
-#   step = 0.0125 + 0.00013653 + 0.0008 = 0.01343653 s
+#   step = 0.0125 + 0.00013653 + 0.0003 + 0.0008 = 0.01373653 s
 W_MEM, W_COMP = WEIGHT_B / BW, 2 * 10e9 / PEAK
 A_MEM, A_COMP = 1000 * KV_B_PER_TOKEN / KV_BW, 1000 * ATTN_FLOPS_PER_CTX / PEAK
 STEP_S = max(W_MEM, W_COMP) + max(A_MEM, A_COMP) + OVERHEAD_S
@@ -107,15 +107,19 @@ def test_own_staff(own):
 
 
 def test_own_energy(own):
-    # Decode board power: idle + (TDP - idle) x min(1, w_mem x memory busy share + compute busy share)
-    #   = 100 + 600 x (0.55 x 0.0126024 / 0.0134024 + COMP_S / 0.0134024) ~ 412 W
+    # Decode board power: idle + (TDP - idle) x min(1, w_mem x memory busy share + compute busy share
+    #   + w_ovh x fixed-cost share) = 100 + 600 x (0.55 x 0.0126365 / 0.0137365 + COMP_S / 0.0137365
+    #   + 0.20 x 0.0011 / 0.0137365) ~ 414 W
     # Prefill is compute-saturated: 700 W.
     # Per output token 0.0134024 GPU-s decoding and (1 input token) P_STEP_S / 1000 GPU-s prefilling;
-    #   serving power is their time-weighted mean (~412 W)
-    # at 50 %: 100 + (serving - 100) x 0.5 ~ 256 W, + host 1600/8 = 200 W -> ~456 W
+    #   serving power is their time-weighted mean (~416 W)
+    # at 50 %: 100 + (serving - 100) x 0.5 ~ 258 W, + host 1600/8 = 200 W -> ~458 W
     # x PUE 1.25 x 0.10 USD/kWh / 1000 ~ 0.057 USD/h
-    p_decode = 100 + 600 * min(1.0, DC["memory_power_weight"] * MEM_S / STEP_S + COMP_S / STEP_S)
-    p_prefill = 100 + 600 * min(1.0, DC["memory_power_weight"] * P_MEM_S / P_STEP_S + P_COMP_S / P_STEP_S)
+    ovh = DC["overhead_power_weight"]
+    p_decode = 100 + 600 * min(1.0, DC["memory_power_weight"] * MEM_S / STEP_S + COMP_S / STEP_S
+                               + ovh * OVERHEAD_S / STEP_S)
+    p_prefill = 100 + 600 * min(1.0, DC["memory_power_weight"] * P_MEM_S / P_STEP_S + P_COMP_S / P_STEP_S
+                                + ovh * OVERHEAD_S / P_STEP_S)
     gpu_s_in = P_STEP_S / 1000
     share = gpu_s_in / (gpu_s_in + STEP_S)
     serving = share * p_prefill + (1 - share) * p_decode
@@ -144,10 +148,10 @@ def test_rent_cost_per_gpu_hour(rent):
 @pytest.mark.parametrize("which", ["own", "rent"])
 def test_decode_step_batch_one(which, request):
     s = request.getfixturevalue(which)
-    # 20e9 B / (2.0e12 x 0.80) + 1000 x 163,840 B / (2.0e12 x 0.80 x 0.75) + 40 x 20e-6 s
-    #   = 0.0125 + 0.00013653 + 0.0008 = 13.4365 ms
+    # 20e9 B / (2.0e12 x 0.80) + 1000 x 163,840 B / (2.0e12 x 0.80 x 0.75) + 0.3 ms per step + 40 x 20e-6 s
+    #   = 0.0125 + 0.00013653 + 0.0003 + 0.0008 = 13.7365 ms
     assert s["decode_step_ms"] == pytest.approx(STEP_S * 1e3, rel=R)
-    assert s["decode_step_ms"] == pytest.approx(13.4365, rel=R)
+    assert s["decode_step_ms"] == pytest.approx(13.7365, rel=R)
     assert (s["gpus"], s["batch"], s["fits"], s["bound"]) == (1, 1, True, "memory")
     assert s["decode_tokens_per_s"] == pytest.approx(1 / STEP_S, rel=R)
     assert s["max_batch"] == 317  # (72e9 - 20e9) / 163.84e6 = 317.4
@@ -162,8 +166,8 @@ def test_cost_per_million_output_tokens(which, util, request):
 
 
 def test_rent_cost_per_million_output_tokens_by_hand(rent):
-    # 3.0 / 3600 x 0.01343653 / 1 / 1.0 x 1e6 = 11.1971 USD
-    assert rent["cost_usd_per_million_output_tokens"] == pytest.approx(11.1971, rel=R)
+    # 3.0 / 3600 x 0.01373653 / 1 / 1.0 x 1e6 = 11.4471 USD
+    assert rent["cost_usd_per_million_output_tokens"] == pytest.approx(11.4471, rel=R)
 
 
 @pytest.mark.parametrize("which, util", [("own", 0.5), ("rent", 1.0)])

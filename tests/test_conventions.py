@@ -37,7 +37,7 @@ def test_a_terminal_table_fits_its_width_and_cuts_no_id(monkeypatch, columns):
     # every number of the plain table is shown too
     plain = io.StringIO()
     render_compare.render(result, "table", plain)
-    for token in ("$6.88", "$0.203", "65.3B"):  # the default comparison at its chat operating points
+    for token in ("$6.88", "$0.202", "55.7B"):  # the default comparison at its chat operating points
         assert token in plain.getvalue() and token in text
 
 

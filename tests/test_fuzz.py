@@ -167,7 +167,7 @@ BAD_COMMAND_LINES = [
     (["compare", "tinybox-red-v2-oregn"], ExitCode.INVALID_INPUT),
     (["compare", "--model", "llama-3.1-70"], ExitCode.INVALID_INPUT),
     (["compare", "--format", "jsn"], ExitCode.USAGE),
-    (["throughput", "--model", "llama-3.1-405b", "--hardware", "rtx-4090"], ExitCode.INVALID_INPUT),
+    (["throughput", "--model", "llama-3.1-405b", "--hardware", "rtx-4090", "--gpus", "1"], ExitCode.INVALID_INPUT),
     (["throughput", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--gpus", "zero"], ExitCode.USAGE),
     (["throughput", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--batch", "0"], ExitCode.USAGE),
     (["throughput", "--model", "llama-3.1-8b"], ExitCode.USAGE),

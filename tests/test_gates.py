@@ -57,7 +57,7 @@ def test_check_breach_exits_4_with_one_line_per_breach(cli):
     assert result.exit_code == ExitCode.THRESHOLD == 4
     assert result.stderr == ""
     assert result.stdout.splitlines() == [  # rules in the order of the options' help
-        "breach: toy-own: cost_usd_per_million_output_tokens 19.3 > max 12 (--max-usd-per-million-output-tokens)",
+        "breach: toy-own: cost_usd_per_million_output_tokens 19.74 > max 12 (--max-usd-per-million-output-tokens)",
         "breach: toy-rent: cost_usd_per_gpu_hour 3 > max 2.8 (--max-usd-per-gpu-hour)",
         "check: FAILED: 2 breaches in 4 results (2 rules, 2 setups, model toy-dense)",
     ]
@@ -66,7 +66,7 @@ def test_check_breach_exits_4_with_one_line_per_breach(cli):
 def test_check_min_limit_breach(cli):
     result = cli(*CHECK, "--min-tokens-per-joule", "0.5")
     assert result.exit_code == 4
-    assert "breach: toy-own: tokens_per_joule 0.1805 < min 0.5 (--min-tokens-per-joule)" in result.stdout
+    assert "breach: toy-own: tokens_per_joule 0.1754 < min 0.5 (--min-tokens-per-joule)" in result.stdout
 
 
 def test_check_limit_equal_to_the_value_passes(cli):

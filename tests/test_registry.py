@@ -39,13 +39,17 @@ def _moved(x, name, factor=1.37) -> dict:
 
 def test_build_makes_exactly_the_declared_inputs_and_every_one_moves_an_output(shipped_run):
     """Every declared input is produced, and every one changes some output for some shipped setup
-    (with a dense and a sliding-window MoE model), nudged up or down (a latency target moves
-    the outputs only once it binds): none is dead, none is read under another name."""
+    (with a dense model, a sliding-window MoE model under expert parallelism, and a latent-attention
+    MoE model whose context window is unstated), nudged up or down (a latency target moves the outputs
+    only once it binds): none is dead, none is read under another name."""
     import numpy as np
 
     assert list(shipped_run.x) == list(registry.INPUTS)
     assert set(shipped_run.y) == set(registry.OUTPUTS)
-    runs = [shipped_run, pipeline.evaluate(SHIPPED, SHIPPED.ids("setups"), "gpt-oss-120b")]
+    ids = SHIPPED.ids("setups")
+    runs = [shipped_run,
+            pipeline.evaluate(SHIPPED, ids, "gpt-oss-120b", options=inputs.RunOptions(parallelism="expert")),
+            pipeline.evaluate(SHIPPED, ids, "deepseek-v3", [parse_assignment("model.max_context_tokens=0")])]
     dead = []
     for name in registry.INPUTS:
         moved = False

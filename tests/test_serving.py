@@ -33,18 +33,17 @@ DC = EFFICIENCY["datacenter"]
 # On one GPU (no tensor parallelism, no all-reduce):
 #   decode(C)  = 20e9 / 1.6e12 (weights, memory-bound below C = 312)          = 12.5 ms
 #              + C x 1500 x 163,840 / 1.2e12 (KV at 0.75 of 1.6 TB/s)        = C x 0.2048 ms
-#              + 40 x 20 us                                                    = 0.8 ms
+#              + 0.3 ms per step + 40 x 20 us per layer                        = 1.1 ms
 #   prefill    = max(12.5 ms, 1000 x 2 x 10e9 / 5e14 = 40 ms) + max(KV 0.1365 ms, attention
-#                1000 x 500 x 819,200 / 5e14 = 0.8192 ms) + 0.8 ms           = 41.6192 ms
-#   TPOT(C)    = decode(C) + C x r x 41.6192 ms / 1000 = 13.3 ms + C x 0.2464192 ms
-#     C = 1: 13.5464192 ms (73.82 tokens/s per user, 73.82 output tokens/s per GPU)
-#     C = 2: 13.7928384 ms (72.50 tokens/s per user, 145.00 output tokens/s per GPU)
-#     C = 3: 14.0392576 ms: over toy-chat's 14 ms target, so the chosen point is C = 2
+#                1000 x 500 x 819,200 / 5e14 = 0.8192 ms) + 1.1 ms           = 41.9192 ms
+#   TPOT(C)    = decode(C) + C x r x 41.9192 ms / 1000 = 13.6 ms + C x 0.2467192 ms
+#     C = 1: 13.8467192 ms (72.22 tokens/s per user, 72.22 output tokens/s per GPU)
+#     C = 2: 14.0934384 ms: over toy-chat's 14 ms target, so the chosen point is C = 1
 #   TTFT       = q x prefill, q = min(2 + (ceil(C x 1000 / 8192) - 3) / 20, 4) = 1.9 for C <= 8
-#              = 1.9 x 41.6192 = 79.07648 ms, within the 100 ms target
+#              = 1.9 x 41.9192 = 79.64648 ms, within the 100 ms target
 W_S = 20e9 / (2.0e12 * DC["eta_memory"])
 KV_S_PER_SEQ = 1500 * 163840 / (2.0e12 * DC["eta_memory"] * DC["kv_bandwidth_share"])
-OVERHEAD_S = 40 * DC["layer_overhead_s"]
+OVERHEAD_S = DC["step_overhead_s"] + 40 * DC["layer_overhead_s"]
 PREFILL_S = 1000 * 2 * 10e9 / (1000e12 * DC["eta_compute"]) + 1000 * 500 * 819200 / (1000e12 * DC["eta_compute"]) \
     + OVERHEAD_S
 
@@ -55,29 +54,29 @@ def tpot_s(c):
 
 def test_the_hand_computation_uses_the_engine_constants():
     assert W_S == pytest.approx(0.0125) and KV_S_PER_SEQ == pytest.approx(2.048e-4)
-    assert PREFILL_S == pytest.approx(0.0416192) and tpot_s(2) == pytest.approx(0.0137928384)
+    assert PREFILL_S == pytest.approx(0.0419192) and tpot_s(1) == pytest.approx(0.0138467192)
 
 
 def test_two_points_by_hand(make_inputs):
     x = make_inputs(["toy-auto", "toy-auto"], options=inputs.RunOptions(gpus=1), batch=[1.0, 2.0])
     y = evaluate(x)
     assert y["gpus"].tolist() == [1.0, 1.0]
-    assert y["tpot_ms"] == pytest.approx([13.5464192, 13.7928384], rel=1e-9)
-    assert y["ttft_ms"] == pytest.approx([1.9 * 41.6192] * 2, rel=1e-9)
+    assert y["tpot_ms"] == pytest.approx([13.8467192, 14.0934384], rel=1e-9)
+    assert y["ttft_ms"] == pytest.approx([1.9 * 41.9192] * 2, rel=1e-9)
     assert y["tokens_per_s_per_user"] == pytest.approx([1 / tpot_s(1), 1 / tpot_s(2)], rel=1e-9)
     assert y["served_output_tokens_per_s_per_gpu"] == pytest.approx([1 / tpot_s(1), 2 / tpot_s(2)], rel=1e-9)
-    assert y["slo_met"].tolist() == [True, True]
+    assert y["slo_met"].tolist() == [True, False]  # C = 2 is over the 14 ms target
     assert not y["operating_point_chosen"].any()
 
 
 def test_the_chosen_point_by_hand(make_inputs):
     y = evaluate(make_inputs(["toy-auto"], options=inputs.RunOptions(gpus=1)))
-    assert y["batch"][0] == 2 and y["gpus"][0] == 1
-    assert y["tpot_ms"][0] == pytest.approx(13.7928384, rel=1e-9)
+    assert y["batch"][0] == 1 and y["gpus"][0] == 1
+    assert y["tpot_ms"][0] == pytest.approx(13.8467192, rel=1e-9)
     assert bool(y["slo_met"][0]) and bool(y["operating_point_chosen"][0])
-    assert y["best_tpot_ms"][0] == pytest.approx(13.5464192, rel=1e-9)  # concurrency 1
-    # one more sequence breaks the 14 ms target: C = 3 gives 14.039 ms
-    assert tpot_s(3) * 1e3 > 14.0
+    assert y["best_tpot_ms"][0] == pytest.approx(13.8467192, rel=1e-9)  # concurrency 1
+    # one more sequence breaks the 14 ms target: C = 2 gives 14.093 ms
+    assert tpot_s(2) * 1e3 > 14.0
 
 
 def test_memory_caps_concurrency(make_inputs):
@@ -95,8 +94,8 @@ def test_a_target_no_point_meets_gives_null_costs_and_the_best_latency(make_inpu
     y = evaluate(x)
     assert not y["slo_met"][0] and y["batch"][0] == 1
     assert np.isnan(y["cost_usd_per_million_output_tokens"][0]) and np.isnan(y["served_output_tokens_per_s_per_gpu"][0])
-    assert y["best_tpot_ms"][0] == pytest.approx(13.5464192, rel=1e-9)
-    assert y["tpot_ms"][0] == pytest.approx(13.5464192, rel=1e-9)  # the latency stays visible
+    assert y["best_tpot_ms"][0] == pytest.approx(13.8467192, rel=1e-9)
+    assert y["tpot_ms"][0] == pytest.approx(13.8467192, rel=1e-9)  # the latency stays visible
 
 
 def test_an_explicit_batch_is_served_and_reported_against_the_targets(make_inputs):
@@ -279,14 +278,14 @@ def test_check_gates_on_interactivity(cli):
     assert bad.exit_code == ExitCode.THRESHOLD
     assert "operating_point.tokens_per_s_per_user" in bad.stdout and "cannot be computed" in bad.stdout
     explicit = cli(*WIDE, "check", "toy-own", "--model", "toy-dense", "--max-tpot-ms", "10")
-    assert explicit.exit_code == ExitCode.THRESHOLD and "operating_point.tpot_ms 13.4" in explicit.stdout
+    assert explicit.exit_code == ExitCode.THRESHOLD and "operating_point.tpot_ms 13.78" in explicit.stdout
 
 
 def test_a_policy_can_limit_the_operating_point(cli, tmp_path):
     policy = tmp_path / "p.yaml"
     policy.write_text("rules:\n  - metric: operating_point.tpot_ms\n    max: 13.0\n")
     result = cli(*WIDE, "check", "toy-auto", "--model", "toy-dense", "--policy", str(policy))
-    assert result.exit_code == ExitCode.THRESHOLD and "breach: toy-auto: operating_point.tpot_ms 13.9" in result.stdout
+    assert result.exit_code == ExitCode.THRESHOLD and "breach: toy-auto: operating_point.tpot_ms 14 > max 13" in result.stdout
     assert "> max 13 (" in result.stdout and "p.yaml:2)" in result.stdout
 
 

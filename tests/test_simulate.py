@@ -41,7 +41,8 @@ def test_percentiles_converge_to_the_analytic_values_of_a_linear_metric(wide_cat
     assert s["not_computed"] == 0
     # everything else is fixed, so the total moves one for one with the energy item
     t = result["metrics"]["cost_usd_per_gpu_hour"]
-    assert t["p95"] - t["p5"] == pytest.approx(s["p95"] - s["p5"], rel=1e-4)
+    # (each percentile is rounded to 6 significant digits: ~1e-5 USD on a ~2.6 USD total)
+    assert t["p95"] - t["p5"] == pytest.approx(s["p95"] - s["p5"], abs=2e-5)
 
 
 def test_same_seed_same_answer_whatever_the_chunk_size(wide_catalog):

@@ -125,6 +125,7 @@ def result(run_: Run, ranges=None, on_setup=None) -> dict:
             "site": r.site.id if r.site else None,
             "offer": r.offer.id if r.offer else None,
             "precision": s.precision,
+            "runtime": r.runtime.id if r.runtime else None,
             "utilization": clean(s.utilization),
             "context_tokens": int(round(float(x["context_tokens"][i]))),
             "batch": int(y["batch"][i]),
@@ -151,6 +152,9 @@ def result(run_: Run, ranges=None, on_setup=None) -> dict:
         if not row["fits"]:
             row["note"] = (f"{model.id} at {s.precision} does not fit in {int(x['accelerator_count'][i])} x "
                            f"{r.hardware.id} ({r.hardware.memory_gb:g} GB each)")
+        if not y["context_fits"][i]:
+            row["note"] = (f"context_tokens {int(x['context_tokens'][i]):,} is beyond {model.id}'s window of "
+                           f"{model.max_context_tokens:,} tokens (model.max_context_tokens): nothing can be served")
         if ranges is not None:
             from compute_cli.analysis.ranges import setup_ranges
 

@@ -277,7 +277,8 @@ def all_numeric_paths(r: ResolvedSetup, model=None) -> list[NumericPath]:
     """Every numeric key that is set in the setup's profiles (and the model's, when given)."""
     out = []
     roots = [("setup", r.setup)] + [(a, getattr(r, a)) for a in ("system", "hardware", "site", "finance", "offer",
-                                                                  "workload")]
+                                                                  "workload",
+                                                                  "runtime")]
     if model is not None:
         roots.append(("model", model))
     for attr, obj in roots:

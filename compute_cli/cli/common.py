@@ -60,7 +60,8 @@ app.add_typer(prices_app, name="prices")
 
 # profiles.schema.KINDS, written out so help text costs no import (tests/test_conventions.py keeps them equal)
 MAX_AGE_DAYS = 100_000  # --max-age-days: 270 years; a date that far back still exists
-KIND_NAMES = ("hardware", "systems", "sites", "finance", "offers", "models", "setups", "workloads", "markets", "scenarios")
+KIND_NAMES = ("hardware", "systems", "sites", "finance", "offers", "models", "setups", "workloads", "markets", "scenarios",
+              "runtimes")
 
 
 DEFAULT_MAX_AGE_DAYS = 365  # profiles.staleness.DEFAULT_MAX_AGE_DAYS, kept here so start-up imports nothing more
@@ -297,6 +298,9 @@ def positive_int(option: str, value: str, most: int) -> int:
 
 
 # ------------------------------------------------------------ the operating point
+RuntimeOption = Annotated[Optional[str], typer.Option("--runtime", "-r", metavar="R", help="Serving engine for "
+                          "every setup (a runtimes/ profile: vllm, sglang, tensorrt-llm, llama.cpp, tinygrad, mlx); "
+                          "default: each setup's own, else the hardware class's factors.")]
 WorkloadOption = Annotated[Optional[str], typer.Option("--workload", "-w", metavar="W", help="Workload profile for "
                            "every setup (tokens per request and latency targets), e.g. chat, reasoning, "
                            "offline-batch; default: each setup's own.")]

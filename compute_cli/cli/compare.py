@@ -7,11 +7,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from compute_cli.cli.common import (DEFAULT_RANGE_SAMPLES, ROW_FORMATS, InputTokensOption, MaxTpotOption,
-                                    MaxTtftOption, MinTpsOption, OutputTokensOption, RangesOption, RowFormatOption,
-                                    SamplesOption, SeedOption, SetOption, WorkloadOption, app, catalog, check_format,
-                                    check_staleness, handle_errors, parse_sets, range_options, serving_options,
-                                    setup_arguments)
+from compute_cli.cli.common import (DEFAULT_RANGE_SAMPLES, InputTokensOption, MaxTpotOption, MaxTtftOption,
+                                    MinTpsOption, OutputTokensOption, ROW_FORMATS, RangesOption, RowFormatOption,
+                                    RuntimeOption, SamplesOption, SeedOption, SetOption, WorkloadOption, app,
+                                    catalog, check_format, check_staleness, handle_errors, parse_sets, range_options,
+                                    serving_options, setup_arguments)
 
 
 @app.command()
@@ -22,6 +22,7 @@ def compare(
     model: Annotated[Optional[str], typer.Option("--model", "-m", help="Model id to serve (default: the model "
                                                  "the setups declare, else llama-3.1-70b).")] = None,
     workload: WorkloadOption = None,
+    runtime: RuntimeOption = None,
     input_tokens: InputTokensOption = None,
     output_tokens: OutputTokensOption = None,
     max_ttft_ms: MaxTtftOption = None,
@@ -45,7 +46,7 @@ def compare(
 
     fmt = check_format(fmt, ROW_FORMATS)
     options = inputs.RunOptions(**serving_options(workload, input_tokens, output_tokens, max_ttft_ms, max_tpot_ms,
-                                                  min_tokens_per_s_per_user))
+                                                  min_tokens_per_s_per_user), runtime=runtime)
     cat, sets = catalog(), parse_sets(set_)
     result = compare_mod.run(cat, setup_arguments(cat, setups), model, sets, options,
                              ranges=range_options(ranges, samples, seed))

@@ -18,7 +18,7 @@ ID_PARAMETERS = {
 CHOICES = {
     "precision": ("bf16", "fp8", "int8", "int4"),
     "kv_precision": ("bf16", "fp8"),
-    "parallelism": ("tensor", "pipeline"),
+    "parallelism": ("tensor", "pipeline", "expert"),
     "fmt": ("table", "json", "csv", "jsonl", "markdown"),
 }
 

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from compute_cli.cli.common import (ROW_FORMATS, InputTokensOption, MaxTpotOption, MaxTtftOption, MinTpsOption,
-                                    OutputTokensOption, RowFormatOption, SetOption, WorkloadOption, app, catalog,
+                                    OutputTokensOption, RowFormatOption, SetOption, WorkloadOption, RuntimeOption, app, catalog,
                                     check_format, check_staleness, handle_errors, parse_sets, serving_options,
                                     setup_arguments)
 
@@ -22,6 +22,7 @@ def frontier(
     model: Annotated[Optional[str], typer.Option("--model", "-m", help="Model id to serve (default: the model "
                                                  "the setups declare, else llama-3.1-70b).")] = None,
     workload: WorkloadOption = None,
+    runtime: RuntimeOption = None,
     input_tokens: InputTokensOption = None,
     output_tokens: OutputTokensOption = None,
     max_ttft_ms: MaxTtftOption = None,
@@ -44,7 +45,7 @@ def frontier(
 
         check_path(plot)
     options = inputs.RunOptions(**serving_options(workload, input_tokens, output_tokens, max_ttft_ms, max_tpot_ms,
-                                                  min_tokens_per_s_per_user))
+                                                  min_tokens_per_s_per_user), runtime=runtime)
     cat, sets = catalog(), parse_sets(set_)
     result = frontier_mod.run(cat, setup_arguments(cat, setups), model, sets, options)
     check_staleness(cat)

@@ -7,8 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from compute_cli.cli.common import (ROW_FORMATS, RowFormatOption, SetOption, app, catalog, check_format, choice, handle_errors,
-                             parse_sets, positive_int, warn)
+from compute_cli.cli.common import (ROW_FORMATS, RowFormatOption, RuntimeOption, SetOption, app, catalog, check_format,
+                                    choice, handle_errors, parse_sets, positive_int, warn)
 from compute_cli.cli.numbers import number
 from compute_cli.profiles.limits import MAX_ACCELERATORS_PER_SYSTEM, MAX_BATCH, MAX_CONTEXT_TOKENS
 
@@ -30,8 +30,10 @@ def throughput(
                              help="Prompt length for the prefill figures (default: --context).")] = None,
     gpus: Annotated[str, typer.Option("--gpus", help="Accelerators serving the model, or 'auto' "
                                       "(the fewest that fit).")] = "auto",
-    parallelism: Annotated[str, typer.Option("--parallelism", help="tensor (split every layer) or pipeline "
-                           "(layers split across devices, run one after another, as llama.cpp does).")] = "tensor",
+    parallelism: Annotated[str, typer.Option("--parallelism", help="tensor (split every layer), pipeline "
+                           "(layers split across devices, run one after another, as llama.cpp does) or expert "
+                           "(attention data-parallel, MoE experts spread over the devices).")] = "tensor",
+    runtime: RuntimeOption = None,
     fmt: RowFormatOption = None,
     set_: SetOption = None,
 ):
@@ -42,11 +44,12 @@ def throughput(
     fmt = check_format(fmt, ROW_FORMATS)
     choice("--precision", precision, ("bf16", "fp8", "int8", "int4"))
     choice("--kv-precision", kv_precision, ("bf16", "fp8"))
-    choice("--parallelism", parallelism, ("tensor", "pipeline"))
+    choice("--parallelism", parallelism, ("tensor", "pipeline", "expert"))
     n = 0 if gpus == "auto" else positive_int("--gpus", gpus, MAX_ACCELERATORS_PER_SYSTEM)
     result = throughput_mod.run(catalog(), model, hardware_id=hardware, system_id=system, precision=precision,
                                 kv_precision=kv_precision, batch=batch, context=context, prompt_tokens=prompt_tokens,
-                                prefill_batch=batch, gpus=n, parallelism=parallelism, assignments=parse_sets(set_))
+                                prefill_batch=batch, gpus=n, parallelism=parallelism, runtime_id=runtime,
+                                assignments=parse_sets(set_))
     render_throughput.render(result, fmt, sys.stdout)
     if result.get("note"):
         warn(result["note"])

@@ -8,12 +8,24 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+# The hardware class's factors: what a setup gets when it names no runtime (or its
+# runtime says nothing of a term). Each is an assumption with its range in
+# docs/methodology.md ("Efficiency factors"); a runtime profile (configs/runtimes/)
+# replaces any of them with a sourced figure.
+#
 # eta_memory: achieved / datasheet memory bandwidth in decode GEMV-like kernels.
 # eta_compute: achieved / dense datasheet tensor peak in large GEMMs (prefill).
 # layer_overhead_s: fixed time per transformer layer per step (kernel launches,
-#   synchronisation, sampling amortised), independent of bytes and FLOPs.
+#   synchronisation, norms), independent of bytes and FLOPs.
+# step_overhead_s: fixed time per step (scheduler, sampling, host-device sync).
+# moe_layer_overhead_s: fixed time per MoE layer per step (router GEMM, top-k,
+#   token permute and un-permute).
+# moe_expert_overhead_s: fixed time per routed expert a step touches, per MoE layer
+#   (a grouped GEMM pays a ramp per expert: at small batch each expert is a thin GEMM).
 # memory_power_weight: share of the idle->TDP power range that a fully
 #   memory-bound step draws (a compute-saturated step draws all of it).
+# overhead_power_weight: the same while the step pays fixed costs and collectives
+#   (clocks up, small kernels and launches in flight, links busy).
 # memory_reserve_fraction: device memory not available for weights + KV cache
 #   (runtime, activations, fragmentation).
 # kv_bandwidth_share: attention reads the KV cache at this share of eta_memory
@@ -25,7 +37,11 @@ EFFICIENCY = MappingProxyType({
         "eta_memory": 0.80,
         "eta_compute": 0.50,
         "layer_overhead_s": 20e-6,
+        "step_overhead_s": 300e-6,
+        "moe_layer_overhead_s": 20e-6,
+        "moe_expert_overhead_s": 0.3e-6,
         "memory_power_weight": 0.55,
+        "overhead_power_weight": 0.20,
         "memory_reserve_fraction": 0.10,
         "kv_bandwidth_share": 0.75,
     }),
@@ -33,7 +49,11 @@ EFFICIENCY = MappingProxyType({
         "eta_memory": 0.90,
         "eta_compute": 0.50,
         "layer_overhead_s": 90e-6,
+        "step_overhead_s": 300e-6,
+        "moe_layer_overhead_s": 20e-6,
+        "moe_expert_overhead_s": 0.3e-6,
         "memory_power_weight": 0.55,
+        "overhead_power_weight": 0.20,
         "memory_reserve_fraction": 0.10,
         "kv_bandwidth_share": 0.75,
     }),
@@ -41,11 +61,17 @@ EFFICIENCY = MappingProxyType({
         "eta_memory": 0.85,
         "eta_compute": 0.50,
         "layer_overhead_s": 180e-6,
+        "step_overhead_s": 300e-6,
+        "moe_layer_overhead_s": 20e-6,
+        "moe_expert_overhead_s": 0.3e-6,
         "memory_power_weight": 0.55,
+        "overhead_power_weight": 0.20,
         "memory_reserve_fraction": 0.25,
         "kv_bandwidth_share": 0.75,
     }),
 })
+# Terms a runtime profile may set and the hardware class supplies otherwise.
+RUNTIME_TERMS = tuple(EFFICIENCY["datacenter"])
 
 # Bytes per weight including quantization scales.
 #   bf16: 2 bytes. fp8 (E4M3, per-tensor/per-channel scales): 1 byte.
@@ -62,12 +88,20 @@ KV_BYTES_PER_ELEMENT = MappingProxyType({"bf16": 2.0, "fp8": 1.0})
 COMPUTE_PRECISION = MappingProxyType({"bf16": "bf16", "fp8": "fp8", "int8": "int8", "int4": "bf16"})
 WEIGHT_ONLY_FALLBACK = "bf16"
 
-# Per-collective latency of an all-reduce on each interconnect [s] (assumptions:
-# NVLink/NCCL small-message all-reduce ~10 us; PCIe through host ~30 us).
-LINK_LATENCY_S = MappingProxyType({
-    "nvlink": 10e-6,
-    "infinity-fabric": 15e-6,
-    "pcie": 30e-6,
-    "unified-memory": 0.0,
-    "none": 0.0,
+# Collectives on each interconnect when the runtime gives no figure of its own (assumptions,
+# docs/methodology.md "Collectives"): the latency of one decode-sized all-reduce, the share
+# of the link's bandwidth an all-reduce achieves at those sizes, and one expert-parallel
+# dispatch + combine per MoE layer. Devices that share one memory, or serve alone, exchange nothing.
+COLLECTIVES = MappingProxyType({
+    "nvlink": MappingProxyType({"allreduce_latency_s": 20e-6, "allreduce_bandwidth_share": 0.5,
+                                "all_to_all_latency_s": 100e-6}),
+    "infinity-fabric": MappingProxyType({"allreduce_latency_s": 25e-6, "allreduce_bandwidth_share": 0.5,
+                                         "all_to_all_latency_s": 150e-6}),
+    "pcie": MappingProxyType({"allreduce_latency_s": 50e-6, "allreduce_bandwidth_share": 0.5,
+                              "all_to_all_latency_s": 200e-6}),
+    "unified-memory": MappingProxyType({"allreduce_latency_s": 0.0, "allreduce_bandwidth_share": 1.0,
+                                        "all_to_all_latency_s": 0.0}),
+    "none": MappingProxyType({"allreduce_latency_s": 0.0, "allreduce_bandwidth_share": 1.0,
+                              "all_to_all_latency_s": 0.0}),
 })
+COLLECTIVE_TERMS = tuple(COLLECTIVES["nvlink"])

@@ -7,24 +7,31 @@ import numpy as np
 from compute_cli.engine.constants import W_PER_KW
 
 
-def board_power_w(idle_w, tdp_w, memory_busy_fraction, compute_busy_fraction, memory_power_weight):
+def board_power_w(idle_w, tdp_w, memory_busy_fraction, compute_busy_fraction, memory_power_weight,
+                  overhead_busy_fraction=0.0, overhead_power_weight=0.0, duty=1.0):
     """Average accelerator board power while serving [W].
 
     Power rises from idle towards TDP with the load on the limiting resources:
-    P = idle + (TDP - idle) x min(1, w_mem x f_mem + f_compute), where f_mem and
-    f_compute are the fractions of the step during which memory and the tensor
-    units are busy at their achievable rates, and w_mem < 1 because streaming
-    memory draws less power than saturated tensor cores (an accelerator running
-    dense GEMMs reaches its power limit; decode at batch 1 does not).
+    P_busy = idle + (TDP - idle) x min(1, w_mem x f_mem + f_compute + w_ovh x f_ovh), where
+    f_mem and f_compute are the fractions of the step during which memory and the tensor
+    units are busy at their achievable rates, f_ovh the fraction spent on fixed costs and
+    collectives; w_mem < 1 because streaming memory draws less power than saturated
+    tensor cores (an accelerator running dense GEMMs reaches its power limit; decode at
+    batch 1 does not), and w_ovh < w_mem because launch gaps and small kernels leave most
+    of the chip waiting. A device busy only ``duty`` of the step (a pipeline stage waiting
+    for the others) idles the rest: P = idle + (P_busy - idle) x duty.
     See docs/methodology.md, "Power".
 
     >>> float(board_power_w(100.0, 700.0, 1.0, 0.0, 0.5))
     400.0
     >>> float(board_power_w(100.0, 700.0, 0.5, 1.0, 0.5))
     700.0
+    >>> float(board_power_w(100.0, 700.0, 1.0, 0.0, 0.5, duty=0.25))  # one stage of four
+    175.0
     """
-    load = np.minimum(1.0, memory_power_weight * memory_busy_fraction + compute_busy_fraction)
-    return idle_w + (tdp_w - idle_w) * load
+    load = np.minimum(1.0, memory_power_weight * memory_busy_fraction + compute_busy_fraction
+                      + overhead_power_weight * overhead_busy_fraction)
+    return idle_w + (tdp_w - idle_w) * load * duty
 
 
 def average_power_w(idle_w, serving_power_w, utilization):

@@ -46,12 +46,25 @@ def group_gpus(x, batch):
     """Fewest accelerators of the system (a divisor of its count) that hold the weights and
     ``batch`` sequences' KV cache; the whole system when none does."""
     count = np.asarray(x["accelerator_count"], dtype=float)
-    kv_seq = throughput.kv_cache_bytes(1.0, x["context_tokens"], x["kv_bytes_per_token_full"],
-                                       x["kv_bytes_per_token_window"], x["window_tokens"])
-    need = throughput.memory_needed_bytes(x["weight_bytes_total"], batch * kv_seq, x["memory_reserve_fraction"], 1.0,
-                                          x["memory_gb"])[0]
-    fewest = throughput.fewest_gpus(need, x["memory_gb"], x["memory_reserve_fraction"])
-    return throughput.smallest_divisor_at_least(count, fewest)
+    kv_seq = x["kv_bytes_per_sequence"]
+    shape = np.broadcast(count, batch, kv_seq, x["weight_bytes_total"], x["routed_bytes_total"], x["memory_gb"],
+                         x["memory_reserve_fraction"], x["kv_heads"], x["tensor_parallel"], x["expert_parallel"]).shape
+    chosen = np.broadcast_to(count, shape).astype(float)
+    found = np.zeros(shape, dtype=bool)
+    # a set, not np.unique: np.unique imports numpy.ma (~20 ms of start-up for every call); the divisors by
+    # trial division up to sqrt(count) (at most 240 of them for a count up to the schema's 1,000,000)
+    counts = set(count.astype(int).ravel().tolist())
+    candidates = sorted({d for c in counts for d in throughput.divisors(c)})
+    for n in candidates:
+        weights, kv = throughput.held_bytes(x["weight_bytes_total"], x["routed_bytes_total"], batch * kv_seq, float(n),
+                                            x["tensor_parallel"], x["expert_parallel"], x["kv_heads"])
+        need, have = throughput.memory_needed_bytes(weights, kv, x["memory_reserve_fraction"], n, x["memory_gb"])
+        ok = (~found) & (count % n == 0) & (need <= have)
+        chosen = np.where(ok, n, chosen)
+        found |= ok
+        if found.all():  # every scenario placed: larger groups would change nothing
+            break
+    return chosen
 
 
 def serving_group(x, batch):
@@ -60,84 +73,129 @@ def serving_group(x, batch):
     return np.where(fixed > 0, fixed, group_gpus(x, batch))
 
 
-def memory_plan(batch, gpus, cap_batch, weight_bytes_total, kv_bytes_per_sequence, memory_reserve_fraction, memory_gb):
+def memory_plan(batch, gpus, cap_batch, weight_bytes_total, routed_bytes_total, kv_bytes_per_sequence,
+                memory_reserve_fraction, memory_gb, tensor_parallel, expert_parallel, kv_heads, context_tokens,
+                prompt_tokens, max_context_tokens):
     """The batch served and whether it fits.
 
     batch : sequences asked for [-]; gpus : accelerators of the group [-]
     cap_batch : serve at most what fits (compare) rather than the batch as asked (throughput)
-    weight_bytes_total [B], kv_bytes_per_sequence [B], memory_reserve_fraction [-], memory_gb [GB]
-    Returns max_batch, batch, fits (weights and the batch's KV cache fit), weights_fit,
-    memory_available_bytes [B].
+    weight_bytes_total, routed_bytes_total [B]: all weights, and the routed experts among them
+    kv_bytes_per_sequence [B], memory_reserve_fraction [-], memory_gb [GB]
+    context_tokens, prompt_tokens, max_context_tokens [tokens]: a context beyond the
+    model's window (``max_context_tokens``, 0 when not stated) cannot be served at all.
+    Returns max_batch, batch, fits (weights and the batch's KV cache fit, within the
+    window), weights_fit, context_fits, memory_available_bytes [B].
 
-    >>> p = memory_plan(64.0, 1.0, True, 16e9, 0.5e9, 0.1, 80.0)  # 72 GB free, 56 GB left for KV
-    >>> int(p["max_batch"]), int(p["batch"]), bool(p["fits"])
+    >>> p = memory_plan(64.0, 1.0, True, 16e9, 0.0, 0.5e9, 0.1, 80.0, True, False, 8.0, 1024.0, 1024.0, 131072.0)
+    >>> int(p["max_batch"]), int(p["batch"]), bool(p["fits"])  # 72 GB free, 56 GB left for KV
     (112, 64, True)
     """
-    max_batch = throughput.max_batch(weight_bytes_total, kv_bytes_per_sequence, memory_reserve_fraction, gpus,
-                                     memory_gb)
+    weights, kv_seq = throughput.held_bytes(weight_bytes_total, routed_bytes_total, kv_bytes_per_sequence, gpus,
+                                 tensor_parallel, expert_parallel, kv_heads)
+    max_batch = throughput.max_batch(weights, kv_seq, memory_reserve_fraction, gpus, memory_gb)
     weights_fit = max_batch >= 1
     capped = np.maximum(np.minimum(batch, max_batch), 1.0)
     served = np.where(np.asarray(cap_batch, dtype=bool), capped, batch)
-    available = throughput.memory_needed_bytes(weight_bytes_total, 0.0, memory_reserve_fraction, gpus, memory_gb)[1]
-    return {"max_batch": max_batch, "batch": served, "fits": weights_fit & (served <= max_batch),
-            "weights_fit": weights_fit, "memory_available_bytes": available}
+    available = throughput.memory_needed_bytes(weights, 0.0, memory_reserve_fraction, gpus, memory_gb)[1]
+    limit = np.asarray(max_context_tokens, dtype=float)
+    context_fits = (limit <= 0) | ((context_tokens <= limit) & (prompt_tokens <= limit))
+    return {"max_batch": max_batch, "batch": served, "fits": weights_fit & (served <= max_batch) & context_fits,
+            "weights_fit": weights_fit, "context_fits": context_fits, "memory_available_bytes": available}
 
 
 # ---------------------------------------------------------------- 2. one step
-def forward_step(tokens, attended_tokens, kv_bytes, gpus, tensor_parallel, dense_params_read, expert_params,
-                 moe_layers, experts_total, experts_active, bytes_per_param, matmul_params, attn_flops_full_per_ctx,
-                 attn_flops_window_per_ctx, window_tokens, layers, hidden_size, interconnect_bandwidth_gb_per_s,
-                 link_latency_s, memory_bandwidth_tb_per_s, peak_tflops, eta_memory, eta_compute, layer_overhead_s,
-                 kv_bandwidth_share, speed_factor):
-    """Time of one forward step over ``tokens`` new tokens on a group of ``gpus`` [s].
+def forward_step(tokens, attended_tokens, kv_bytes, gpus, tensor_parallel, expert_parallel, kv_heads,
+                 dense_params_read, expert_params, moe_layers, experts_total, experts_active, bytes_per_param,
+                 matmul_params, attn_flops_full_per_ctx, attn_flops_window_per_ctx, window_tokens, layers, hidden_size,
+                 interconnect_bandwidth_gb_per_s, allreduce_latency_s, allreduce_bandwidth_share, all_to_all_latency_s,
+                 memory_bandwidth_tb_per_s, peak_tflops, eta_memory, eta_compute, layer_overhead_s, step_overhead_s,
+                 moe_layer_overhead_s, moe_expert_overhead_s, kv_bandwidth_share, speed_factor):
+    """One forward step over ``tokens`` new tokens on a group of ``gpus``: its terms [s].
 
     tokens : tokens processed by the step (the batch when decoding, the prompts' tokens when prefilling)
     attended_tokens : context each new token attends over [tokens]
-    kv_bytes : KV-cache bytes the step reads or writes [B]
-    Weights touched (dense always, routed experts by expected coverage), 2 FLOPs per
-    weight per token, attention over the context, two all-reduces per layer under
-    tensor parallelism; see ``throughput.step_time_s`` for the roofline. Software
-    efficiency (``speed_factor``: x2 = twice the tokens from the same hardware) scales the
-    times, not the power. Returns (step_s, memory_busy_s, compute_busy_s).
+    kv_bytes : KV-cache bytes the step reads or writes, the whole batch's [B]
 
-    >>> step, mem, comp = forward_step(1.0, 1024.0, 134e6, 1.0, True, 8.0e9, 0.0, 0.0, 0.0, 0.0, 2.0, 7.5e9,
-    ...     16384.0 * 32, 0.0, 0.0, 32.0, 4096.0, 32.0, 0.0, 3.35, 989.0, 0.8, 0.5, 20e-6, 0.75, 1.0)
-    >>> round(float(step) * 1e3, 3)  # 16 GB / 2.68 TB/s + 134 MB / 2.01 TB/s + 32 x 20 us
+    Bytes: the weights every step reads plus the routed experts the tokens touch
+    (expected coverage), the KV cache; FLOPs: 2 per multiplied weight per token, attention
+    over the context. Each device of the group handles its share: tensor parallelism
+    splits weights, FLOPs and KV heads over the devices (KV heads it cannot split are
+    replicated); expert parallelism keeps the dense weights on every device and splits
+    the experts and the sequences; layer-split (pipeline) execution runs the devices one
+    after another, so a step sees one device for all the bytes. Fixed costs: one per step,
+    one per layer, one per MoE layer and one per expert it touches (a grouped GEMM's ramp
+    per expert). Collectives: two all-reduces per layer under tensor parallelism, a
+    dispatch and a combine per MoE layer under expert parallelism. See
+    ``throughput.step_time_s`` for the roofline and the terms returned; software
+    efficiency (``speed_factor``: x2 = twice the tokens from the same hardware) scales the
+    times, not the power. Also returns ``experts_touched``.
+
+    >>> t = forward_step(1.0, 1024.0, 134e6, 1.0, True, False, 8.0, 8.0e9, 0.0, 0.0, 0.0, 0.0, 2.0, 7.5e9,
+    ...     16384.0 * 32, 0.0, 0.0, 32.0, 4096.0, 32.0, 0.0, 1.0, 0.0, 3.35, 989.0, 0.8, 0.5, 20e-6, 0.0,
+    ...     0.0, 0.0, 0.75, 1.0)
+    >>> round(float(t["step_s"]) * 1e3, 3)  # 16 GB / 2.68 TB/s + 134 MB / 2.01 TB/s + 32 x 20 us
     6.677
     """
-    weight_bytes = throughput.weight_bytes_per_step(dense_params_read, expert_params, moe_layers, experts_total,
-                                                    experts_active, tokens, bytes_per_param)
+    tp = np.asarray(tensor_parallel, dtype=bool)
+    ep = tp & np.asarray(expert_parallel, dtype=bool)
+    touched = throughput.experts_touched(tokens, experts_total, experts_active)
+    dense_bytes = dense_params_read * bytes_per_param
+    routed_bytes = moe_layers * touched * expert_params * bytes_per_param
     matmul_flops = tokens * 2.0 * matmul_params
     attn_flops = throughput.attention_flops(tokens, attended_tokens, attn_flops_full_per_ctx,
                                             attn_flops_window_per_ctx, window_tokens)
-    tp = np.asarray(tensor_parallel, dtype=bool)
-    comm = np.where(tp, 1.0, 0.0) * layers * 2.0 * throughput.allreduce_s(
-        tokens * hidden_size * throughput.ACTIVATION_BYTES, gpus, interconnect_bandwidth_gb_per_s, link_latency_s)
-    step, mem_s, comp_s = throughput.step_time_s(weight_bytes, matmul_flops, kv_bytes, attn_flops, gpus, tp,
-                                                 memory_bandwidth_tb_per_s, peak_tflops, eta_memory, eta_compute,
-                                                 layers, layer_overhead_s, comm, kv_bandwidth_share)
-    return step / speed_factor, mem_s / speed_factor, comp_s / speed_factor
+    split = np.where(tp, 1.0 / gpus, 1.0)  # each device's share of what the group splits
+    kv_share = np.where(tp & ~ep, throughput.kv_replication(gpus, kv_heads, True) / gpus, split)
+    weight_bytes = dense_bytes * np.where(ep, 1.0, split) + routed_bytes * split
+
+    allreduce = throughput.allreduce_s(tokens * hidden_size * throughput.ACTIVATION_BYTES, gpus,
+                                       interconnect_bandwidth_gb_per_s, allreduce_latency_s, allreduce_bandwidth_share)
+    exchange = throughput.all_to_all_s(tokens, experts_active, hidden_size, gpus, interconnect_bandwidth_gb_per_s,
+                                       all_to_all_latency_s, allreduce_bandwidth_share)
+    comm = np.where(ep, moe_layers * exchange, np.where(tp, 2.0 * layers * allreduce, 0.0))
+    experts_per_device = touched * np.where(ep, 1.0 / gpus, 1.0)
+    overhead = (step_overhead_s + layers * layer_overhead_s
+                + moe_layers * (moe_layer_overhead_s + experts_per_device * moe_expert_overhead_s))
+    terms = throughput.step_time_s(weight_bytes, matmul_flops * split, kv_bytes * kv_share, attn_flops * split,
+                                   memory_bandwidth_tb_per_s, peak_tflops, eta_memory, eta_compute, kv_bandwidth_share,
+                                   overhead, comm)
+    out = {name: value / speed_factor for name, value in terms.items()}
+    out["experts_touched"] = touched
+    return out
 
 
 # ------------------------------------------------------------------- 3. power
+def phase_power_w(phase, idle_w, tdp_w, memory_power_weight, overhead_power_weight, duty):
+    """Board power of one accelerator over one phase's step (``forward_step``'s terms) [W]."""
+    step = phase["step_s"]
+    return energy.board_power_w(idle_w, tdp_w, phase["memory_s"] / step, phase["compute_busy_s"] / step,
+                                memory_power_weight, (phase["overhead_s"] + phase["comm_s"]) / step,
+                                overhead_power_weight, duty)
+
+
 def serving_power(decode, prefill, gpu_seconds_per_output_token, gpu_seconds_per_input_token, idle_w, tdp_w,
-                  memory_power_weight, input_tokens_per_output_token, utilization, host_power_w, accelerator_count):
+                  memory_power_weight, overhead_power_weight, tensor_parallel, gpus, input_tokens_per_output_token,
+                  utilization, host_power_w, accelerator_count):
     """Board power while decoding and prefilling, and the time-average IT power per accelerator [W].
 
-    decode, prefill : (step_s, memory_busy_s, compute_busy_s) of each phase
+    decode, prefill : each phase's step terms (``forward_step``)
     gpu_seconds_per_output_token, gpu_seconds_per_input_token : accelerator time per token [s]
-    Serving mixes the phases by their share of accelerator time at the input:output
-    ratio; outside ``utilization`` the accelerator idles; the host's share is added at
-    its full power. See docs/methodology.md, "Power".
+    Under layer-split (pipeline) execution each device works 1/gpus of the step and idles
+    the rest. Serving mixes the phases by their share of accelerator time at the
+    input:output ratio; outside ``utilization`` the accelerator idles; the host's share is
+    added at its full power. See docs/methodology.md, "Power".
 
-    >>> p = serving_power((1.0, 1.0, 0.0), (1.0, 0.0, 1.0), 1.0, 0.0, 100.0, 700.0, 0.5, 0.0, 0.5, 800.0, 8.0)
+    >>> d = {"step_s": 1.0, "memory_s": 1.0, "compute_busy_s": 0.0, "overhead_s": 0.0, "comm_s": 0.0}
+    >>> f = {"step_s": 1.0, "memory_s": 0.0, "compute_busy_s": 1.0, "overhead_s": 0.0, "comm_s": 0.0}
+    >>> p = serving_power(d, f, 1.0, 0.0, 100.0, 700.0, 0.5, 0.25, True, 1.0, 0.0, 0.5, 800.0, 8.0)
     >>> float(p["decode_power_w"]), float(p["prefill_power_w"]), float(p["avg_power_w_per_gpu"])
     (400.0, 700.0, 350.0)
     """
     idle = np.minimum(idle_w, tdp_w)
-    p_decode = energy.board_power_w(idle, tdp_w, decode[1] / decode[0], decode[2] / decode[0], memory_power_weight)
-    p_prefill = energy.board_power_w(idle, tdp_w, prefill[1] / prefill[0], prefill[2] / prefill[0],
-                                     memory_power_weight)
+    duty = np.where(np.asarray(tensor_parallel, dtype=bool), 1.0, 1.0 / gpus)
+    p_decode = phase_power_w(decode, idle, tdp_w, memory_power_weight, overhead_power_weight, duty)
+    p_prefill = phase_power_w(prefill, idle, tdp_w, memory_power_weight, overhead_power_weight, duty)
     busy_in = input_tokens_per_output_token * gpu_seconds_per_input_token
     prefill_share = busy_in / (busy_in + gpu_seconds_per_output_token)
     serving_w = prefill_share * p_prefill + (1.0 - prefill_share) * p_decode
@@ -194,14 +252,18 @@ def per_token(cost_usd_per_gpu_hour, gpu_seconds_per_output_token, gpu_seconds_p
     }
 
 
-# Outputs that mean nothing when the weights do not fit: NaN there (JSON null).
+# The terms a step's time adds up from (``throughput.step_time_s``), each an output ``decode_<term>_ms``.
+STEP_TERMS = ("weights", "kv", "compute", "comm", "overhead")
+
+# Outputs that mean nothing when the weights do not fit, or the context is beyond the
+# model's window: NaN there (JSON null).
 UNDEFINED_WHEN_NOT_FIT = (
     "cost_usd_per_million_output_tokens", "cost_usd_per_million_input_tokens", "cost_usd_per_million_tokens_blended",
     "price_usd_per_million_tokens_blended", "price_usd_per_million_output_tokens",
     "served_output_tokens_per_s_per_gpu", "output_tokens_per_day_per_mw", "output_tokens_per_day_per_gpu",
     "tokens_per_joule", "decode_tokens_per_s",
     "decode_tokens_per_s_per_gpu", "prefill_tokens_per_s", "prefill_tokens_per_s_per_gpu", "energy_j_per_output_token",
-    "energy_j_per_input_token", "decode_step_ms",
+    "energy_j_per_input_token", "decode_step_ms", *(f"decode_{term}_ms" for term in STEP_TERMS),
 )
 # Outputs that would break a latency target no operating point meets: NaN there too.
 UNDEFINED_WHEN_INFEASIBLE = tuple(k for k in UNDEFINED_WHEN_NOT_FIT if k not in ("decode_step_ms",))
@@ -225,6 +287,7 @@ def evaluate(x) -> dict:
 def _evaluate(x) -> dict:
     v = dict(x)  # inputs, then each stage's intermediates, looked up by name
     v["weight_bytes_total"] = x["weight_params_total"] * x["bytes_per_param"]
+    v["routed_bytes_total"] = x["moe_layers"] * x["experts_total"] * x["expert_params"] * x["bytes_per_param"]
     v["speed_factor"] = x["efficiency_multiplier"] * (1.0 - x["coordination_overhead_fraction"])
     v["kv_bytes_per_sequence"] = throughput.kv_cache_bytes(1.0, x["context_tokens"], x["kv_bytes_per_token_full"],
                                                            x["kv_bytes_per_token_window"], x["window_tokens"])
@@ -241,10 +304,10 @@ def _evaluate(x) -> dict:
     p_kv = throughput.kv_cache_bytes(x["prefill_batch"], prompt, x["kv_bytes_per_token_full"],
                                      x["kv_bytes_per_token_window"], x["window_tokens"])
     prefill = call(forward_step, {**v, "tokens": p_tokens, "attended_tokens": prompt / 2.0, "kv_bytes": p_kv})
-    v["gpu_seconds_per_output_token"] = gpus * decode[0] / batch
-    v["gpu_seconds_per_input_token"] = gpus * prefill[0] / p_tokens
-    lat = serving.latency(decode[0], prefill[0], batch, x["input_tokens_per_output_token"], p_tokens, prompt,
-                          x["max_tpot_ms"], x["max_ttft_ms"])
+    v["gpu_seconds_per_output_token"] = gpus * decode["step_s"] / batch
+    v["gpu_seconds_per_input_token"] = gpus * prefill["step_s"] / p_tokens
+    lat = serving.latency(decode["step_s"], prefill["step_s"], batch, x["input_tokens_per_output_token"], p_tokens,
+                          prompt, x["max_tpot_ms"], x["max_ttft_ms"])
 
     power = call(serving_power, {**v, "decode": decode, "prefill": prefill})
     v.update(power)
@@ -254,20 +317,26 @@ def _evaluate(x) -> dict:
     v["cost_usd_per_gpu_hour"] = total = sum(lines.values())
     tokens = call(per_token, v)
 
-    decode_tps = batch / decode[0]
-    prefill_tps = p_tokens / prefill[0]
+    decode_tps = batch / decode["step_s"]
+    prefill_tps = p_tokens / prefill["step_s"]
+    held_weights, held_kv = throughput.held_bytes(v["weight_bytes_total"], v["routed_bytes_total"],
+                                       batch * v["kv_bytes_per_sequence"], gpus, x["tensor_parallel"],
+                                       x["expert_parallel"], x["kv_heads"])
     out = {
         "gpus": gpus,
         "batch": batch,
         "max_batch": plan["max_batch"],
         "fits": plan["fits"],
-        "weight_bytes": v["weight_bytes_total"] + 0.0 * batch,
-        "kv_cache_bytes": batch * v["kv_bytes_per_sequence"],
+        "context_fits": plan["context_fits"],
+        "weight_bytes": held_weights + 0.0 * batch,
+        "kv_cache_bytes": held_kv,
         "memory_available_bytes": plan["memory_available_bytes"],
-        "decode_step_ms": decode[0] / S_PER_MS,
+        "decode_step_ms": decode["step_s"] / S_PER_MS,
+        **{f"decode_{term}_ms": decode[f"{term}_s"] / S_PER_MS for term in STEP_TERMS},
+        "experts_touched": decode["experts_touched"] + 0.0 * batch,
         "decode_tokens_per_s": decode_tps,
         "decode_tokens_per_s_per_gpu": decode_tps / gpus,
-        "bound_is_memory": decode[1] >= decode[2],
+        "bound_is_memory": decode["memory_s"] >= decode["compute_busy_s"],
         "prefill_tokens_per_s": prefill_tps,
         "prefill_tokens_per_s_per_gpu": prefill_tps / gpus,
         "decode_power_w": power["decode_power_w"],
@@ -287,9 +356,9 @@ def _evaluate(x) -> dict:
         **serving_outputs(lat, point, plan, batch, x["accelerator_count"], gpus),
     }
     out["tokens_per_joule"] = 1.0 / out["energy_j_per_output_token"]
-    not_fit = ~plan["weights_fit"]
+    undefined = ~(plan["weights_fit"] & plan["context_fits"])
     for key in (*UNDEFINED_WHEN_NOT_FIT, "tpot_ms", "ttft_ms", "tokens_per_s_per_user"):
-        out[key] = costs.nan_where(not_fit, out[key])
+        out[key] = costs.nan_where(undefined, out[key])
     for key in UNDEFINED_WHEN_INFEASIBLE:
         out[key] = costs.nan_where(point["infeasible"], out[key])
     return out
@@ -335,5 +404,7 @@ def serving_outputs(lat, point, plan, batch, accelerator_count, gpus) -> dict:
 
 
 def _step(values):
-    """``forward_step`` with its parameters taken from ``values`` by name (for the operating-point search)."""
-    return call(forward_step, values)
+    """``forward_step`` with its parameters taken from ``values`` by name, as the operating-point search
+    takes it: (step_s, memory_busy_s, compute_busy_s)."""
+    t = call(forward_step, values)
+    return t["step_s"], t["memory_s"], t["compute_busy_s"]

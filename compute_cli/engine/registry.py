@@ -63,11 +63,17 @@ INPUTS = by_name(
     Input("tdp_w", "W", "board power limit of one accelerator", "accelerator.tdp_w"),
     Input("idle_w", "W", "board power of one idle accelerator", "accelerator.idle_w"),
     Input("price_usd", "USD", "purchase price of one accelerator", "accelerator.price_usd", OWN),
-    # efficiency of the hardware class (assumptions, docs/methodology.md "Efficiency factors")
+    # what the serving engine achieves: the setup's runtime profile, else the hardware class's
+    # factors (docs/methodology.md "Efficiency factors" and "Runtimes")
     Input("eta_memory", "[-]", "achieved / datasheet memory bandwidth in decode"),
     Input("eta_compute", "[-]", "achieved / datasheet tensor peak in large GEMMs"),
     Input("layer_overhead_s", "s", "fixed time per transformer layer per step (launches, synchronisation)"),
+    Input("step_overhead_s", "s", "fixed time per step (scheduling, sampling, host-device sync)"),
+    Input("moe_layer_overhead_s", "s", "fixed time per MoE layer per step (router, top-k, permute)"),
+    Input("moe_expert_overhead_s", "s", "fixed time per routed expert a step touches, per MoE layer"),
     Input("memory_power_weight", "[-]", "share of the idle-to-TDP power range a memory-bound step draws"),
+    Input("overhead_power_weight", "[-]", "share of the idle-to-TDP power range drawn during fixed costs and "
+          "collectives"),
     Input("memory_reserve_fraction", "[-]", "device memory kept by the runtime, not free for weights or KV cache"),
     Input("kv_bandwidth_share", "[-]", "KV-cache reads stream at this share of the weights' achieved bandwidth"),
     # --------------------------------------------------------------------- system
@@ -77,7 +83,9 @@ INPUTS = by_name(
     Input("host_power_w", "W", "host power of one system at full load", "system.host_power_w"),
     Input("interconnect_bandwidth_gb_per_s", "GB/s", "accelerator-to-accelerator bandwidth, one direction",
           "system.interconnect_bandwidth_gb_per_s"),
-    Input("link_latency_s", "s", "latency of one small all-reduce on the system's interconnect"),
+    Input("allreduce_latency_s", "s", "latency of one decode-sized all-reduce on the system's interconnect"),
+    Input("allreduce_bandwidth_share", "[-]", "share of the interconnect's bandwidth an all-reduce achieves"),
+    Input("all_to_all_latency_s", "s", "latency of one expert-parallel dispatch + combine per MoE layer"),
     # ----------------------------------------------------------------------- site
     Input("electricity_usd_per_kwh", "USD/kWh", "price of the energy the setup pays for"),
     Input("pue", "[-]", "power usage effectiveness of the site", "site.pue", OWN, otherwise=1.0),
@@ -134,6 +142,8 @@ INPUTS = by_name(
     Input("prompt_tokens", "tokens", "prompt length of the prefill figures (the workload's input tokens)"),
     Input("prefill_batch", "sequences", "prompts prefilled together"),
     Input("tensor_parallel", "bool", "split every layer over the group (else layers one after another)", dtype=bool),
+    Input("expert_parallel", "bool", "attention data-parallel, experts spread over the group, tokens exchanged "
+          "all-to-all", dtype=bool),
     Input("cap_batch", "bool", "serve at most the batch that fits in memory", dtype=bool),
     # ---------------------------------------------------------------------- model
     Input("weight_params_total", "params", "every weight of the model, all experts"),
@@ -150,6 +160,8 @@ INPUTS = by_name(
     Input("attn_flops_window_per_ctx", "FLOP/token/token", "the same over the sliding-window layers"),
     Input("layers", "layers", "transformer layers"),
     Input("hidden_size", "[-]", "width of the residual stream"),
+    Input("kv_heads", "heads", "KV heads tensor parallelism can split (1 for a multi-head latent)"),
+    Input("max_context_tokens", "tokens", "the model's context window (0: not stated)"),
 )
 
 
@@ -220,11 +232,21 @@ OUTPUTS = by_name(
     Output("gpus", "accelerators", "accelerators serving one copy of the model"),
     Output("batch", "sequences", "sequences served together (capped at max_batch when cap_batch)"),
     Output("max_batch", "sequences", "most sequences whose KV cache fits beside the weights"),
-    Output("fits", "bool", "the weights and the batch's KV cache fit in the group's memory"),
-    Output("weight_bytes", "B", "bytes of all weights"),
-    Output("kv_cache_bytes", "B", "KV-cache bytes of the batch"),
+    Output("fits", "bool", "the weights and the batch's KV cache fit in the group's memory, within the model's "
+           "context window"),
+    Output("context_fits", "bool", "the context is within the model's context window"),
+    Output("weight_bytes", "B", "bytes of weights the group holds (every weight; dense ones on each device under "
+           "expert parallelism)"),
+    Output("kv_cache_bytes", "B", "KV-cache bytes of the batch as the group holds them (replicated KV heads "
+           "included)"),
     Output("memory_available_bytes", "B", "memory of the group after the runtime reserve"),
     Output("decode_step_ms", "ms", "time of one decode step"),
+    Output("decode_weights_ms", "ms", "of the decode step: streaming the weights the batch touches"),
+    Output("decode_kv_ms", "ms", "of the decode step: streaming the KV cache"),
+    Output("decode_compute_ms", "ms", "of the decode step: arithmetic beyond the memory time it overlaps"),
+    Output("decode_comm_ms", "ms", "of the decode step: collectives between the devices"),
+    Output("decode_overhead_ms", "ms", "of the decode step: fixed costs per step, layer and MoE expert"),
+    Output("experts_touched", "experts", "distinct routed experts a decode step reads per MoE layer"),
     Output("decode_tokens_per_s", "tokens/s", "output tokens per second of the group, all sequences"),
     Output("decode_tokens_per_s_per_gpu", "tokens/s", "the same per accelerator"),
     Output("bound_is_memory", "bool", "the decode step is limited by memory rather than compute"),

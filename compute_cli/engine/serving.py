@@ -140,7 +140,8 @@ def tensor_parallel_degrees(accelerator_count, gpus):
 def choose_operating_point(v, step, max_concurrency=MAX_CONCURRENCY, prefill_chunk_tokens=PREFILL_CHUNK_TOKENS):
     """The highest-throughput (concurrency, accelerators per replica) that meets the targets.
 
-    v : the engine's named arrays (inputs, ``weight_bytes_total``, ``kv_bytes_per_sequence``, ``speed_factor``)
+    v : the engine's named arrays (inputs, ``weight_bytes_total``, ``routed_bytes_total``, ``kv_bytes_per_sequence``,
+        ``speed_factor``)
     step : ``step(values) -> (step_s, memory_busy_s, compute_busy_s)``, one forward step from named arrays
         (``engine.evaluate.forward_step`` by name)
     Returns, broadcast over the scenarios: ``batch`` and ``gpus`` (the point; concurrency 1 on the
@@ -150,8 +151,9 @@ def choose_operating_point(v, step, max_concurrency=MAX_CONCURRENCY, prefill_chu
     g, applies = tensor_parallel_degrees(v["accelerator_count"], v["gpus"])
     w = {k: np.asarray(val)[..., None] for k, val in v.items()}  # a trailing axis for the degrees
     w["gpus"] = g
-    fits = throughput.max_batch(w["weight_bytes_total"], w["kv_bytes_per_sequence"], w["memory_reserve_fraction"], g,
-                                w["memory_gb"])
+    weights, kv_seq = throughput.held_bytes(w["weight_bytes_total"], w["routed_bytes_total"], w["kv_bytes_per_sequence"],
+                                            g, w["tensor_parallel"], w["expert_parallel"], w["kv_heads"])
+    fits = throughput.max_batch(weights, kv_seq, w["memory_reserve_fraction"], g, w["memory_gb"])
     cap = np.minimum(fits, max_concurrency)
     applies = applies & (cap >= 1)
     prompt = w["prompt_tokens"]

@@ -12,6 +12,7 @@ Files are read lazily, only when asked for.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import stat
@@ -30,6 +31,7 @@ from compute_cli.profiles.schema import (
     Hardware,
     Model,
     Offer,
+    Runtime,
     Setup,
     Site,
     System,
@@ -122,6 +124,7 @@ class ResolvedSetup:
     site: Site | None = None
     finance: Finance | None = None
     offer: Offer | None = None
+    runtime: Runtime | None = None  # the serving engine; None: the hardware class's factors
     sources: dict = field(default_factory=dict)
     workload: Workload | None = None
 
@@ -247,6 +250,21 @@ class Catalog:
     def model(self, model_id: str) -> Model:
         return self.get("models", model_id).profile
 
+    def runtime(self, runtime_id: str, referrer: tuple | None = None) -> Loaded:
+        """The runtime profile ``runtime_id`` (vllm, llama.cpp, ...), with a did-you-mean when there is none."""
+        return self.get("runtimes", runtime_id, referrer)
+
+    def with_runtime(self, r: ResolvedSetup, runtime_id: str | None) -> ResolvedSetup:
+        """``r`` served by runtime ``runtime_id`` (a command's ``--runtime``); ``r`` itself when None.
+
+        The one way a command puts a runtime on a setup, so every command that takes
+        ``--runtime`` resolves it alike (errors, provenance, staleness).
+        """
+        if runtime_id is None:
+            return r
+        loaded = self.runtime(runtime_id)
+        return dataclasses.replace(r, runtime=loaded.profile, sources={**r.sources, "runtime": loaded})
+
     def resolve(self, setup_id: str) -> ResolvedSetup:
         loaded = self.get("setups", setup_id)
         setup: Setup = loaded.profile
@@ -260,6 +278,10 @@ class Catalog:
                              line=loaded.line_of(wrong[0]), path=wrong[0])
 
         sources = {"setup": loaded}
+        runtime = None
+        if setup.runtime is not None:
+            sources["runtime"] = self.runtime(setup.runtime, referrer=(loaded, "runtime"))
+            runtime = sources["runtime"].profile
 
         def ref(kind, field, attr=None):
             got = self.get(kind, getattr(setup, field), referrer=(loaded, field))
@@ -271,6 +293,7 @@ class Catalog:
         workload = ref(OPTIONAL_REFERENCES["workload"], "workload") if setup.workload is not None else None
         resolved = self._resolve_kind(setup, loaded, sources, ref)
         resolved.workload = workload
+        resolved.runtime = runtime
         return resolved
 
     def _resolve_kind(self, setup: Setup, loaded: Loaded, sources: dict, ref) -> ResolvedSetup:

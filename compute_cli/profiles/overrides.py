@@ -3,8 +3,9 @@
 Paths are relative to a setup: a setup's own fields (``utilization``), then the
 profiles it names (``site.electricity_usd_per_kwh``, ``finance.cost_of_capital_per_year``,
 ``offer.usd_per_gpu_hour.on_demand``, ``workload.max_tpot_ms``), the system's accelerator
-(``system.accelerator.price_usd``, or ``accelerator.price_usd`` for short) and the
-model of the run (``model.active_params``). A path that names a profile a setup
+(``system.accelerator.price_usd``, or ``accelerator.price_usd`` for short), the
+setup's serving engine (``runtime.step_overhead_s``) and the model of the run
+(``model.active_params``). A path that names a profile a setup
 does not have (a rented setup has no site) leaves that setup unchanged.
 """
 
@@ -18,8 +19,19 @@ import msgspec
 from compute_cli.errors import InputError, UsageError, did_you_mean, printable
 from compute_cli.profiles.catalog import ResolvedSetup, shown
 from compute_cli.profiles.keypaths import fields_at, is_struct
-from compute_cli.profiles.schema import (SETUP_REFERENCES, Finance, Hardware, Model, Offer, Setup, Site, System,
-                                         Workload)
+from compute_cli.profiles.schema import (
+    OPTIONAL_REFERENCES,
+    SETUP_REFERENCES,
+    Finance,
+    Hardware,
+    Model,
+    Offer,
+    Runtime,
+    Setup,
+    Site,
+    System,
+    Workload,
+)
 
 # root word -> (ResolvedSetup attribute or "model", struct type)
 ROOTS: dict[str, tuple[str, type]] = {
@@ -30,8 +42,10 @@ ROOTS: dict[str, tuple[str, type]] = {
     "offer": ("offer", Offer),
     "model": ("model", Model),
     "workload": ("workload", Workload),
+    "runtime": ("runtime", Runtime),
 }
-SETUP_FIELDS = [f for f in Setup.__struct_fields__ if f not in SETUP_REFERENCES and f != "id"]
+SETUP_FIELDS = [f for f in Setup.__struct_fields__
+                if f not in SETUP_REFERENCES and f not in OPTIONAL_REFERENCES and f != "id"]
 # ResolvedSetup attribute -> the words its paths start with (a setup's own fields have none)
 PREFIX = {attr: word + "." for word, (attr, _) in ROOTS.items()} | {"setup": ""}
 MAX_NUMBER_CHARS = 1000  # a longer value is text (Python converts integers of at most 4,300 digits)
@@ -139,7 +153,7 @@ def _fields(struct_type) -> list[str]:
 # Fields that name another profile or fix a setup's shape: changing them with --set
 # would bypass reference resolution, so they are refused.
 FIXED_FIELDS = {
-    Setup: {"kind", "model", "system", "site", "finance", "offer", "device", "workload"},
+    Setup: {"kind", "model", "system", "site", "finance", "offer", "device", "workload", "runtime"},
     System: {"accelerator"},
     Offer: {"accelerator", "system"},
 }

@@ -180,6 +180,58 @@ class Model(Base, kw_only=True):
     dense_layers: LayersOrNone = 0
     vocab_size: _count(MAX_VOCAB)
     tied_embeddings: bool = False
+    max_context_tokens: _count(MAX_CONTEXT_TOKENS, 0) = 0  # context window (HF max_position_embeddings); 0 = unstated
+    notes: str = ""
+
+
+class RuntimeTerms(Base, kw_only=True):
+    """What a serving engine achieves on a device; every term optional (absent: the hardware class's value).
+
+    Names are the engine inputs they become (``engine/registry.py``); fractions are 0..1.
+    """
+
+    eta_memory: Annotated[float, Meta(gt=0, le=1)] | None = None  # achieved / datasheet bandwidth, weight streaming
+    eta_compute: Annotated[float, Meta(gt=0, le=1)] | None = None  # achieved / dense tensor peak, large GEMMs
+    kv_bandwidth_share: Annotated[float, Meta(gt=0, le=1)] | None = None  # KV reads at this share of eta_memory
+    layer_overhead_s: NonNeg | None = None  # fixed time per layer per step (launches, small kernels)
+    step_overhead_s: NonNeg | None = None  # fixed time per step (scheduling, sampling, host sync)
+    moe_layer_overhead_s: NonNeg | None = None  # fixed time per MoE layer per step (router, top-k, permute)
+    moe_expert_overhead_s: NonNeg | None = None  # fixed time per routed expert a step touches, per MoE layer
+    memory_reserve_fraction: FractionBelowOne | None = None  # device memory the runtime keeps
+    memory_power_weight: Fraction | None = None  # share of idle->TDP a memory-bound step draws
+    overhead_power_weight: Fraction | None = None  # share of idle->TDP drawn during fixed costs and collectives
+
+
+class Collective(Base, kw_only=True):
+    """Collectives on one interconnect, as this runtime's communication library achieves them."""
+
+    allreduce_latency_s: NonNeg | None = None  # one small all-reduce, decode-sized message
+    allreduce_bandwidth_share: Annotated[float, Meta(gt=0, le=1)] | None = None  # achieved / link bandwidth
+    all_to_all_latency_s: NonNeg | None = None  # expert-parallel dispatch + combine, per MoE layer
+
+
+class Collectives(Base, kw_only=True):
+    nvlink: Collective | None = None
+    infinity_fabric: Collective | None = None
+    pcie: Collective | None = None
+
+
+class RuntimeByCategory(Base, kw_only=True):
+    """Terms that differ by hardware class (llama.cpp on an Apple GPU is not llama.cpp on an H100)."""
+
+    datacenter: RuntimeTerms | None = None
+    consumer: RuntimeTerms | None = None
+    apple: RuntimeTerms | None = None
+
+
+class Runtime(RuntimeTerms, kw_only=True):
+    """A serving engine (vLLM, SGLang, TensorRT-LLM, llama.cpp, ...): what it achieves of the hardware."""
+
+    id: Id
+    name: str
+    version: str = ""  # the engine versions its figures describe
+    collectives: Collectives | None = None
+    by_category: RuntimeByCategory | None = None
     notes: str = ""
 
 
@@ -210,6 +262,7 @@ class Setup(Base, kw_only=True):
     description: str = ""
     model: Id | None = None  # the model this setup serves by default
     workload: Id | None = None  # the requests it serves and their latency targets (configs/workloads)
+    runtime: Id | None = None  # the serving engine (runtimes/); none: the hardware class's efficiency factors
     in_default_comparison: bool = False  # shown by a bare `computecost compare`
     # own
     system: Id | None = None
@@ -290,10 +343,11 @@ KINDS: dict[str, type[Base]] = {
     "workloads": Workload,
     "markets": Market,
     "scenarios": Scenario,
+    "runtimes": Runtime,
 }
 
 # Setup fields that name another profile, and the kind they name.
 SETUP_REFERENCES = {"system": "systems", "site": "sites", "finance": "finance", "offer": "offers", "device": "hardware"}
 REQUIRED_REFERENCES = {"own": ("system", "site", "finance"), "rent": ("offer",), "device-fleet": ("device",)}
 # Setup fields that may name a profile of any kind of setup.
-OPTIONAL_REFERENCES = {"workload": "workloads"}
+OPTIONAL_REFERENCES = {"workload": "workloads", "runtime": "runtimes"}

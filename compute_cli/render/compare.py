@@ -59,6 +59,7 @@ ROWS = [
     ("kind", lambda s: s["kind"], str),
     ("hardware", lambda s: s["hardware"], str),
     ("precision", lambda s: s["precision"], str),
+    ("runtime", lambda s: s.get("runtime") or "(class factors)", str),
     ("workload", lambda s: (s.get("workload") or {}).get("id", "none"), str),
     ("accelerators x replicas / concurrency", _replica, str),
     ("utilization", lambda s: s["utilization"], lambda v: f"{v:.0%}"),

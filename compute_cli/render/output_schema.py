@@ -22,6 +22,7 @@ from __future__ import annotations
 from compute_cli.analysis.compare import METRICS as COMPARE_METRICS
 from compute_cli.analysis.compare import RANGE_METRICS as COMPARE_RANGE_METRICS
 from compute_cli.contract import SCHEMA_VERSION
+from compute_cli.engine.evaluate import STEP_TERMS
 from compute_cli.engine.registry import LINE_NAMES
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -79,7 +80,10 @@ MONTE_CARLO = obj({"samples": INTEGER, "seed": INTEGER, "uncertain_inputs": TEXT
 COMPARE_SETUP = obj(
     {
         "id": TEXT, "name": TEXT, "kind": TEXT, "hardware": TEXT, "system": TEXT_OR_NULL, "site": TEXT_OR_NULL,
-        "offer": TEXT_OR_NULL, "precision": TEXT, "utilization": NUMBER, "context_tokens": INTEGER,
+        "offer": TEXT_OR_NULL, "precision": TEXT,
+        "runtime": {"type": ["string", "null"], "description": "the setup's runtime profile, or null: the hardware "
+                    "class's factors"},
+        "utilization": NUMBER, "context_tokens": INTEGER,
         "batch": INTEGER, "gpus": INTEGER, "fits": BOOL, "bound": {"enum": ["memory", "compute"]},
         "breakdown_usd_per_gpu_hour": {**obj({name: NUMBER for name in LINE_NAMES}),
                                        "description": "cost_usd_per_gpu_hour by cost line [USD/GPU-h]"},
@@ -92,7 +96,7 @@ COMPARE_SETUP = obj(
                    "description": "with --ranges: p5, p50, p95 of each metric over the setup's declared distributions"},
         "uncertain_inputs": {**TEXTS, "description": "with --ranges: the key paths drawn (none: a single point)"},
     },
-    optional=("note", "model", "workload", "operating_point", "ranges", "uncertain_inputs"),
+    optional=("note", "model", "runtime", "workload", "operating_point", "ranges", "uncertain_inputs"),
     description="One setup of `compare` (a line of `compare --format jsonl`).",
 )
 COMPARE = document(
@@ -129,16 +133,23 @@ FRONTIER = document(
 THROUGHPUT = document(
     "`computecost throughput --format json` (its one row is also the line of `--format jsonl`)",
     {
-        "model": TEXT, "hardware": TEXT, "system": TEXT_OR_NULL, "precision": TEXT, "kv_precision": TEXT,
-        "parallelism": {"enum": ["tensor", "pipeline"]}, "batch": INTEGER, "context_tokens": INTEGER,
+        "model": TEXT, "hardware": TEXT, "system": TEXT_OR_NULL,
+        "runtime": {"type": ["string", "null"], "description": "the runtime profile, or null: the hardware class's "
+                    "factors"},
+        "precision": TEXT, "kv_precision": TEXT,
+        "parallelism": {"enum": ["tensor", "pipeline", "expert"]}, "batch": INTEGER, "context_tokens": INTEGER,
         "prompt_tokens": INTEGER, "gpus": INTEGER, "fits": BOOL, "max_batch": INTEGER,
         "bound": {"enum": ["memory", "compute"]},
         **{k: NUMBER for k in ("decode_tokens_per_s", "decode_tokens_per_s_per_sequence", "decode_step_ms",
                                "prefill_tokens_per_s", "decode_energy_j_per_token", "prefill_energy_j_per_token",
                                "decode_power_w", "prefill_power_w", "weights_gb", "kv_cache_gb", "memory_available_gb")},
+        "decode_breakdown_ms": {**obj({f"{term}_ms": NUMBER for term in STEP_TERMS}),
+                                "description": "the decode step's terms, which add up to decode_step_ms [ms]"},
+        "experts_touched": {**NUMBER, "description": "distinct routed experts a decode step reads per MoE layer "
+                            "(0 for a dense model)"},
         "note": TEXT,
     },
-    optional=("note",),
+    optional=("note", "runtime", "decode_breakdown_ms", "experts_touched"),  # the last three added within version 2
 )
 
 # -------------------------------------------------------------------- check

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compute_cli.engine import throughput
-from compute_cli.engine.efficiency import EFFICIENCY, LINK_LATENCY_S
+from compute_cli.engine.efficiency import COLLECTIVES, EFFICIENCY
 from compute_cli.engine.evaluate import evaluate
 from compute_cli.inputs import RunOptions
 
@@ -69,7 +69,24 @@ def test_allreduce_two_devices():
 
 def test_allreduce_eight_devices_with_latency():
     # 2 x 7/8 x 1e9 / 400e9 = 0.004375 s, + 10 us latency = 0.004385 s
-    assert float(throughput.allreduce_s(1e9, 8, 400.0, LINK_LATENCY_S["nvlink"])) == pytest.approx(0.004385)
+    assert float(throughput.allreduce_s(1e9, 8, 400.0, 10e-6)) == pytest.approx(0.004385)
+    # at half the link's bandwidth: 0.00875 + 10 us
+    assert float(throughput.allreduce_s(1e9, 8, 400.0, 10e-6, 0.5)) == pytest.approx(0.00876)
+
+
+def test_all_to_all_single_device_is_free_and_eight_pay_latency_and_bytes():
+    assert float(throughput.all_to_all_s(64.0, 8.0, 7168.0, 1.0, 450.0, 1e-4)) == 0.0
+    # each of 8 devices sends 8 tokens x 8 experts x 7168 x 2 B, 7/8 of it off-device, and receives as much:
+    # 2 x 8 x 8 x 7168 x 2 x 7/8 = 1,605,632 B / 450e9 B/s = 3.568 us, + 100 us
+    got = float(throughput.all_to_all_s(64.0, 8.0, 7168.0, 8.0, 450.0, 1e-4))
+    assert got == pytest.approx(1e-4 + 1_605_632 / 450e9)
+
+
+def test_kv_replication_when_heads_are_fewer_than_devices():
+    # 8 KV heads over 8 GPUs: one each; 4 heads over 8: each head on 2 GPUs; a latent (1 "head"): on all 8
+    np.testing.assert_allclose(throughput.kv_replication(np.array([1, 8, 8, 8]), np.array([8, 8, 4, 1]), True),
+                               [1.0, 1.0, 2.0, 8.0])
+    assert float(throughput.kv_replication(8, 1, False)) == 1.0  # pipeline / data-parallel attention
 
 
 def test_allreduce_broadcasts():
@@ -86,14 +103,13 @@ def test_kv_cache_bytes_with_a_sliding_window():
     assert float(throughput.kv_cache_bytes(2, 1000, 100, 50, 4096)) == 300_000
 
 
-def step(weight_bytes, matmul_flops, kv_bytes, attn_flops, gpus=1, tensor_parallel=True, layers=40, comm_s=0.0,
-         eff=DC):
+def step(weight_bytes, matmul_flops, kv_bytes, attn_flops, overhead_s=0.0, comm_s=0.0, eff=DC):
     """throughput.step_time_s on the toy GPU (2.0 TB/s, 1000 TFLOPS), by keyword."""
     return throughput.step_time_s(
-        weight_bytes=weight_bytes, matmul_flops=matmul_flops, kv_bytes=kv_bytes, attn_flops=attn_flops, gpus=gpus,
-        tensor_parallel=tensor_parallel, memory_bandwidth_tb_per_s=2.0, peak_tflops=1000.0,
-        eta_memory=eff["eta_memory"], eta_compute=eff["eta_compute"], layers=layers,
-        layer_overhead_s=eff["layer_overhead_s"], comm_s=comm_s)
+        weight_bytes=weight_bytes, matmul_flops=matmul_flops, kv_bytes=kv_bytes, attn_flops=attn_flops,
+        memory_bandwidth_tb_per_s=2.0, peak_tflops=1000.0, eta_memory=eff["eta_memory"],
+        eta_compute=eff["eta_compute"], kv_bandwidth_share=eff.get("kv_bandwidth_share", 1.0), overhead_s=overhead_s,
+        comm_s=comm_s)
 
 
 def test_step_time_toy_decode_batch_one():
@@ -101,48 +117,43 @@ def test_step_time_toy_decode_batch_one():
     # weights:   20e9 B / (2.0e12 x 0.80) = 0.0125 s  vs  2 x 10e9 FLOPs / (1000e12 x eta_c): memory-bound
     # attention: 1000 x 163,840 B = 163.84e6 B / 1.6e12 = 1.024e-4 s  vs  1000 x 819,200 FLOPs: memory-bound
     # step = 0.0125 + 0.0001024 + 40 x 20e-6 = 0.0134024 s
-    bw = 2.0e12 * DC["eta_memory"]
-    peak = 1000e12 * DC["eta_compute"]
-    s, mem, comp = step(WEIGHTS_TOY, 2 * 10e9, 1000 * KV_TOY, 1000 * 819_200)
-    assert float(mem) == pytest.approx((WEIGHTS_TOY + 1000 * KV_TOY) / bw)
-    assert float(comp) == pytest.approx((2 * 10e9 + 1000 * 819_200) / peak)
-    assert float(s) == pytest.approx(WEIGHTS_TOY / bw + 1000 * KV_TOY / bw + 40 * DC["layer_overhead_s"])
-    hand = {"eta_memory": 0.80, "eta_compute": 0.50, "layer_overhead_s": 20e-6}
-    assert float(step(WEIGHTS_TOY, 2 * 10e9, 1000 * KV_TOY, 1000 * 819_200, eff=hand)[0]) == pytest.approx(0.0134024)
+    hand = {"eta_memory": 0.80, "eta_compute": 0.50}
+    t = step(WEIGHTS_TOY, 2 * 10e9, 1000 * KV_TOY, 1000 * 819_200, overhead_s=40 * 20e-6, eff=hand)
+    assert float(t["step_s"]) == pytest.approx(0.0134024)
+    assert float(t["weights_s"]) == pytest.approx(0.0125)
+    assert float(t["kv_s"]) == pytest.approx(1.024e-4)
+    assert float(t["memory_s"]) == pytest.approx((WEIGHTS_TOY + 1000 * KV_TOY) / 1.6e12)
+    assert float(t["compute_busy_s"]) == pytest.approx((2 * 10e9 + 1000 * 819_200) / 0.5e15)
+    assert float(t["compute_s"]) == 0.0  # no arithmetic beyond the memory time
 
 
 def test_step_time_each_kernel_on_its_own_roofline():
     # weights compute-bound, attention memory-bound: the step is the sum of the two maxima.
     # weights: 1.6e9 B -> 1 ms of memory, 1e12 FLOPs at 1000e12 x 0.5 -> 2 ms of compute
     # attention: 3.2e9 B -> 2 ms of memory, 1e11 FLOPs -> 0.2 ms of compute
-    eff = {"eta_memory": 0.80, "eta_compute": 0.50, "layer_overhead_s": 0.0}
-    s, mem, comp = step(1.6e9, 1e12, 3.2e9, 1e11, layers=0, eff=eff)
-    assert float(s) == pytest.approx(0.002 + 0.002)
-    assert float(mem) == pytest.approx(0.001 + 0.002)  # time the memory system is busy
-    assert float(comp) == pytest.approx(0.002 + 0.0002)  # time the tensor units are busy
+    t = step(1.6e9, 1e12, 3.2e9, 1e11, eff={"eta_memory": 0.80, "eta_compute": 0.50})
+    assert float(t["step_s"]) == pytest.approx(0.002 + 0.002)
+    assert float(t["memory_s"]) == pytest.approx(0.001 + 0.002)  # time the memory system is busy
+    assert float(t["compute_busy_s"]) == pytest.approx(0.002 + 0.0002)  # time the tensor units are busy
+    assert float(t["compute_s"]) == pytest.approx(0.001)  # the weights' arithmetic beyond their 1 ms of memory
+
+
+def test_step_time_terms_add_up():
+    t = step(1.6e9, 1e12, 3.2e9, 1e11, overhead_s=0.0005, comm_s=0.0003, eff={"eta_memory": 0.8, "eta_compute": 0.5})
+    parts = sum(float(t[k]) for k in ("weights_s", "kv_s", "compute_s", "comm_s", "overhead_s"))
+    assert parts == pytest.approx(float(t["step_s"]))
 
 
 def test_step_time_kv_bandwidth_share_slows_only_attention():
     # weights 1.6e9 B -> 1 ms; KV 1.6e9 B at 0.5 of 1.6e12 B/s -> 2 ms
-    s, mem, _ = throughput.step_time_s(1.6e9, 0.0, 1.6e9, 0.0, 1, True, 2.0, 1000.0, 0.8, 0.5, 0, 0.0, 0.0,
-                                       kv_bandwidth_share=0.5)
-    assert float(s) == pytest.approx(0.003)
-    assert float(mem) == pytest.approx(0.003)
-
-
-def test_step_time_tensor_parallel_splits_pipeline_does_not():
-    eff = {"eta_memory": 0.80, "eta_compute": 0.50, "layer_overhead_s": 0.0}
-    # 1.6e12 B / 1.6e12 B/s = 1 s on one device; tensor parallel on two: 0.5 s
-    tp, _, _ = step(1.6e12, 0.0, 0.0, 0.0, gpus=2, tensor_parallel=True, layers=0, eff=eff)
-    pp, _, _ = step(1.6e12, 0.0, 0.0, 0.0, gpus=2, tensor_parallel=False, layers=0, eff=eff)
-    assert float(pp) == pytest.approx(1.0)
-    assert float(tp) == pytest.approx(0.5)
+    t = throughput.step_time_s(1.6e9, 0.0, 1.6e9, 0.0, 2.0, 1000.0, 0.8, 0.5, 0.5, 0.0, 0.0)
+    assert float(t["step_s"]) == pytest.approx(0.003)
+    assert float(t["kv_s"]) == pytest.approx(0.002)
 
 
 def test_step_time_adds_overhead_and_communication():
-    eff = {"eta_memory": 0.80, "eta_compute": 0.50, "layer_overhead_s": 20e-6}
-    s, _, _ = step(0.0, 0.0, 0.0, 0.0, layers=40, comm_s=0.001, eff=eff)
-    assert float(s) == pytest.approx(40 * 20e-6 + 0.001)
+    t = step(0.0, 0.0, 0.0, 0.0, overhead_s=40 * 20e-6, comm_s=0.001)
+    assert float(t["step_s"]) == pytest.approx(40 * 20e-6 + 0.001)
 
 
 def test_max_batch_toy():
@@ -166,12 +177,17 @@ def test_memory_needed():
 def test_evaluate_toy_decode_batch_one_hand_computed(make_inputs):
     y = evaluate(make_inputs(["toy-own"]))
     bw = 2.0e12 * DC["eta_memory"]
-    # attention streams the KV cache at kv_bandwidth_share (0.75) of the weights' bandwidth
-    step_s = WEIGHTS_TOY / bw + 1000 * KV_TOY / (bw * DC["kv_bandwidth_share"]) + 40 * DC["layer_overhead_s"]
+    # attention streams the KV cache at kv_bandwidth_share (0.75) of the weights' bandwidth; fixed costs per step
+    # and per layer
+    step_s = (WEIGHTS_TOY / bw + 1000 * KV_TOY / (bw * DC["kv_bandwidth_share"]) + DC["step_overhead_s"]
+              + 40 * DC["layer_overhead_s"])
     assert y["gpus"][0] == 1
     assert y["decode_step_ms"][0] == pytest.approx(step_s * 1e3, rel=1e-12)
     assert y["decode_tokens_per_s"][0] == pytest.approx(1.0 / step_s, rel=1e-12)
     assert y["max_batch"][0] == 317
+    assert y["decode_weights_ms"][0] == pytest.approx(WEIGHTS_TOY / bw * 1e3)
+    assert y["decode_overhead_ms"][0] == pytest.approx((DC["step_overhead_s"] + 40 * DC["layer_overhead_s"]) * 1e3)
+    assert y["decode_comm_ms"][0] == 0.0
 
 
 def test_batch_one_decode_is_memory_bound(make_inputs):
@@ -245,27 +261,33 @@ def test_tensor_parallel_decode_pays_two_allreduces_per_layer(make_inputs):
     weights_s = max(WEIGHTS_TOY / 2 / bw, 400 * 2 * 10e9 / 2 / peak)
     kv_bw = bw * DC["kv_bandwidth_share"]
     attention_s = max(400 * 1000 * KV_TOY / 2 / kv_bw, 400 * 1000 * 819_200 / 2 / peak)
-    # all-reduce of 400 x 5120 x 2 B = 4.096e6 B: 2 x 1/2 x 4.096e6 / 400e9 + 10 us = 2.024e-5 s, 2 per layer
-    comm_s = 40 * 2 * (4.096e6 / 400e9 + LINK_LATENCY_S["nvlink"])
-    step_s = weights_s + attention_s + 40 * DC["layer_overhead_s"] + comm_s
+    # all-reduce of 400 x 5120 x 2 B = 4.096e6 B: 2 x 1/2 x 4.096e6 / (400e9 x share) + latency, 2 per layer
+    nvlink = COLLECTIVES["nvlink"]
+    comm_s = 40 * 2 * (4.096e6 / (400e9 * nvlink["allreduce_bandwidth_share"]) + nvlink["allreduce_latency_s"])
+    overhead_s = DC["step_overhead_s"] + 40 * DC["layer_overhead_s"]
+    step_s = weights_s + attention_s + overhead_s + comm_s
     assert y["decode_step_ms"][0] == pytest.approx(step_s * 1e3, rel=1e-9)
+    assert y["decode_comm_ms"][0] == pytest.approx(comm_s * 1e3, rel=1e-9)
     # pipeline: no split, no all-reduce
     pipeline = evaluate(make_inputs(["toy-own"], options=RunOptions(parallelism="pipeline"), batch=400.0))
     step_pp = (max(WEIGHTS_TOY / bw, 400 * 2 * 10e9 / peak)
                + max(400 * 1000 * KV_TOY / kv_bw, 400 * 1000 * 819_200 / peak)
-               + 40 * DC["layer_overhead_s"])
+               + overhead_s)
     assert pipeline["decode_step_ms"][0] == pytest.approx(step_pp * 1e3, rel=1e-9)
 
 
 def test_moe_weight_bytes_from_active_to_total(make_inputs):
-    x = make_inputs(["toy-own"], model_id="toy-moe")
-    args = (x["dense_params_read"], x["expert_params"], x["moe_layers"], x["experts_total"], x["experts_active"])
+    # the decode step's weights term is the bytes it streams at the achievable bandwidth (1.6e12 B/s)
+    bw = 2.0e12 * DC["eta_memory"]
+    batch = np.array([1.0, 1e6])
+    y = evaluate(make_inputs(["toy-own"], model_id="toy-moe", options=RunOptions(gpus=1, cap_batch=False),
+                             batch=batch, context_tokens=1.0))
+    streamed = y["decode_weights_ms"] / 1e3 * bw
     # batch 1 reads the always-on weights and k = 2 experts per layer: the active parameters
-    one = throughput.weight_bytes_per_step(*args, 1.0, x["bytes_per_param"])
-    assert float(one[0]) == pytest.approx(85_121_000 * 2)
+    assert float(streamed[0]) == pytest.approx(85_121_000 * 2)
+    assert float(y["experts_touched"][0]) == pytest.approx(2.0)
     # a huge batch touches every expert: all parameters
-    many = throughput.weight_bytes_per_step(*args, 1e6, x["bytes_per_param"])
-    assert float(many[0]) == pytest.approx(325_121_000 * 2)
+    assert float(streamed[1]) == pytest.approx(325_121_000 * 2)
 
 
 def test_model_that_does_not_fit(make_inputs):
