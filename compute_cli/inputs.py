@@ -250,14 +250,25 @@ def _facility_life(c: _Reader):
     return _site_facility(c, "owned", "site.facility_life_years", 1.0)
 
 
+# Terms billed per hour used (released when idle); the others bill every hour of the term.
+BILLED_PER_USED_HOUR = {"on_demand": True, "spot": True, "reserved_1y": False, "reserved_3y": False}
+
+
 def _rent(c: _Reader):
     if c.kind != "rent":
+        c.ignore("term", KIND_REASON[c.kind])
         return 0.0
     term = c.read("term")
     for other in c.r.offer.usd_per_gpu_hour.__struct_fields__:
         if other != term:
             c.ignore(f"offer.usd_per_gpu_hour.{other}", f"it rents at term {term}")
     return c.read(f"offer.usd_per_gpu_hour.{term}")
+
+
+def _rent_billing(c: _Reader):
+    if c.kind != "rent":
+        return 0.0
+    return 1.0 if BILLED_PER_USED_HOUR[c.read("term")] else 0.0
 
 
 def _owned(c: _Reader):
@@ -366,6 +377,7 @@ DERIVED = {
     "facility_capex_usd_per_mw": _facility_capex,
     "facility_life_years": _facility_life,
     "rent_usd_per_gpu_hour": _rent,
+    "rent_billed_per_used_hour": _rent_billing,
     "owned": _owned,
     "pays_energy": _pays_energy,
     "energy_baseline_w": _energy_baseline,

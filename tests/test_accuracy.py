@@ -1,6 +1,6 @@
 """The throughput model against public measurements (benchmarks/accuracy.py lists each with its source).
 
-Bounds are the documented accuracy in docs/methodology.md section 5, so a change
+Bounds are the documented accuracy in docs/methodology.md section 6, so a change
 that makes the model worse on real hardware fails here.
 """
 

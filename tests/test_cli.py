@@ -173,7 +173,9 @@ def test_compare_with_set_names_the_override(cli):
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["overrides"] == ["offer.usd_per_gpu_hour.on_demand=4", "utilization=0.5"]
-    assert data["setups"][1]["cost_usd_per_gpu_hour"] == 4.0
+    # on demand is paid per used hour: $4 for half the hours is $2 per hour of the deployment
+    assert data["setups"][1]["cost_usd_per_gpu_hour"] == 2.0
+    assert data["setups"][1]["cost_usd_per_used_gpu_hour"] == 4.0
     assert "--set offer.usd_per_gpu_hour.on_demand=4" in cli(*COMPARE, "--set", "offer.usd_per_gpu_hour.on_demand=4").stdout
 
 

@@ -235,9 +235,11 @@ def test_owned_building_selling_price(extra):
 
 def test_rented_single_gpu_offer_without_a_system(extra):
     s = extra["toy-rent-single"]
-    # spot 1.0 + extras 0.5 = 1.5 USD per GPU-hour on a one-GPU stand-in instance
-    assert s["cost_usd_per_gpu_hour"] == pytest.approx(1.5, rel=R)
-    assert s["breakdown_usd_per_gpu_hour"]["rent"] == pytest.approx(1.5, rel=R)
+    # spot 1.0 + extras 0.5 = 1.5 USD per used GPU-hour on a one-GPU stand-in instance; spot is paid
+    # per used hour, so over every hour of the deployment at 60 % utilization: 0.9
+    assert s["cost_usd_per_used_gpu_hour"] == pytest.approx(1.5, rel=R)
+    assert s["cost_usd_per_gpu_hour"] == pytest.approx(0.9, rel=R)
+    assert s["breakdown_usd_per_gpu_hour"]["rent"] == pytest.approx(0.9, rel=R)
     assert (s["gpus"], s["system"], s["offer"]) == (1, None, "toy-cloud-single")
 
 

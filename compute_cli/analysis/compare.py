@@ -12,6 +12,7 @@ from compute_cli.profiles.overrides import Assignment
 # JSON/CSV keys of a setup row, in order; all numbers.
 METRICS = (
     "cost_usd_per_gpu_hour",
+    "cost_usd_per_used_gpu_hour",
     "decode_tokens_per_s_per_gpu",
     "decode_tokens_per_s",
     "prefill_tokens_per_s_per_gpu",
@@ -47,6 +48,7 @@ def run(catalog: Catalog, setup_ids: list[str], model_id: str | None, assignment
             "system": r.system.id if (s.kind == "own" or (r.offer and r.offer.system)) else None,
             "site": r.site.id if r.site else None,
             "offer": r.offer.id if r.offer else None,
+            "term": s.term if s.kind == "rent" else None,
             "precision": s.precision,
             "utilization": clean(s.utilization),
             "context_tokens": s.context_tokens,

@@ -153,9 +153,30 @@ def staff_line(staff_usd_per_year, accelerators_total):
     return staff_usd_per_gpu_hour(staff_usd_per_year, accelerators_total)
 
 
-def rent_line(rent_usd_per_gpu_hour, extras_usd_per_gpu_hour):
-    """Rental price and its extras [USD/GPU-h]."""
-    return rent_usd_per_gpu_hour + extras_usd_per_gpu_hour
+def billed_share_of_hours(rent_billed_per_used_hour, utilization):
+    """Share of the deployment's hours a rental bills [-]: ``utilization`` on demand or spot, 1 when reserved.
+
+    The one rule for rented capacity (docs/methodology.md, "Rented and owned capacity"): capacity
+    bought by the hour is released when idle and paid per used hour; reserved or committed
+    capacity is paid for every hour of its term, used or not.
+
+    >>> float(billed_share_of_hours(1.0, 0.7)), float(billed_share_of_hours(0.0, 0.7))
+    (0.7, 1.0)
+    """
+    return rent_billed_per_used_hour * utilization + (1.0 - rent_billed_per_used_hour)
+
+
+def rent_line(rent_usd_per_gpu_hour, extras_usd_per_gpu_hour, rent_billed_per_used_hour, utilization):
+    """Rental price and its extras over every hour of the deployment [USD/GPU-h].
+
+    On demand the price is paid only for the used share of the hours, so per hour of the
+    deployment it is ``price x utilization``; reserved, it is the price.
+
+    >>> round(float(rent_line(6.88, 0.0, 1.0, 0.7)), 3), float(rent_line(3.02, 0.0, 0.0, 0.7))
+    (4.816, 3.02)
+    """
+    return (rent_usd_per_gpu_hour + extras_usd_per_gpu_hour) * billed_share_of_hours(rent_billed_per_used_hour,
+                                                                                     utilization)
 
 
 def payout_line(payout_usd_per_device_hour):

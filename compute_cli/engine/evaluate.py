@@ -280,6 +280,7 @@ def _evaluate(x) -> dict:
         "avg_power_w_per_gpu": power["avg_power_w_per_gpu"],
         "capex_usd_per_gpu": v["capex_usd_per_gpu"],
         "cost_usd_per_gpu_hour": total,
+        "cost_usd_per_used_gpu_hour": total / x["utilization"],
         **{f"{name}_usd_per_gpu_hour": value for name, value in lines.items()},
         "operating_usd_per_gpu_hour": sum(lines[line.name] for line in COST_LINES if line.nature == OPERATING),
         **tokens,

@@ -101,6 +101,8 @@ INPUTS = by_name(
           "finance.property_tax_fraction_per_year", OWN),
     # ---------------------------------------------------------------------- offer
     Input("rent_usd_per_gpu_hour", "USD/GPU-h", "rental price at the setup's term"),
+    Input("rent_billed_per_used_hour", "bool", "1 when the term bills only the hours used (on demand, spot); 0 when "
+          "it bills every hour (a reservation)"),
     Input("extras_usd_per_gpu_hour", "USD/GPU-h", "storage, egress and other extras of a rental",
           "offer.extras_usd_per_gpu_hour", RENT),
     # ---------------------------------------------------------------------- setup
@@ -234,7 +236,10 @@ OUTPUTS = by_name(
     Output("energy_j_per_input_token", "J/token", "accelerator energy per prompt token"),
     Output("avg_power_w_per_gpu", "W", "time-average IT power per accelerator, host share included"),
     Output("capex_usd_per_gpu", "USD", "purchase price per accelerator, host and network share included"),
-    Output("cost_usd_per_gpu_hour", "USD/GPU-h", "all cost lines of an accelerator-hour"),
+    Output("cost_usd_per_gpu_hour", "USD/GPU-h", "all cost lines of an accelerator-hour, every hour of the "
+           "deployment counted"),
+    Output("cost_usd_per_used_gpu_hour", "USD/GPU-h", "the same per hour that serves paid traffic (/ utilization): "
+           "what owning and renting are compared on"),
     *(Output(f"{line.name}_usd_per_gpu_hour", "USD/GPU-h", line.label) for line in COST_LINES),
     Output("operating_usd_per_gpu_hour", "USD/GPU-h", "the operating cost lines: what is paid month by month"),
     Output("cost_usd_per_million_output_tokens", "USD/M tokens", "cost of a million generated tokens"),

@@ -53,7 +53,8 @@ def document(description: str, properties: dict, optional=()) -> dict:
 COMPARE_SETUP = obj(
     {
         "id": TEXT, "name": TEXT, "kind": TEXT, "hardware": TEXT, "system": TEXT_OR_NULL, "site": TEXT_OR_NULL,
-        "offer": TEXT_OR_NULL, "precision": TEXT, "utilization": NUMBER, "context_tokens": INTEGER,
+        "offer": TEXT_OR_NULL, "term": {"enum": ["on_demand", "spot", "reserved_1y", "reserved_3y", None]},
+        "precision": TEXT, "utilization": NUMBER, "context_tokens": INTEGER,
         "batch": INTEGER, "gpus": INTEGER, "fits": BOOL, "bound": {"enum": ["memory", "compute"]},
         "breakdown_usd_per_gpu_hour": {**obj({name: NUMBER for name in LINE_NAMES}),
                                        "description": "cost_usd_per_gpu_hour by cost line [USD/GPU-h]"},
@@ -61,7 +62,7 @@ COMPARE_SETUP = obj(
         "note": TEXT,
         "model": {"type": "string", "description": "model id; in `--format jsonl` lines only"},
     },
-    optional=("note", "model"),
+    optional=("note", "model", "term", "cost_usd_per_used_gpu_hour"),  # the last two added within version 2
     description="One setup of `compare` (a line of `compare --format jsonl`).",
 )
 COMPARE = document(
