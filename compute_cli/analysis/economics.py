@@ -75,8 +75,9 @@ def invest(catalog: Catalog, setup_id: str, *, model_id: str | None = None, year
     fee = x["marketplace_fee_fraction"]
 
     if rent_out_usd_per_gpu_hour is not None:
-        price = {"mode": "rent-out", "usd_per_gpu_hour": rent_out_usd_per_gpu_hour * price_scale}
-        revenue_now = gpus * busy_hours * rent_out_usd_per_gpu_hour * price_scale
+        price = {"mode": "rent-out", "usd_per_gpu_hour": rent_out_usd_per_gpu_hour * price_scale,
+                 "marketplace_fee_fraction": fee}
+        revenue_now = gpus * busy_hours * rent_out_usd_per_gpu_hour * price_scale * (1.0 - fee)
     else:
         if sell_price_usd_per_million_tokens is not None:
             p_in = p_out = sell_price_usd_per_million_tokens

@@ -68,15 +68,20 @@ def blended_usd_per_million_tokens(input_cost, output_cost, input_tokens_per_out
     return (r * input_cost + output_cost) / (r + 1.0)
 
 
-def selling_price(cost, margin_fraction, marketplace_fee_fraction):
-    """Price to list so that, after the marketplace's fee, the margin on net revenue is ``margin_fraction``.
+def selling_price(cost, markup_fraction, margin_fraction, marketplace_fee_fraction):
+    """Price to list so that, after the marketplace's fee, the seller keeps its markup on cost or its margin on price.
 
-    net = price x (1 - fee); margin = (net - cost) / net  =>  price = cost / (1 - margin) / (1 - fee).
+    A markup is on cost: net = cost x (1 + markup). A margin is on the (net) price:
+    (net - cost) / net = margin, so net = cost / (1 - margin). A setup gives one of
+    them (the other is 0). The marketplace keeps ``fee`` of the list price:
+    price = net / (1 - fee).
 
-    >>> round(float(selling_price(1.0, 0.2, 0.05)), 6)
+    >>> round(float(selling_price(1.0, 0.2, 0.0, 0.0)), 6), round(float(selling_price(1.0, 0.0, 0.2, 0.0)), 6)
+    (1.2, 1.25)
+    >>> round(float(selling_price(1.0, 0.0, 0.2, 0.05)), 6)
     1.315789
     """
-    return cost / (1.0 - margin_fraction) / (1.0 - marketplace_fee_fraction)
+    return cost * (1.0 + markup_fraction) / (1.0 - margin_fraction) / (1.0 - marketplace_fee_fraction)
 
 
 def tokens_per_day_per_mw(tokens_per_s_per_gpu, utilization, provisioned_w_per_gpu, pue):

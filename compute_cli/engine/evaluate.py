@@ -175,13 +175,13 @@ def cost_per_gpu_hour(values) -> dict:
 
 # -------------------------------------------------------------- 5. per token
 def per_token(cost_usd_per_gpu_hour, gpu_seconds_per_output_token, gpu_seconds_per_input_token, utilization,
-              input_tokens_per_output_token, margin_fraction, marketplace_fee_fraction, provisioned_w_per_gpu, pue,
-              availability_hours_per_day):
+              input_tokens_per_output_token, markup_fraction, margin_fraction, marketplace_fee_fraction,
+              provisioned_w_per_gpu, pue, availability_hours_per_day):
     """Cost and price per million tokens, tokens per day per accelerator and per MW of site power.
 
     Every hour is paid, ``utilization`` of it serves; see ``costs.usd_per_million_tokens``.
 
-    >>> t = per_token(3.6, 0.001, 0.0001, 0.5, 1.0, 0.0, 0.0, 1000.0, 1.0, 24.0)
+    >>> t = per_token(3.6, 0.001, 0.0001, 0.5, 1.0, 0.0, 0.0, 0.0, 1000.0, 1.0, 24.0)
     >>> float(t["cost_usd_per_million_output_tokens"]), float(t["cost_usd_per_million_input_tokens"])
     (2.0, 0.2)
     """
@@ -194,8 +194,10 @@ def per_token(cost_usd_per_gpu_hour, gpu_seconds_per_output_token, gpu_seconds_p
         "cost_usd_per_million_output_tokens": c_out,
         "cost_usd_per_million_input_tokens": c_in,
         "cost_usd_per_million_tokens_blended": blended,
-        "price_usd_per_million_tokens_blended": costs.selling_price(blended, margin_fraction, marketplace_fee_fraction),
-        "price_usd_per_million_output_tokens": costs.selling_price(c_out, margin_fraction, marketplace_fee_fraction),
+        "price_usd_per_million_tokens_blended": costs.selling_price(blended, markup_fraction, margin_fraction,
+                                                                    marketplace_fee_fraction),
+        "price_usd_per_million_output_tokens": costs.selling_price(c_out, markup_fraction, margin_fraction,
+                                                                   marketplace_fee_fraction),
         "served_output_tokens_per_s_per_gpu": served,
         "output_tokens_per_day_per_mw": costs.tokens_per_day_per_mw(served, utilization, provisioned_w_per_gpu, pue),
         "output_tokens_per_day_per_gpu": served * utilization * availability_hours_per_day * SECONDS_PER_HOUR,

@@ -126,7 +126,8 @@ INPUTS = by_name(
     Input("input_tokens_per_output_token", "[-]", "prompt tokens per generated token",
           "input_tokens_per_output_token"),
     Input("staff_usd_per_year", "USD/yr", "staff cost of the deployment", "staff_usd_per_year"),
-    Input("margin_fraction", "[-]", "margin on the selling price", "margin_fraction"),
+    Input("markup_fraction", "[-]", "markup on cost: price = cost x (1 + markup)", "markup_fraction"),
+    Input("margin_fraction", "[-]", "margin on the selling price: price = cost / (1 - margin)", "margin_fraction"),
     Input("marketplace_fee_fraction", "[-]", "share of the price a marketplace keeps", "marketplace_fee_fraction"),
     Input("bytes_per_param", "B", "bytes per weight at the setup's precision, quantization scales included"),
     # ------------------------------------------------------------- run options

@@ -187,9 +187,15 @@ class Setup(Base, kw_only=True):
     context_tokens: PosInt
     input_tokens_per_output_token: NonNeg = 1.0
     staff_usd_per_year: NonNeg = 0.0
-    margin_fraction: FractionBelowOne = 0.0
+    markup_fraction: Annotated[float, Meta(ge=0, le=100)] = 0.0  # on cost: price = cost x (1 + markup)
+    margin_fraction: FractionBelowOne = 0.0  # on price: price = cost / (1 - margin)
     marketplace_fee_fraction: FractionBelowOne = 0.0
     notes: str = ""
+
+    def __post_init__(self):
+        if self.markup_fraction and self.margin_fraction:
+            raise ValueError("margin_fraction: give markup_fraction (a markup on cost) or margin_fraction (a margin "
+                             "on the selling price), not both")
 
 
 class MarketQuote(Base, kw_only=True):

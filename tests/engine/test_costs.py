@@ -69,11 +69,18 @@ def test_blended_cost():
 
 def test_selling_price_keeps_the_margin_after_the_fee():
     # price = 1 / (1 - 0.2) / (1 - 0.05) = 1 / 0.8 / 0.95 = 1.315789...
-    price = float(costs.selling_price(1.0, 0.2, 0.05))
+    price = float(costs.selling_price(1.0, 0.0, 0.2, 0.05))
     assert price == pytest.approx(1.3157894737, rel=1e-9)
     net = price * (1 - 0.05)
     assert (net - 1.0) / net == pytest.approx(0.2, rel=1e-12)
-    assert float(costs.selling_price(7.0, 0.0, 0.0)) == 7.0
+    assert float(costs.selling_price(7.0, 0.0, 0.0, 0.0)) == 7.0
+
+
+def test_selling_price_with_a_markup_on_cost():
+    # a 20 % markup on a cost of 1: net 1.2; after a 5 % fee the list price is 1.2 / 0.95 = 1.263158
+    price = float(costs.selling_price(1.0, 0.2, 0.0, 0.05))
+    assert price == pytest.approx(1.2 / 0.95, rel=1e-12)
+    assert (price * 0.95 - 1.0) / 1.0 == pytest.approx(0.2, rel=1e-12)  # the markup, on cost
 
 
 def test_tokens_per_day_per_mw():
