@@ -44,3 +44,94 @@ def test_7_both_is_one_line_exit_3_on_the_command_line(cli):
     assert "not both" in res.stderr
     json.loads(cli("compare", "neocloud-hgx-h100-colo", "--set", "markup_fraction=0", "--set", "margin_fraction=0.1",
                    "-f", "json").stdout)
+
+
+# 1. invest paid straight-line book value as "resale" although the finance profile ignored resale,
+#    and that value did not fall with prices.
+def test_1_nothing_is_recovered_when_the_finance_profile_says_so():
+    r = economics.invest(SHIPPED, "hyperscaler-hgx-h100-campus", years=5)
+    assert r["resale_usd"] == 0 and all(y["resale_usd"] == 0 for y in r["cash_flows_by_year"])
+    assert r["resale_basis"].startswith("nothing recovered: finance hyperscaler")
+    # the horizon no longer buys book value: 4 years is not worth more than 5 only by a larger "resale"
+    four = economics.invest(SHIPPED, "hyperscaler-hgx-h100-campus", years=4)
+    assert four["resale_usd"] == 0
+
+
+def test_1_resale_follows_the_curve_and_falls_with_hardware_prices():
+    from compute_cli.engine import finance
+    from compute_cli.profiles.overrides import parse_assignment
+
+    base = economics.invest(SHIPPED, "neocloud-hgx-h100-colo", years=5, rent_out_usd_per_gpu_hour=6.155)
+    # SpotWire's anchor curve 0.78/0.60/0.46/0.35 (ages 1-4), continued at 0.35/0.46 a year: 0.35 x 0.7609 = 0.2663
+    fraction = finance.resale_fraction(5.0, [(1, 0.78), (2, 0.60), (3, 0.46), (4, 0.35)])
+    assert fraction == pytest.approx(0.35 * 0.35 / 0.46, rel=1e-12)
+    system = SHIPPED.resolve("neocloud-hgx-h100-colo").system
+    hardware = SHIPPED.resolve("neocloud-hgx-h100-colo").hardware.price_usd + system.host_capex_usd / 8  # no network
+    assert base["resale_usd"] == pytest.approx(1024 * hardware * fraction, rel=1e-5)
+    falling = economics.invest(SHIPPED, "neocloud-hgx-h100-colo", years=5, rent_out_usd_per_gpu_hour=6.155,
+                               assignments=[parse_assignment("finance.hardware_price_decline_per_year=0.2")])
+    assert falling["resale_usd"] == pytest.approx(base["resale_usd"] * 0.8 ** 5, rel=1e-5)
+    assert falling["npv_usd"] < base["npv_usd"]
+
+
+# 2. IRR printed n/a for --years 6: the bracket gave up when late cash flows turned negative.
+def test_2_irr_is_found_when_late_flows_turn_negative():
+    import numpy_financial as npf
+
+    from compute_cli.engine import investment
+    from compute_cli.profiles.overrides import parse_assignment
+
+    r = economics.invest(SHIPPED, "hyperscaler-hgx-h100-campus", years=6,
+                         assignments=[parse_assignment("finance.income_tax_rate=0")])
+    assert r["cash_flows_by_year"][-1]["net_usd"] < 0  # token prices down 30 %/yr: year 6 loses money
+    assert r["irr"] is not None and 0.0 < r["irr"] < r["cost_of_capital_per_year"]
+    assert r["npv_usd"] < 0  # consistent: the IRR is below the cost of capital
+    # two roots: the investment one and a deeply negative one from the late losses, named in the note
+    assert len(r["irr_roots_per_year"]) == 2 and "also zero at" in r["irr_note"]
+    # numpy-financial's eigenvalue IRR on the same monthly flows finds the same root
+    flows = investment.cash_flows(r["capex_usd"], r["revenue_usd_first_month"], 0.3, r["opex_usd_per_month"], 72, 0.0)
+    assert float(investment.yearly_rate(npf.irr(flows["net"]))) == pytest.approx(r["irr"], rel=1e-4)
+
+
+# 5. Payback was undiscounted, not capped at the life, and "0 months" for a setup with no capex.
+def test_5_payback_is_discounted_and_simple_and_says_when_it_does_not_come():
+    own = economics.invest(SHIPPED, "hyperscaler-hgx-h100-campus")  # over its 6-year life by default
+    assert own["years"] == 6
+    assert own["payback_months"] is not None and own["payback_months"] <= 72
+    assert own["discounted_payback_months"] is None or own["discounted_payback_months"] >= own["payback_months"]
+    if own["discounted_payback_months"] is None:
+        assert "not within 6 years discounted" in own["payback_note"]
+    rented = economics.invest(SHIPPED, "aws-p5-ondemand")
+    assert rented["capex_usd"] == 0
+    assert rented["payback_months"] is None and rented["discounted_payback_months"] is None
+    assert rented["payback_note"].startswith("n/a: no capital outlay")
+    assert rented["stranded_price_decline_per_year"] is None and rented["irr"] is None
+    assert rented["stranded_note"].startswith("n/a: no capital to strand")
+
+
+def test_5_a_horizon_past_the_life_is_refused(cli):
+    res = cli("invest", "tinybox-red-v2-oregon", "--years", "5")
+    assert res.exit_code == 2
+    assert res.stderr.strip() == ("error: --years 5: beyond the 4-year economic life of setup 'tinybox-red-v2-oregon' "
+                                  "(finance tinycorp-lean); ask for at most 4 years, or --set "
+                                  "finance.economic_life_years=5")
+
+
+# 9. Negative and conflicting options were accepted.
+@pytest.mark.parametrize("args, message", [
+    (("--price-scale", "-1"), "--price-scale -1: expected a factor > 0"),
+    (("--price-scale", "nan"), "--price-scale nan: expected a factor > 0, not NaN"),
+    (("--rent-out-usd-per-gpu-hour", "-1"), "--rent-out-usd-per-gpu-hour -1: expected a price >= 0"),
+    (("--sell-price-usd-per-million-tokens", "inf"), "--sell-price-usd-per-million-tokens inf: expected a price >= 0, "
+                                                      "not infinite"),
+    (("--rent-out-usd-per-gpu-hour", "6", "--sell-price-usd-per-million-tokens", "1"),
+     "--rent-out-usd-per-gpu-hour and --sell-price-usd-per-million-tokens exclude each other; give one"),
+    (("--years", "0"), "--years 0: expected a number of years > 0 and <= 30"),
+    (("--token-price-decline-per-year", "1.5"), "--token-price-decline-per-year 1.5: expected a yearly fraction > -1 "
+                                                "and < 1"),
+])
+def test_9_invest_refuses_bad_options_in_one_line(cli, args, message):
+    res = cli("invest", "neocloud-hgx-h100-colo", *args)
+    assert res.exit_code == 2, res.stdout
+    assert res.stderr.strip() == f"error: {message}"
+    assert res.stdout == ""

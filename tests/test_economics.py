@@ -46,11 +46,11 @@ def test_irr_hand_value():
     assert float(investment.irr([-100.0, 60.0, 60.0])) == pytest.approx(0.1306623862918075, rel=1e-9)
 
 
-def test_payback_and_book_value():
+def test_payback_simple_and_discounted():
     assert int(investment.payback_periods([-100.0, 40.0, 40.0, 40.0])) == 3
     assert int(investment.payback_periods([-100.0, 10.0, 10.0])) == -1
-    # 24 of 48 months, residual 20 %: 1 - 0.8 x 0.5 = 0.6
-    assert float(investment.book_value_fraction(24, 4, 0.2)) == pytest.approx(0.6)
+    # discounted at 10 %: 36.36 + 33.06 + 30.05 = 99.47 < 100 after 3 periods, 126.8 after 4
+    assert int(investment.payback_periods([-100.0, 40.0, 40.0, 40.0, 40.0], 0.1)) == 4
 
 
 # ------------------------------------------------------------------- invest

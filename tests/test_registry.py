@@ -39,12 +39,15 @@ def _moved(x, name) -> dict:
 
 def test_build_makes_exactly_the_declared_inputs_and_every_one_moves_an_output(shipped_run):
     """Every declared input is produced, and every one changes some output for some shipped setup
-    (with a dense and a sliding-window MoE model): none is dead, none is read under another name."""
+    (with a dense and a sliding-window MoE model, and with a hardware price decline, without which
+    the age at sale does not move the terminal value): none is dead, none is read under another name."""
     import numpy as np
 
     assert list(shipped_run.x) == list(registry.INPUTS)
     assert set(shipped_run.y) == set(registry.OUTPUTS)
-    runs = [shipped_run, pipeline.evaluate(SHIPPED, SHIPPED.ids("setups"), "gpt-oss-120b")]
+    runs = [shipped_run, pipeline.evaluate(SHIPPED, SHIPPED.ids("setups"), "gpt-oss-120b"),
+            pipeline.evaluate(SHIPPED, SHIPPED.ids("setups"), None,
+                              [parse_assignment("finance.hardware_price_decline_per_year=0.2")])]
     dead = []
     for name in registry.INPUTS:
         moved = False

@@ -7,13 +7,11 @@ import numpy as np
 from compute_cli.contract import SCHEMA_VERSION
 from compute_cli import inputs
 from compute_cli.analysis import paths
-from compute_cli.engine import investment
 from compute_cli.engine.constants import (
     DAYS_PER_YEAR,
     HOURS_PER_DAY,
     HOURS_PER_MONTH,
     HOURS_PER_YEAR,
-    MONTHS_PER_YEAR,
     SECONDS_PER_DAY,
     SECONDS_PER_HOUR,
     TOKENS_PER_MILLION,
@@ -28,7 +26,6 @@ from compute_cli.engine.evaluate import evaluate as engine_evaluate
 from compute_cli.profiles.overrides import Assignment, apply
 from compute_cli.profiles.schema import System
 
-DECLINE_SEARCH = np.linspace(-0.5, 0.999, 3000)  # price change per year searched for the stranded line
 
 
 # --------------------------------------------------------------------- market
@@ -56,105 +53,8 @@ def _hours_available_per_month(x) -> float:
     return HOURS_PER_MONTH * x["availability_hours_per_day"] / HOURS_PER_DAY
 
 
-# --------------------------------------------------------------------- invest
-def invest(catalog: Catalog, setup_id: str, *, model_id: str | None = None, years: float = 5.0,
-           price_decline_per_year: float = 0.3, sell_price_usd_per_million_tokens: float | None = None,
-           market_model: str | None = None, price_scale: float = 1.0, rent_out_usd_per_gpu_hour: float | None = None,
-           assignments: list[Assignment] = ()) -> dict:
-    """Monthly cash flows of owning (or renting) a setup and selling its output."""
-    if years <= 0 or years > 30:
-        raise UsageError(f"--years {years}: expected a number of years in (0, 30]")
-    if not -1.0 < price_decline_per_year < 1.0:
-        raise UsageError(f"--token-price-decline-per-year {price_decline_per_year}: expected a fraction in (-1, 1)")
-    r, model, x, y = _one(catalog, setup_id, model_id, assignments)
-    s = r.setup
-    months = max(int(round(years * MONTHS_PER_YEAR)), 1)
-    gpus = float(y["accelerators_total"])
-    hours = _hours_available_per_month(x)
-    busy_hours = hours * x["utilization"]
-    fee = x["marketplace_fee_fraction"]
-
-    if rent_out_usd_per_gpu_hour is not None:
-        price = {"mode": "rent-out", "usd_per_gpu_hour": rent_out_usd_per_gpu_hour * price_scale,
-                 "marketplace_fee_fraction": fee}
-        revenue_now = gpus * busy_hours * rent_out_usd_per_gpu_hour * price_scale * (1.0 - fee)
-    else:
-        if sell_price_usd_per_million_tokens is not None:
-            p_in = p_out = sell_price_usd_per_million_tokens
-            price = {"mode": "tokens", "source": "--sell-price-usd-per-million-tokens"}
-        else:
-            m = market_price(catalog, market_model or model.id)
-            p_in, p_out = m["input_usd_per_million_tokens"], m["output_usd_per_million_tokens"]
-            price = {"mode": "tokens", "source": f"median of {m['providers']} providers in markets/{m['market']}"}
-        p_in, p_out = p_in * price_scale, p_out * price_scale
-        out_tokens = gpus * y["served_output_tokens_per_s_per_gpu"] * busy_hours * SECONDS_PER_HOUR
-        in_tokens = out_tokens * x["input_tokens_per_output_token"]
-        revenue_now = (out_tokens * p_out + in_tokens * p_in) / TOKENS_PER_MILLION * (1.0 - fee)
-        price.update({"input_usd_per_million_tokens": p_in, "output_usd_per_million_tokens": p_out,
-                      "output_tokens_per_month": out_tokens, "marketplace_fee_fraction": fee})
-    opex_month = gpus * y["operating_usd_per_gpu_hour"] * hours
-    capex = gpus * y["capex_usd_per_gpu"]
-    life = x["economic_life_years"] if s.kind == "own" else years
-    rate = investment.monthly_rate(x["cost_of_capital_per_year"] if s.kind == "own" else RENTER_DISCOUNT_RATE)
-
-    def flows(decline):
-        return investment.cash_flows(capex, revenue_now, 1.0, decline, opex_month, months, life,
-                                     x["residual_value_fraction"])
-
-    base = flows(price_decline_per_year)
-    npv = float(investment.npv(rate, base))
-    irr_month = float(investment.irr(base)) if capex > 0 else float("nan")
-    payback = int(investment.payback_periods(base))
-    stranded = stranded_decline(flows, rate)
-    yearly = []
-    per_year = int(MONTHS_PER_YEAR)
-    for year in range(int(np.ceil(months / MONTHS_PER_YEAR))):
-        sl = slice(1 + year * per_year, 1 + min((year + 1) * per_year, months))
-        rev = base[sl] + opex_month
-        resale = capex * investment.book_value_fraction(months, life, x["residual_value_fraction"]) \
-            if sl.stop == months + 1 else 0.0
-        yearly.append({"year": year + 1, "revenue_usd": clean(rev.sum() - resale),
-                       "opex_usd": clean(opex_month * (sl.stop - sl.start)),
-                       "resale_usd": clean(resale), "net_usd": clean(base[sl].sum())})
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "setup": s.id,
-        "kind": s.kind,
-        "model": model.id,
-        "years": years,
-        "accelerators": int(gpus),
-        "price": {k: (clean(v) if isinstance(v, float | np.floating) else v) for k, v in price.items()},
-        "price_decline_per_year": price_decline_per_year,
-        "cost_of_capital_per_year": clean((1 + rate) ** MONTHS_PER_YEAR - 1),
-        "capex_usd": clean(capex),
-        "revenue_usd_first_month": clean(revenue_now),
-        "opex_usd_per_month": clean(opex_month),
-        "npv_usd": clean(npv),
-        "irr": clean((1.0 + irr_month) ** MONTHS_PER_YEAR - 1.0) if np.isfinite(irr_month) else None,
-        "payback_months": payback if payback >= 0 else None,
-        "stranded_price_decline_per_year": stranded,
-        "cash_flows_by_year": yearly,
-    }
-
-
-# Assumption: a renter's or fleet operator's opportunity cost of cash, for discounting only.
-RENTER_DISCOUNT_RATE = 0.10
-
-
-def stranded_decline(flows, rate) -> float | None:
-    """The yearly price decline at which NPV reaches zero (NPV falls as the decline grows).
-
-    Searched on a grid from -50 % (prices rising) to 99.9 % and refined linearly; None
-    when NPV keeps one sign across the whole range.
-    """
-    grid = DECLINE_SEARCH[::30]
-    values = np.array([investment.npv(rate, flows(d)) for d in grid])
-    change = sign_changes(values)
-    if change.size == 0:
-        return None
-    i = change[0]
-    root = bisect(lambda d: investment.npv(rate, flows(float(d))), grid[i], grid[i + 1], 50, values[i])
-    return clean(root)
+# invest lives in analysis/invest.py; re-exported for the scenario runner and the CLI
+from compute_cli.analysis.invest import invest  # noqa: E402, F401
 
 
 # ---------------------------------------------------------------- rent or buy

@@ -48,7 +48,7 @@ COMMANDS = {
                                                    assignments=_sets(a))),
     "invest": ({"setup", "model", "years", "price_decline_per_year", "sell_price_usd_per_million_tokens", "market",
                 "price_scale", "rent_out_usd_per_gpu_hour", "set"},
-               lambda c, a: economics.invest(c, a["setup"], model_id=a.get("model"), years=a.get("years", 5.0),
+               lambda c, a: economics.invest(c, a["setup"], model_id=a.get("model"), years=a.get("years"),
                                              price_decline_per_year=a.get("price_decline_per_year", 0.3),
                                              sell_price_usd_per_million_tokens=a.get("sell_price_usd_per_million_tokens"),
                                              market_model=a.get("market"), price_scale=a.get("price_scale", 1.0),

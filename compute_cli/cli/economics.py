@@ -24,7 +24,8 @@ def _render(kind: str, result: dict, fmt: str) -> None:
 @handle_errors
 def invest(
     setup: Annotated[str, typer.Argument(help="Setup id.")],
-    years: Annotated[float, typer.Option("--years", help="Horizon [years].")] = 5.0,
+    years: Annotated[Optional[float], typer.Option("--years", help="Horizon [years] (default: the hardware's "
+                                                   "economic life; 5 for a rented setup).")] = None,
     decline: Annotated[float, typer.Option("--token-price-decline-per-year", "--price-decline-per-year",
                                            help="Yearly fall of the selling price (0.3 = -30 %/yr).")] = 0.3,
     sell_price: Annotated[Optional[float], typer.Option("--sell-price-usd-per-million-tokens",

@@ -23,7 +23,7 @@ from functools import cache
 
 import numpy as np
 
-from compute_cli.engine import costs, energy, throughput
+from compute_cli.engine import costs, energy, finance, throughput
 from compute_cli.engine.constants import S_PER_MS, SECONDS_PER_HOUR
 from compute_cli.engine.registry import COST_LINES, INPUTS, OPERATING
 
@@ -129,18 +129,26 @@ def forward_step(tokens, attended_tokens, kv_bytes, gpus, tensor_parallel, dense
 
 # ------------------------------------------------------------------- 3. power
 def serving_power(decode, prefill, gpu_seconds_per_output_token, gpu_seconds_per_input_token, idle_w, tdp_w,
-                  memory_power_weight, input_tokens_per_output_token, utilization, host_power_w, accelerator_count):
-    """Board power while decoding and prefilling, and the time-average IT power per accelerator [W].
+                  memory_power_weight, input_tokens_per_output_token, utilization, host_power_w, host_idle_power_w,
+                  network_power_w, storage_power_w, accelerator_count, hot_spare_fraction):
+    """Board power while decoding and prefilling, the time-average and the provisioned IT power per accelerator [W].
 
     decode, prefill : (step_s, memory_busy_s, compute_busy_s) of each phase
     gpu_seconds_per_output_token, gpu_seconds_per_input_token : accelerator time per token [s]
     Serving mixes the phases by their share of accelerator time at the input:output
-    ratio; outside ``utilization`` the accelerator idles; the host's share is added at
-    its full power. See docs/methodology.md, "Power".
+    ratio; outside ``utilization`` the accelerator idles. The host follows the accelerators'
+    load, from its idle to its full-load power; network and storage draw their figures; hot
+    spares idle, powered. Provisioned power is every part at full load, spares included.
+    See docs/methodology.md, "Power".
 
-    >>> p = serving_power((1.0, 1.0, 0.0), (1.0, 0.0, 1.0), 1.0, 0.0, 100.0, 700.0, 0.5, 0.0, 0.5, 800.0, 8.0)
+    >>> p = serving_power((1.0, 1.0, 0.0), (1.0, 0.0, 1.0), 1.0, 0.0, 100.0, 700.0, 0.5, 0.0, 0.5, 800.0, 800.0,
+    ...                   0.0, 0.0, 8.0, 0.0)
     >>> float(p["decode_power_w"]), float(p["prefill_power_w"]), float(p["avg_power_w_per_gpu"])
     (400.0, 700.0, 350.0)
+    >>> p = serving_power((1.0, 1.0, 0.0), (1.0, 0.0, 1.0), 1.0, 0.0, 100.0, 700.0, 0.5, 0.0, 0.5, 800.0, 400.0,
+    ...                   0.0, 0.0, 8.0, 0.0)  # host 50 W idle + 50 W x load 0.25 per accelerator
+    >>> float(p["avg_power_w_per_gpu"]), float(p["provisioned_w_per_gpu"])
+    (312.5, 800.0)
     """
     idle = np.minimum(idle_w, tdp_w)
     p_decode = energy.board_power_w(idle, tdp_w, decode[1] / decode[0], decode[2] / decode[0], memory_power_weight)
@@ -149,23 +157,46 @@ def serving_power(decode, prefill, gpu_seconds_per_output_token, gpu_seconds_per
     busy_in = input_tokens_per_output_token * gpu_seconds_per_input_token
     prefill_share = busy_in / (busy_in + gpu_seconds_per_output_token)
     serving_w = prefill_share * p_prefill + (1.0 - prefill_share) * p_decode
-    host_w_per_gpu = host_power_w / accelerator_count
+    board_w = energy.average_power_w(idle, serving_w, utilization)
+    load = np.where(tdp_w > idle, (board_w - idle) / np.where(tdp_w > idle, tdp_w - idle, 1.0), 0.0)
+    host_idle = np.minimum(host_idle_power_w, host_power_w)
+    host_w = energy.host_power_w(host_idle, host_power_w, load)
+    other_w = network_power_w + storage_power_w
+    spare_w = hot_spare_fraction * (idle + (host_idle + other_w) / accelerator_count)
     return {
         "decode_power_w": p_decode,
         "prefill_power_w": p_prefill,
-        "avg_power_w_per_gpu": energy.average_power_w(idle, serving_w, utilization) + host_w_per_gpu,
-        "provisioned_w_per_gpu": tdp_w + host_w_per_gpu,
+        "avg_power_w_per_gpu": board_w + (host_w + other_w) / accelerator_count + spare_w,
+        "provisioned_w_per_gpu": (1.0 + hot_spare_fraction) * (tdp_w + (host_power_w + other_w) / accelerator_count),
     }
 
 
 # ------------------------------------------------------------------ 4. costs
-def capex_per_gpu(owned, price_usd, accelerator_count, host_capex_usd, network_capex_usd):
-    """Purchase price per accelerator of an owned system, host and network shares included [USD]; 0 when rented.
+def capex_per_gpu(owned, price_usd, accelerator_count, host_capex_usd, network_capex_usd, storage_capex_usd,
+                  hot_spare_fraction):
+    """Purchase price per serving accelerator of an owned system, by part, spares included [USD]; 0 when rented.
 
-    >>> float(capex_per_gpu(1.0, 25000.0, 8.0, 80000.0, 40000.0))
-    40000.0
+    >>> c = capex_per_gpu(1.0, 25000.0, 8.0, 80000.0, 40000.0, 0.0, 0.0)
+    >>> float(c["hardware_capex_usd_per_gpu"]), float(c["network_capex_usd_per_gpu"]), float(c["capex_usd_per_gpu"])
+    (35000.0, 5000.0, 40000.0)
     """
-    return owned * costs.capex_per_accelerator_usd(price_usd, accelerator_count, host_capex_usd, network_capex_usd)
+    bought = owned * (1.0 + hot_spare_fraction)
+    hardware = bought * costs.capex_per_accelerator_usd(price_usd, accelerator_count, host_capex_usd, 0.0)
+    network = bought * network_capex_usd / accelerator_count
+    storage = bought * storage_capex_usd / accelerator_count
+    return {"hardware_capex_usd_per_gpu": hardware, "network_capex_usd_per_gpu": network,
+            "storage_capex_usd_per_gpu": storage, "capex_usd_per_gpu": hardware + network + storage}
+
+
+def terminal_value(owned, hardware_capex_usd_per_gpu, resale_fraction_at_horizon, hardware_price_decline_per_year,
+                   horizon_years):
+    """What the accelerators and hosts fetch when sold at the horizon, per serving accelerator [USD].
+
+    >>> round(float(terminal_value(1.0, 40000.0, 0.46, 0.0, 3.0)), 6)
+    18400.0
+    """
+    return owned * hardware_capex_usd_per_gpu * finance.resale_value_fraction(
+        resale_fraction_at_horizon, hardware_price_decline_per_year, horizon_years)
 
 
 def cost_per_gpu_hour(values) -> dict:
@@ -253,7 +284,7 @@ def _evaluate(x) -> dict:
 
     power = call(serving_power, {**v, "decode": decode, "prefill": prefill})
     v.update(power)
-    v["capex_usd_per_gpu"] = call(capex_per_gpu, v)
+    v.update(call(capex_per_gpu, v))
     v["accelerators_total"] = x["systems_count"] * x["accelerator_count"]
     lines = cost_per_gpu_hour(v)
     v["cost_usd_per_gpu_hour"] = total = sum(lines.values())
@@ -281,6 +312,7 @@ def _evaluate(x) -> dict:
         "energy_j_per_input_token": power["prefill_power_w"] * v["gpu_seconds_per_input_token"],
         "avg_power_w_per_gpu": power["avg_power_w_per_gpu"],
         "capex_usd_per_gpu": v["capex_usd_per_gpu"],
+        "terminal_value_usd_per_gpu": call(terminal_value, v),
         "cost_usd_per_gpu_hour": total,
         "cost_usd_per_used_gpu_hour": total / x["utilization"],
         **{f"{name}_usd_per_gpu_hour": value for name, value in lines.items()},

@@ -22,32 +22,52 @@ def _pct(value) -> str:
 _table = emit_table
 
 
+def _months(value, note) -> str:
+    return f"{value} months" if value is not None else (note or "n/a")
+
+
 def _invest(r: dict, fmt: str, stream) -> None:
+    from compute_cli.analysis.invest import operating_point_text
+
     price = r["price"]
     if price["mode"] == "rent-out":
         price_text = f"renting out at ${number(price['usd_per_gpu_hour'])}/GPU-hour"  # as given
     else:
         price_text = (f"{money(price['input_usd_per_million_tokens'])} in / {money(price['output_usd_per_million_tokens'])}"
                       f" out per M tokens ({price['source']})")
+    if price.get("marketplace_fee_fraction"):
+        price_text += f", less a {price['marketplace_fee_fraction']:.0%} marketplace fee"
+    fin = r["financing"]
+    tax = f", {fin['income_tax_rate']:.0%} income tax ({fin['tax_depreciation']})" if fin.get("income_tax_rate") else ""
+    stranded = _pct(r["stranded_price_decline_per_year"])
+    if r.get("stranded_note"):
+        stranded = r["stranded_note"] if r["stranded_price_decline_per_year"] is None else f"{stranded} ({r['stranded_note']})"
     summary = [
         ["accelerators", _fmt(r["accelerators"], ",d")],
         ["price today", price_text],
         ["price decline per year", _pct(r["price_decline_per_year"])],
-        ["cost of capital", _pct(r["cost_of_capital_per_year"])],
+        ["cost of capital", f"{_pct(r['cost_of_capital_per_year'])} ({fin['basis']}){tax}"],
         ["capex", money(r["capex_usd"])],
         ["revenue, first month", money(r["revenue_usd_first_month"])],
         ["opex per month", money(r["opex_usd_per_month"])],
+        ["resale at the horizon", f"{money(r['resale_usd'])} ({r['resale_basis']})"],
         ["NPV", money(r["npv_usd"])],
-        ["IRR", _pct(r["irr"])],
-        ["payback", "never" if r["payback_months"] is None else f"{r['payback_months']} months"],
-        ["price decline that strands the capital", _pct(r["stranded_price_decline_per_year"])],
+        ["NPV per accelerator", money(r["npv_usd_per_accelerator"])],
+        ["NPV per $ invested", "n/a" if r["npv_per_usd_invested"] is None else f"{r['npv_per_usd_invested']:.2f}"],
+        ["IRR", _pct(r["irr"]) if r["irr"] is not None else (r.get("irr_note") or "n/a")],
+        ["payback", _months(r["payback_months"], r.get("payback_note"))],
+        ["discounted payback", _months(r["discounted_payback_months"], r.get("payback_note"))],
+        ["price decline that strands the capital", stranded],
     ]
     title = f"invest: {r['setup']} serving {r['model']} over {r['years']:g} years"
     _table(title, ["metric", "value"], summary, fmt, stream, left=2)
-    stream.write("\n")
-    flows = [[str(y["year"]), money(y["revenue_usd"]), money(y["opex_usd"]), money(y["resale_usd"]), money(y["net_usd"])]
-             for y in r["cash_flows_by_year"]]
-    _table("cash flows by year (capex at t=0)", ["year", "revenue", "opex", "resale", "net"], flows, fmt, stream)
+    if r["irr"] is not None and r.get("irr_note"):
+        stream.write(f"note: {r['irr_note']}\n")
+    stream.write(f"operating point: {operating_point_text(r['operating_point'])}\n\n")
+    flows = [[str(y["year"]), money(y["revenue_usd"]), money(y["opex_usd"]), money(y["tax_usd"]), money(y["resale_usd"]),
+              money(y["net_usd"])] for y in r["cash_flows_by_year"]]
+    _table("cash flows by year (capex at t=0)", ["year", "revenue", "opex", "income tax", "resale", "net"], flows, fmt,
+           stream)
 
 
 def _key_values(title: str, pairs: list[tuple[str, str]], fmt: str, stream) -> None:

@@ -50,13 +50,15 @@ def document(description: str, properties: dict, optional=()) -> dict:
 
 
 # ------------------------------------------------------------------ compare
+# Cost lines added within schema_version 2: a compare output written before them lacks them.
+LINES_ADDED_IN_V2 = ("network", "storage", "failures")
 COMPARE_SETUP = obj(
     {
         "id": TEXT, "name": TEXT, "kind": TEXT, "hardware": TEXT, "system": TEXT_OR_NULL, "site": TEXT_OR_NULL,
         "offer": TEXT_OR_NULL, "term": {"enum": ["on_demand", "spot", "reserved_1y", "reserved_3y", None]},
         "precision": TEXT, "utilization": NUMBER, "context_tokens": INTEGER,
         "batch": INTEGER, "gpus": INTEGER, "fits": BOOL, "bound": {"enum": ["memory", "compute"]},
-        "breakdown_usd_per_gpu_hour": {**obj({name: NUMBER for name in LINE_NAMES}),
+        "breakdown_usd_per_gpu_hour": {**obj({name: NUMBER for name in LINE_NAMES}, optional=LINES_ADDED_IN_V2),
                                        "description": "cost_usd_per_gpu_hour by cost line [USD/GPU-h]"},
         **{metric: NUMBER for metric in COMPARE_METRICS},
         "note": TEXT,
@@ -148,14 +150,26 @@ INVEST_PRICE = obj(
               "output_tokens_per_month", "marketplace_fee_fraction"),
     description="What the output sells for: tokens at a price, or GPU-hours rented out.",
 )
-INVEST_YEAR = obj({"year": INTEGER, "revenue_usd": NUMBER, "opex_usd": NUMBER, "resale_usd": NUMBER,
-                   "net_usd": NUMBER})
+INVEST_YEAR = obj({"year": INTEGER, "revenue_usd": NUMBER, "opex_usd": NUMBER, "tax_usd": NUMBER, "resale_usd": NUMBER,
+                   "net_usd": NUMBER}, optional=("tax_usd",))
+OPERATING_POINT = obj(
+    {"model": TEXT, "utilization": NUMBER, "precision": TEXT, "batch": INTEGER, "context_tokens": INTEGER,
+     "input_tokens_per_output_token": NUMBER, "term": TEXT_OR_NULL, "hardware_price_as_of": TEXT_OR_NULL,
+     "rent_as_of": TEXT_OR_NULL},
+    description="The workload, utilization, rental term and price vintage a result holds at.",
+)
 INVEST = document(
     "`computecost invest --format json`: cash flows, NPV, IRR and payback of one setup",
     {"setup": TEXT, "kind": TEXT, "model": TEXT, "years": NUMBER, "accelerators": INTEGER,
+     "operating_point": ref("operating_point"),
      "price": ref("invest_price"), "price_decline_per_year": NUMBER, "cost_of_capital_per_year": NUMBER,
-     "capex_usd": NUMBER, "revenue_usd_first_month": NUMBER, "opex_usd_per_month": NUMBER, "npv_usd": NUMBER,
-     "irr": NUMBER, "payback_months": {"type": ["integer", "null"]}, "stranded_price_decline_per_year": NUMBER,
+     "financing": obj({"cost_of_capital_per_year": NUMBER, "basis": TEXT, "income_tax_rate": NUMBER,
+                       "tax_depreciation": TEXT}, optional=("income_tax_rate", "tax_depreciation")),
+     "capex_usd": NUMBER, "revenue_usd_first_month": NUMBER, "opex_usd_per_month": NUMBER, "resale_usd": NUMBER,
+     "resale_basis": TEXT, "npv_usd": NUMBER, "npv_usd_per_accelerator": NUMBER, "npv_per_usd_invested": NUMBER,
+     "irr": NUMBER, "irr_roots_per_year": {"type": "array", "items": NUMBER}, "irr_note": TEXT_OR_NULL,
+     "payback_months": {"type": ["integer", "null"]}, "discounted_payback_months": {"type": ["integer", "null"]},
+     "payback_note": TEXT_OR_NULL, "stranded_price_decline_per_year": NUMBER, "stranded_note": TEXT_OR_NULL,
      "cash_flows_by_year": {"type": "array", "items": ref("invest_year")}},
 )
 RENT_OR_BUY = document(
@@ -251,6 +265,7 @@ OUTPUTS: dict[str, dict] = {
     "invest": INVEST,
     "invest_price": INVEST_PRICE,
     "invest_year": INVEST_YEAR,
+    "operating_point": OPERATING_POINT,
     "rent_or_buy": RENT_OR_BUY,
     "fleet": FLEET,
     "fleet_row": FLEET_ROW,
