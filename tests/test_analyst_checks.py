@@ -135,3 +135,87 @@ def test_9_invest_refuses_bad_options_in_one_line(cli, args, message):
     assert res.exit_code == 2, res.stdout
     assert res.stderr.strip() == f"error: {message}"
     assert res.stdout == ""
+
+
+# 4. rent-or-buy priced a rental at 100 % utilization whatever its term, contradicting compare and breakeven.
+def test_4_rent_or_buy_compare_and_breakeven_agree_on_rented_capacity():
+    from compute_cli.analysis.compare import run
+
+    rb = economics.rent_or_buy(SHIPPED, "neocloud-hgx-h100-colo", "aws-p5-ondemand")
+    cmp = {s["id"]: s for s in run(SHIPPED, ["neocloud-hgx-h100-colo", "aws-p5-ondemand"], None)["setups"]}
+    assert rb["rent_cost_usd_per_million_output_tokens"] == pytest.approx(
+        cmp["aws-p5-ondemand"]["cost_usd_per_million_output_tokens"], rel=1e-5)
+    assert rb["own_cost_usd_per_million_output_tokens_at_setup_utilization"] == pytest.approx(
+        cmp["neocloud-hgx-h100-colo"]["cost_usd_per_million_output_tokens"], rel=1e-5)
+    # on demand: owning wins above u* where own $/GPU-hour / u* = $6.88 (same H100, same batch)
+    be = economics.breakeven(SHIPPED, "neocloud-hgx-h100-colo", "aws-p5-ondemand", "utilization",
+                             value_range=(0.05, 1.0))
+    assert rb["breakeven_utilization"] == pytest.approx(be["breakeven_value"], abs=2e-3)
+    assert rb["breakeven_utilization"] == pytest.approx(cmp["neocloud-hgx-h100-colo"]["cost_usd_per_gpu_hour"] / 6.88,
+                                                        rel=0.03)
+
+
+def test_4_owning_against_a_dearer_reservation_wins_at_every_utilization():
+    from compute_cli.profiles.overrides import parse_assignment
+
+    # the 3-year reservation ($2.972/h, billed every hour) costs more than owning ($2.08/h) at every utilization
+    rb = economics.rent_or_buy(SHIPPED, "neocloud-hgx-h100-colo", "aws-p5-ondemand",
+                               assignments=[parse_assignment("offer.term=reserved_3y")])
+    assert rb["rent_term"] == "reserved_3y"
+    assert rb["breakeven_utilization"] == 0.0 and rb["breakeven_note"] == "owning is cheaper at every utilization"
+    assert rb["breakeven_months"] <= 72  # within the 6-year life
+
+
+def test_5_rent_or_buy_months_are_capped_at_the_life():
+    from compute_cli.profiles.overrides import parse_assignment
+
+    # a reservation priced at owning's own operating cost never pays the purchase back
+    rb = economics.rent_or_buy(SHIPPED, "neocloud-hgx-h100-colo", "aws-p5-ondemand",
+                               assignments=[parse_assignment("offer.term=reserved_3y"),
+                                            parse_assignment("offer.usd_per_gpu_hour.reserved_3y=0.9")])
+    assert rb["breakeven_months"] is None
+    assert rb["breakeven_months_note"].startswith("not within the 6-year life")
+
+
+# 6. fleet: a GB200 stand-in with host on top of a rack price, no staff, and rankings that contradicted themselves.
+def test_6_fleet_costs_a_token_as_compare_does():
+    from compute_cli.analysis.compare import run
+
+    row = economics.fleet(SHIPPED, 10.0, hardware_ids=["h100-sxm"])["rows"][0]
+    cmp = run(SHIPPED, ["hyperscaler-hgx-h100-campus"], None)["setups"][0]
+    # same system, site, finance, utilization, batch, context and input:output ratio: staff included
+    assert row["cost_usd_per_million_output_tokens"] == pytest.approx(cmp["cost_usd_per_million_output_tokens"],
+                                                                      rel=1e-5)
+
+
+def test_6_fleet_ranks_by_the_key_it_states():
+    r = economics.fleet(SHIPPED, 10.0, hardware_ids=["gb200", "b200", "mi300x", "h100-sxm"])
+    assert r["ranked_by"] == "tokens_per_day"
+    days = [row["tokens_per_day"] for row in r["rows"]]
+    assert days == sorted(days, reverse=True)
+    assert [row["rank_tokens_per_day"] for row in r["rows"]] == [1, 2, 3, 4]
+    by_j = economics.fleet(SHIPPED, 10.0, hardware_ids=["gb200", "b200", "mi300x", "h100-sxm"],
+                           rank_by="tokens_per_joule")
+    joules = [row["tokens_per_joule"] for row in by_j["rows"]]
+    assert joules == sorted(joules, reverse=True)
+
+
+# 9. rent-or-buy A A and breakeven A A ended in an internal error; fleet took negative power.
+@pytest.mark.parametrize("args, message", [
+    (("rent-or-buy", "aws-p5-ondemand", "aws-p5-ondemand"), "rent-or-buy: 'aws-p5-ondemand' given twice; name "
+                                                             "different setups"),
+    (("breakeven", "aws-p5-ondemand", "aws-p5-ondemand", "--vary", "utilization"),
+     "breakeven: 'aws-p5-ondemand' given twice; name different setups"),
+    (("breakeven", "neocloud-hgx-h100-colo", "aws-p5-ondemand", "--vary", "utilization", "--range", "nan:1"),
+     "--range 'nan:1': expected finite numbers LOW:HIGH, e.g. 0:0.5"),
+    (("fleet", "--power-mw", "-1"), "--power-mw -1: expected a power in MW >= 0"),
+    (("fleet", "--power-mw", "nan"), "--power-mw nan: expected a power in MW >= 0, not NaN"),
+    (("fleet", "--power-mw", "10", "--utilization", "nan"), "--utilization nan: expected a fraction > 0 and <= 1, "
+                                                            "not NaN"),
+    (("fleet", "--power-mw", "10", "--hardware", "b200", "--hardware", "b200"),
+     "fleet --hardware: 'b200' given twice; name different accelerators"),
+])
+def test_9_the_other_commands_refuse_bad_options_in_one_line(cli, args, message):
+    res = cli(*args)
+    assert res.exit_code == 2, (res.stdout, res.stderr)
+    assert res.stderr.strip() == f"error: {message}"

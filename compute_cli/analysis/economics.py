@@ -7,7 +7,9 @@ import numpy as np
 from compute_cli.contract import SCHEMA_VERSION
 from compute_cli import inputs
 from compute_cli.analysis import paths
+from compute_cli.engine import investment
 from compute_cli.engine.constants import (
+    MONTHS_PER_YEAR,
     DAYS_PER_YEAR,
     HOURS_PER_DAY,
     HOURS_PER_MONTH,
@@ -58,13 +60,29 @@ from compute_cli.analysis.invest import invest  # noqa: E402, F401
 
 
 # ---------------------------------------------------------------- rent or buy
+UTILIZATION_GRID = np.linspace(0.001, 1.0, 1000)
+
+
+def _at_utilization(x, i: int, utilization) -> dict:
+    """The engine's outputs for the ``i``-th setup of inputs ``x`` at each of ``utilization``."""
+    xi = {k: np.asarray(v)[i:i + 1] for k, v in x.items()}
+    xi["utilization"] = np.asarray(utilization, dtype=float)
+    return engine_evaluate(xi)
+
+
 def rent_or_buy(catalog: Catalog, own_id: str, rent_id: str, *, model_id: str | None = None,
                 assignments: list[Assignment] = ()) -> dict:
     """Utilization and months at which owning beats renting, per token served.
 
-    Renting on demand pays only for the hours used; owning pays every hour. So owning
-    wins above the utilization u* where own cost / u = rent cost per served token.
+    Both setups serve the same workload at the same utilization, each paying for its hours by
+    the one rule for rented capacity (docs/methodology.md, "Rented and owned capacity"): owning
+    and reserving every hour, on demand only the hours used. Owning wins above the utilization
+    where the costs per output token meet; 0 when it is cheaper at every utilization.
     """
+    from compute_cli.analysis.invest import operating_point
+    from compute_cli.analysis.options import distinct
+
+    distinct("rent-or-buy", [own_id, rent_id])
     run = evaluate(catalog, [own_id, rent_id], model_id, assignments)
     resolved, model, x = run.resolved, run.model, run.x
     own, rent = resolved
@@ -72,43 +90,75 @@ def rent_or_buy(catalog: Catalog, own_id: str, rent_id: str, *, model_id: str | 
         raise InputError(f"'{own_id}' is a '{own.setup.kind}' setup; rent-or-buy needs an owned setup first")
     if rent.setup.kind != "rent":
         raise InputError(f"'{rent_id}' is a '{rent.setup.kind}' setup; rent-or-buy needs a rented setup second")
-    grid = np.linspace(0.001, 1.0, 1000)
-    x_own = {k: np.asarray(v)[:1] for k, v in x.items()}
-    x_own["utilization"] = grid
-    y_own = engine_evaluate(x_own)
-    x_rent = {k: np.asarray(v)[1:] for k, v in x.items()}
-    x_rent["utilization"] = np.array([1.0])
-    y_rent = {k: np.asarray(v)[0] for k, v in engine_evaluate(x_rent).items()}
     metric = "cost_usd_per_million_output_tokens"
-    rent_cost = float(y_rent[metric])
-    own_cost = y_own[metric]
-    cheaper = own_cost <= rent_cost
-    u_star = float(grid[np.argmax(cheaper)]) if cheaper.any() else None
-    # months to recover the purchase at the owned setup's own utilization
-    y_at = run.scalars(0)[1]
     u = float(np.asarray(x["utilization"])[0])
-    gpus = float(y_at["accelerators_total"])
-    out_tokens_month = gpus * y_at["served_output_tokens_per_s_per_gpu"] * HOURS_PER_MONTH * u * SECONDS_PER_HOUR
+    y_own_grid = _at_utilization(x, 0, UTILIZATION_GRID)[metric]
+    y_rent_grid = _at_utilization(x, 1, UTILIZATION_GRID)[metric]
+    gap = y_own_grid - y_rent_grid  # owning cheaper where negative
+    note = None
+    if np.all(gap <= 0):
+        u_star = 0.0
+        note = "owning is cheaper at every utilization"
+    elif np.all(gap > 0):
+        u_star = None
+        note = "renting is cheaper at every utilization"
+    else:
+        i = int(np.argmax(gap <= 0))
+        if i == 0:
+            u_star = 0.0
+        else:
+            def gap_at(values):
+                return _at_utilization(x, 0, values)[metric] - _at_utilization(x, 1, values)[metric]
+            u_star = float(np.ravel(bisect(gap_at, UTILIZATION_GRID[i - 1], UTILIZATION_GRID[i], 40))[0])
+        if np.any(gap[i:] > 0):
+            note = "the costs cross more than once; owning is cheaper only in parts of the range"
+    y_own = {k: np.asarray(v)[0] for k, v in _at_utilization(x, 0, [u]).items()}
+    y_rent = {k: np.asarray(v)[0] for k, v in _at_utilization(x, 1, [u]).items()}
+    own_cost, rent_cost = float(y_own[metric]), float(y_rent[metric])
+    # months to recover the purchase at the owned setup's utilization, renting the same tokens instead
+    gpus = float(y_own["accelerators_total"])
+    hours = HOURS_PER_MONTH * float(np.asarray(x["availability_hours_per_day"])[0]) / HOURS_PER_DAY
+    out_tokens_month = gpus * float(y_own["served_output_tokens_per_s_per_gpu"]) * hours * u * SECONDS_PER_HOUR
     rent_month = out_tokens_month / TOKENS_PER_MILLION * rent_cost
-    own_opex_month = gpus * y_at["operating_usd_per_gpu_hour"] * HOURS_PER_MONTH
-    capex = gpus * y_at["capex_usd_per_gpu"]
+    own_opex_month = gpus * float(y_own["operating_usd_per_gpu_hour"]) * hours
+    capex = gpus * float(y_own["capex_usd_per_gpu"])
+    life = float(np.asarray(x["economic_life_years"])[0])
+    rate = float(investment.monthly_rate(np.asarray(x["cost_of_capital_per_year"])[0]))
     saving = rent_month - own_opex_month
-    months = capex / saving if saving > 0 else None
+    months = int(round(life * MONTHS_PER_YEAR))
+    flows = np.concatenate([[-capex], np.full(months, saving)])
+    flows[-1] += gpus * float(y_own["terminal_value_usd_per_gpu"])  # sold at the end of its life
+    simple = int(investment.payback_periods(flows))
+    discounted = int(investment.payback_periods(flows, rate))
+    months_note = None
+    if simple < 0:
+        months_note = f"not within the {life:g}-year life: renting the same tokens costs " + (
+            "less than owning's operating cost" if saving <= 0 else "too little more than owning's operating cost")
+    elif discounted < 0:
+        months_note = f"not within the {life:g}-year life once discounted at the owner's cost of capital"
     return {
         "schema_version": SCHEMA_VERSION,
         "own": own_id,
         "rent": rent_id,
         "model": model.id,
         "metric": metric,
+        "rent_term": rent.setup.term,
+        "operating_point": operating_point(run, 0),
         "rent_cost_usd_per_million_output_tokens": clean(rent_cost),
-        "own_cost_usd_per_million_output_tokens_at_setup_utilization": clean(y_at[metric]),
+        "own_cost_usd_per_million_output_tokens_at_setup_utilization": clean(own_cost),
+        "own_cost_usd_per_used_gpu_hour": clean(y_own["cost_usd_per_used_gpu_hour"]),
+        "rent_cost_usd_per_used_gpu_hour": clean(y_rent["cost_usd_per_used_gpu_hour"]),
         "setup_utilization": clean(u),
         "breakeven_utilization": clean(u_star) if u_star is not None else None,
-        "owning_cheaper_at_setup_utilization": bool(y_at[metric] <= rent_cost),
+        "breakeven_note": note,
+        "owning_cheaper_at_setup_utilization": bool(own_cost <= rent_cost),
         "capex_usd": clean(capex),
         "rent_usd_per_month_for_same_tokens": clean(rent_month),
         "own_opex_usd_per_month": clean(own_opex_month),
-        "breakeven_months": clean(months) if months is not None else None,
+        "economic_life_years": clean(life),
+        "breakeven_months": simple if simple >= 0 else None,
+        "discounted_breakeven_months": discounted if discounted >= 0 else None,
+        "breakeven_months_note": months_note,
     }
 
 
@@ -125,19 +175,35 @@ def _system_for(catalog: Catalog, hardware):
     return None
 
 
+# What fleet can rank by, and how: (the row key, the text of the table's title).
+RANK_KEYS = {"tokens_per_day": "tokens per day", "tokens_per_joule": "tokens per joule of site energy",
+             "margin_usd_per_year": "margin per year"}
+
+
 def fleet(catalog: Catalog, power_mw: float, *, hardware_ids: list[str] = (), model_id: str = DEFAULT_MODEL,
           site_id: str = "hyperscale-campus", finance_id: str = "hyperscaler", utilization: float = 0.7,
           precision: str | None = None, batch: int = 64, context: int = 4096,
-          input_tokens_per_output_token: float = 3.0, assignments: list[Assignment] = ()) -> dict:
+          input_tokens_per_output_token: float = 3.0, rank_by: str = "tokens_per_day",
+          assignments: list[Assignment] = ()) -> dict:
     """Accelerators of each kind that a fixed site power budget feeds, and what they earn.
 
-    Power per accelerator is all-in and provisioned: (TDP + host share) x PUE.
-    Precision: the requested one, else the first of fp8, int8, bf16, int4 that the
-    accelerator runs natively and at which the model fits.
+    Power per accelerator is all-in and provisioned: (TDP + host share) x PUE, so the budget
+    caps the accelerators, and tokens per day is what it buys; tokens per joule (of the energy
+    drawn on average) is shown beside it. Rows are ranked by ``rank_by``, and each row carries
+    its rank on every key. Precision: the requested one, else the first of fp8, int8, bf16,
+    int4 that the accelerator runs natively and at which the model fits. The cost lines are
+    compare's, staff included (the finance profile's staff per accelerator and per MW).
     """
-    if power_mw < 0:
-        raise UsageError(f"--power-mw {power_mw}: expected a power >= 0")
-    ids = list(dict.fromkeys(hardware_ids)) or catalog.ids("hardware")
+    from compute_cli.analysis.options import distinct, number
+
+    power_mw = number("--power-mw", power_mw, low=0, what="a power in MW")
+    utilization = number("--utilization", utilization, low=0, high=1, low_open=True, what="a fraction")
+    number("--batch", batch, low=1, what="a number of sequences")
+    number("--context", context, low=1, what="a number of tokens")
+    if rank_by not in RANK_KEYS:
+        raise UsageError(f"--rank-by {rank_by}: expected one of {', '.join(RANK_KEYS)}"
+                         f"{did_you_mean(rank_by, RANK_KEYS)}")
+    ids = distinct("fleet --hardware", list(hardware_ids), "accelerators") or catalog.ids("hardware")
     model = catalog.model(model_id)
     site = catalog.get("sites", site_id).profile
     fin = catalog.get("finance", finance_id).profile
@@ -194,12 +260,11 @@ def fleet(catalog: Catalog, power_mw: float, *, hardware_ids: list[str] = (), mo
             row["margin_usd_per_year"] = clean(revenue - cost_year)
         rows.append(row)
     fitting = [r for r in rows if r["fits"]]
-    by_tpj = sorted(fitting, key=lambda r: -(r["tokens_per_joule"] or 0.0))
-    by_margin = sorted(fitting, key=lambda r: -(r.get("margin_usd_per_year") or 0.0))
-    for rank, r in enumerate(by_tpj, 1):
-        r["rank_tokens_per_joule"] = rank
-    for rank, r in enumerate(by_margin, 1):
-        r["rank_margin"] = rank
+    for key, rank_name in (("tokens_per_day", "rank_tokens_per_day"), ("tokens_per_joule", "rank_tokens_per_joule"),
+                           ("margin_usd_per_year", "rank_margin")):
+        for rank, r in enumerate(sorted(fitting, key=lambda r, k=key: -(r.get(k) or 0.0)), 1):
+            r[rank_name] = rank
+    ranked = sorted(fitting, key=lambda r: -(r.get(rank_by) or 0.0))
     return {
         "schema_version": SCHEMA_VERSION,
         "power_mw": power_mw,
@@ -207,8 +272,12 @@ def fleet(catalog: Catalog, power_mw: float, *, hardware_ids: list[str] = (), mo
         "site": site.id,
         "finance": fin.id,
         "utilization": utilization,
+        "batch": batch,
+        "context_tokens": context,
+        "input_tokens_per_output_token": input_tokens_per_output_token,
+        "ranked_by": rank_by,
         "market": market,
-        "rows": by_tpj + [r for r in rows if not r["fits"]],
+        "rows": ranked + [r for r in rows if not r["fits"]],
     }
 
 
@@ -221,6 +290,13 @@ def breakeven(catalog: Catalog, setup_a: str, setup_b: str, vary: str, *, model_
     The path is applied to both setups (to those it applies to). A coarse scan over
     the range finds a sign change of metric(A) - metric(B); bisection refines it.
     """
+    from compute_cli.analysis.options import distinct, number
+
+    distinct("breakeven", [setup_a, setup_b])
+    if value_range is not None:
+        lo, hi = (number("--range", v, what="a LOW:HIGH of numbers") for v in value_range)
+        if not lo < hi:
+            raise UsageError(f"--range {lo:g}:{hi:g}: LOW must be below HIGH")
     run = evaluate(catalog, [setup_a, setup_b], model_id, assignments)
     model, y = run.model, run.y
     if metric not in y:

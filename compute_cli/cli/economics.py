@@ -92,6 +92,8 @@ def fleet(
                                                      "and fits).")] = None,
     batch: Annotated[int, typer.Option("--batch", min=1, help="Sequences decoding together (capped by memory).")] = 64,
     context: Annotated[int, typer.Option("--context", min=1, help="Tokens in each sequence's KV cache.")] = 4096,
+    rank_by: Annotated[str, typer.Option("--rank-by", help="tokens_per_day (what the power budget buys), "
+                                         "tokens_per_joule or margin_usd_per_year.")] = "tokens_per_day",
     fmt: FormatOption = "table",
     set_: SetOption = None,
 ):
@@ -105,7 +107,7 @@ def fleet(
     cat = catalog()
     result = economics.fleet(cat, power_mw, hardware_ids=hardware or [], model_id=model, site_id=site,
                              finance_id=finance, utilization=utilization, precision=precision, batch=batch,
-                             context=context, assignments=parse_sets(set_))
+                             context=context, rank_by=rank_by, assignments=parse_sets(set_))
     check_staleness(cat)
     _render("fleet", result, fmt)
 
@@ -131,10 +133,14 @@ def breakeven(
     check_format(fmt)
     bounds = None
     if value_range:
+        import math
+
         try:
             lo, hi = (float(v) for v in value_range.split(":"))
         except ValueError:
             raise UsageError(f"--range '{value_range}': expected LOW:HIGH, e.g. 0:0.5") from None
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            raise UsageError(f"--range '{value_range}': expected finite numbers LOW:HIGH, e.g. 0:0.5")
         if not lo < hi:
             raise UsageError(f"--range '{value_range}': LOW must be below HIGH")
         bounds = (lo, hi)

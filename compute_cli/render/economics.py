@@ -75,20 +75,34 @@ def _key_values(title: str, pairs: list[tuple[str, str]], fmt: str, stream) -> N
 
 
 def _rent_or_buy(r: dict, fmt: str, stream) -> None:
-    months = r["breakeven_months"]
+    from compute_cli.analysis.invest import operating_point_text
+
+    u = r["setup_utilization"]
+    breakeven = _pct(r["breakeven_utilization"]) if r["breakeven_utilization"] is not None else "never"
+    if r.get("breakeven_note"):
+        breakeven += f" ({r['breakeven_note']})"
+    note = r.get("breakeven_months_note")
     _key_values(f"rent or buy: {r['own']} vs {r['rent']} ({r['model']})", [
-        ("rent, $/M output tokens (hours used only)", money(r["rent_cost_usd_per_million_output_tokens"])),
-        (f"own, $/M output tokens at {r['setup_utilization']:.0%} utilization",
+        (f"rent ({r['rent_term']}), $/M output tokens at {u:.0%} utilization",
+         money(r["rent_cost_usd_per_million_output_tokens"])),
+        (f"own, $/M output tokens at {u:.0%} utilization",
          money(r["own_cost_usd_per_million_output_tokens_at_setup_utilization"])),
-        ("owning wins above utilization", _pct(r["breakeven_utilization"])),
+        ("own / rent, $ per used GPU-hour", f"{money(r['own_cost_usd_per_used_gpu_hour'])} / "
+                                            f"{money(r['rent_cost_usd_per_used_gpu_hour'])}"),
+        ("owning wins above utilization", breakeven),
         ("capex", money(r["capex_usd"])),
         ("rent for the same tokens, per month", money(r["rent_usd_per_month_for_same_tokens"])),
         ("own opex per month", money(r["own_opex_usd_per_month"])),
-        ("owning has paid for itself after", "never" if months is None else f"{months:.1f} months"),
+        ("owning has paid for itself after", _months(r["breakeven_months"], note)),
+        ("... discounted", _months(r["discounted_breakeven_months"], note)),
     ], fmt, stream)
+    stream.write(f"operating point: {operating_point_text(r['operating_point'])}; both setups at {u:.0%} "
+                 f"utilization, each paying for its hours by its term\n")
 
 
 def _fleet(r: dict, fmt: str, stream) -> None:
+    from compute_cli.analysis.economics import RANK_KEYS
+
     header = ["hardware", "system", "precision", "accelerators", "tokens/day", "tokens/J (site)", "$/M out", "capex",
               "margin/yr"]
     rows = []
@@ -101,8 +115,10 @@ def _fleet(r: dict, fmt: str, stream) -> None:
                      _fmt(row["tokens_per_joule"], ".3f"), money(row["cost_usd_per_million_output_tokens"]),
                      money(row["capex_usd"]), money(row.get("margin_usd_per_year"))])
     title = (f"fleet: {r['power_mw']:g} MW at {r['site']} serving {r['model']} at {r['utilization']:.0%} "
-             "utilization, ranked by tokens per joule")
+             f"utilization, ranked by {RANK_KEYS[r['ranked_by']]}")
     _table(title, header, rows, fmt, stream)
+    stream.write(f"operating point: batch {r['batch']}, {r['context_tokens']:,}-token context, "
+                 f"{r['input_tokens_per_output_token']:g} input tokens per output token, finance {r['finance']}\n")
 
 
 def _breakeven(r: dict, fmt: str, stream) -> None:

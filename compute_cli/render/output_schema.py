@@ -174,27 +174,33 @@ INVEST = document(
 )
 RENT_OR_BUY = document(
     "`computecost rent-or-buy --format json`",
-    {"own": TEXT, "rent": TEXT, "model": TEXT, "metric": TEXT, "rent_cost_usd_per_million_output_tokens": NUMBER,
-     "own_cost_usd_per_million_output_tokens_at_setup_utilization": NUMBER, "setup_utilization": NUMBER,
-     "breakeven_utilization": NUMBER, "owning_cheaper_at_setup_utilization": BOOL, "capex_usd": NUMBER,
-     "rent_usd_per_month_for_same_tokens": NUMBER, "own_opex_usd_per_month": NUMBER, "breakeven_months": NUMBER},
+    {"own": TEXT, "rent": TEXT, "model": TEXT, "metric": TEXT, "rent_term": TEXT,
+     "operating_point": ref("operating_point"), "rent_cost_usd_per_million_output_tokens": NUMBER,
+     "own_cost_usd_per_million_output_tokens_at_setup_utilization": NUMBER, "own_cost_usd_per_used_gpu_hour": NUMBER,
+     "rent_cost_usd_per_used_gpu_hour": NUMBER, "setup_utilization": NUMBER,
+     "breakeven_utilization": NUMBER, "breakeven_note": TEXT_OR_NULL, "owning_cheaper_at_setup_utilization": BOOL,
+     "capex_usd": NUMBER, "rent_usd_per_month_for_same_tokens": NUMBER, "own_opex_usd_per_month": NUMBER,
+     "economic_life_years": NUMBER, "breakeven_months": {"type": ["integer", "null"]},
+     "discounted_breakeven_months": {"type": ["integer", "null"]}, "breakeven_months_note": TEXT_OR_NULL},
 )
 FLEET_ROW = obj(
     {"hardware": TEXT, "system": TEXT, "precision": TEXT, "fits": BOOL, "batch": INTEGER, "accelerators": INTEGER,
      **{k: NUMBER for k in ("site_w_per_accelerator", "tokens_per_day", "tokens_per_joule",
                             "tokens_per_joule_accelerator", "cost_usd_per_million_output_tokens", "capex_usd",
                             "cost_usd_per_year", "revenue_usd_per_year", "margin_usd_per_year")},
-     "rank_tokens_per_joule": INTEGER, "rank_margin": INTEGER, "note": TEXT},
+     "rank_tokens_per_day": INTEGER, "rank_tokens_per_joule": INTEGER, "rank_margin": INTEGER, "note": TEXT},
     optional=("system", "precision", "batch", "accelerators", "site_w_per_accelerator", "tokens_per_day",
               "tokens_per_joule", "tokens_per_joule_accelerator", "cost_usd_per_million_output_tokens", "capex_usd",
-              "cost_usd_per_year", "revenue_usd_per_year", "margin_usd_per_year", "rank_tokens_per_joule",
-              "rank_margin", "note"),
+              "cost_usd_per_year", "revenue_usd_per_year", "margin_usd_per_year", "rank_tokens_per_day",
+              "rank_tokens_per_joule", "rank_margin", "note"),
     description="One accelerator kind of `fleet`; a kind the model fits on no precision has only hardware, "
                 "fits and note.",
 )
 FLEET = document(
     "`computecost fleet --format json`: a power budget filled with each kind of accelerator",
-    {"power_mw": NUMBER, "model": TEXT, "site": TEXT, "finance": TEXT, "utilization": NUMBER,
+    {"power_mw": NUMBER, "model": TEXT, "site": TEXT, "finance": TEXT, "utilization": NUMBER, "batch": INTEGER,
+     "context_tokens": INTEGER, "input_tokens_per_output_token": NUMBER,
+     "ranked_by": {"enum": ["tokens_per_day", "tokens_per_joule", "margin_usd_per_year"]},
      "market": {"anyOf": [ref("market"), {"type": "null"}]}, "rows": {"type": "array", "items": ref("fleet_row")}},
 )
 BREAKEVEN = document(
