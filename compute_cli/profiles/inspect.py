@@ -65,11 +65,18 @@ def detail(catalog: Catalog, profile_id: str, kind: str | None) -> dict:
 
 
 def flatten(data, path=()):
+    """``[(key path, value)]`` of a profile; lists of mappings (a price history) one item at a time.
+
+    >>> flatten({"a": 1, "h": [{"x": 2}], "c": [0.5, 0.4]})
+    [(('a',), 1), (('h', 0, 'x'), 2), (('c',), [0.5, 0.4])]
+    """
     if isinstance(data, dict):
         out = []
         for key, value in data.items():
             out += flatten(value, path + (key,))
         return out
+    if isinstance(data, list) and data and all(isinstance(v, dict) for v in data):
+        return [item for i, v in enumerate(data) for item in flatten(v, path + (i,))]
     return [(path, data)]
 
 
