@@ -64,12 +64,38 @@ def readme_scenarios() -> str:
     return "\n".join(parts)
 
 
+# The README's investment examples: real runs, shown as a person would type them.
+INVEST_START, INVEST_END = "<!-- investment:start -->", "<!-- investment:end -->"
+INVEST_EXAMPLES = [
+    ["invest", "neocloud-hgx-h100-colo", "--rent-out-usd-per-gpu-hour", "6.155"],
+    ["rent-or-buy", "neocloud-hgx-h100-colo", "aws-p5-ondemand"],
+    ["rent-or-buy", "neocloud-hgx-h100-colo", "aws-p5-ondemand", "--set", "offer.term=reserved_3y"],
+    ["fleet", "--power-mw", "10", "--hardware", "gb200", "--hardware", "b200", "--hardware", "h100-sxm", "--hardware",
+     "mi300x", "--hardware", "mi355x", "--hardware", "rx-9070-xt"],
+    ["breakeven", "neocloud-hgx-h100-colo", "coreweave-h100-ondemand", "--vary", "offer.usd_per_gpu_hour.on_demand"],
+]
+
+
+def readme_investment() -> str:
+    """The README's investment examples: each command and its stdout."""
+    import shlex
+
+    blocks = [f"$ computecost {' '.join(shlex.quote(a) for a in args)}\n{run(args)}" for args in INVEST_EXAMPLES]
+    return "```\n" + "\n".join(blocks) + "```\n"
+
+
+def _replace_block(text: str, start: str, end: str, body: str) -> str:
+    head, _, rest = text.partition(start)
+    _, _, tail = rest.partition(end)
+    return f"{head}{start}\n{body}{end}{tail}"
+
+
 def write_readme() -> None:
     text = README.read_text()
-    head, _, rest = text.partition(START)
-    _, _, tail = rest.partition(END)
-    README.write_text(f"{head}{START}\n{readme_scenarios()}{END}{tail}")
-    print("wrote README.md scenarios")
+    text = _replace_block(text, START, END, readme_scenarios())
+    text = _replace_block(text, INVEST_START, INVEST_END, readme_investment())
+    README.write_text(text)
+    print("wrote README.md scenarios and investment examples")
 
 
 def write_profile_schema() -> None:

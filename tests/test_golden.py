@@ -38,6 +38,12 @@ def test_readme_scenario_answers_are_current():
     assert section.strip() == make_golden.readme_scenarios().strip(), "run `make golden` to refresh README.md"
 
 
+def test_readme_investment_examples_are_current():
+    text = make_golden.README.read_text()
+    section = text.split(make_golden.INVEST_START, 1)[1].split(make_golden.INVEST_END, 1)[0]
+    assert section.strip() == make_golden.readme_investment().strip(), "run `make golden` to refresh README.md"
+
+
 def test_shipped_profile_schema_file_is_current():
     # configs/profiles.schema.json ships beside the profiles for editors (yaml-language-server);
     # regenerate with `computecost schema profiles > configs/profiles.schema.json`.

@@ -13,6 +13,7 @@ from compute_cli.profiles.overrides import Assignment
 METRICS = (
     "cost_usd_per_gpu_hour",
     "cost_usd_per_used_gpu_hour",
+    "marginal_usd_per_used_gpu_hour",
     "decode_tokens_per_s_per_gpu",
     "decode_tokens_per_s",
     "prefill_tokens_per_s_per_gpu",
@@ -30,6 +31,15 @@ METRICS = (
     "decode_step_ms",
     "max_batch",
 )
+
+
+def _price_as_of(record, kind: str) -> str | None:
+    """The vintage of the price a setup pays for its capacity: its accelerator's, or its rent's."""
+    name = {"own": "price_usd", "rent": "rent_usd_per_gpu_hour"}.get(kind)
+    for origin in record.inputs.get(name, ()) if name else ():
+        if origin.as_of and origin.path and "usd" in origin.path:
+            return str(origin.as_of)
+    return None
 
 
 def run(catalog: Catalog, setup_ids: list[str], model_id: str | None, assignments: list[Assignment] = (),
@@ -53,6 +63,8 @@ def run(catalog: Catalog, setup_ids: list[str], model_id: str | None, assignment
             "utilization": clean(s.utilization),
             "context_tokens": s.context_tokens,
             "batch": int(y["batch"][i]),
+            "accelerators": int(y["accelerators_total"][i]),
+            "price_as_of": _price_as_of(run_.origins[i], s.kind),
             "gpus": int(y["gpus"][i]),
             "fits": bool(y["fits"][i]),
             "bound": "memory" if y["bound_is_memory"][i] else "compute",

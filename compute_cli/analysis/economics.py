@@ -290,6 +290,7 @@ def breakeven(catalog: Catalog, setup_a: str, setup_b: str, vary: str, *, model_
     The path is applied to both setups (to those it applies to). A coarse scan over
     the range finds a sign change of metric(A) - metric(B); bisection refines it.
     """
+    from compute_cli.analysis.invest import operating_point
     from compute_cli.analysis.options import distinct, number
 
     distinct("breakeven", [setup_a, setup_b])
@@ -334,6 +335,7 @@ def breakeven(catalog: Catalog, setup_a: str, setup_b: str, vary: str, *, model_
         "metric": metric,
         "current_value": clean(base),
         "metric_at_current": [clean(y[metric][0]), clean(y[metric][1])],
+        "operating_points": [operating_point(run, 0), operating_point(run, 1)],
         "search_range": [clean(lo), clean(hi)],
         "breakeven_value": clean(root) if root is not None else None,
         "note": None if root is not None else f"the two setups do not cross for {vary} in [{lo:g}, {hi:g}]; "

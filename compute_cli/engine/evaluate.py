@@ -149,6 +149,8 @@ def serving_power(decode, prefill, gpu_seconds_per_output_token, gpu_seconds_per
     ...                   0.0, 0.0, 8.0, 0.0)  # host 50 W idle + 50 W x load 0.25 per accelerator
     >>> float(p["avg_power_w_per_gpu"]), float(p["provisioned_w_per_gpu"])
     (312.5, 800.0)
+    >>> float(p["marginal_w_per_gpu"])  # a busy hour over an idle one: 300 W of board, 25 W of host
+    325.0
     """
     idle = np.minimum(idle_w, tdp_w)
     p_decode = energy.board_power_w(idle, tdp_w, decode[1] / decode[0], decode[2] / decode[0], memory_power_weight)
@@ -163,7 +165,9 @@ def serving_power(decode, prefill, gpu_seconds_per_output_token, gpu_seconds_per
     host_w = energy.host_power_w(host_idle, host_power_w, load)
     other_w = network_power_w + storage_power_w
     spare_w = hot_spare_fraction * (idle + (host_idle + other_w) / accelerator_count)
+    host_per_load = (host_power_w - host_idle) / accelerator_count / np.where(tdp_w > idle, tdp_w - idle, 1.0)
     return {
+        "marginal_w_per_gpu": (serving_w - idle) * (1.0 + host_per_load),
         "decode_power_w": p_decode,
         "prefill_power_w": p_prefill,
         "avg_power_w_per_gpu": board_w + (host_w + other_w) / accelerator_count + spare_w,
@@ -197,6 +201,20 @@ def terminal_value(owned, hardware_capex_usd_per_gpu, resale_fraction_at_horizon
     """
     return owned * hardware_capex_usd_per_gpu * finance.resale_value_fraction(
         resale_fraction_at_horizon, hardware_price_decline_per_year, horizon_years)
+
+
+def marginal_cost(pays_energy, marginal_w_per_gpu, pue, electricity_usd_per_kwh, rent_usd_per_gpu_hour,
+                  extras_usd_per_gpu_hour, rent_billed_per_used_hour):
+    """What one more busy hour costs when the capacity is already there [USD per used GPU-h].
+
+    Owned hardware (capital, building, staff paid either way): the extra energy of serving over
+    idling. A rental billed per used hour: its price. A reservation: nothing more.
+
+    >>> float(marginal_cost(1.0, 500.0, 1.2, 0.1, 0.0, 0.0, 0.0)), float(marginal_cost(0.0, 500.0, 1.0, 0.0, 6.88, 0.0, 1.0))
+    (0.06, 6.88)
+    """
+    return (pays_energy * energy.energy_cost_usd_per_hour(marginal_w_per_gpu, pue, electricity_usd_per_kwh)
+            + rent_billed_per_used_hour * (rent_usd_per_gpu_hour + extras_usd_per_gpu_hour))
 
 
 def cost_per_gpu_hour(values) -> dict:
@@ -315,6 +333,7 @@ def _evaluate(x) -> dict:
         "terminal_value_usd_per_gpu": call(terminal_value, v),
         "cost_usd_per_gpu_hour": total,
         "cost_usd_per_used_gpu_hour": total / x["utilization"],
+        "marginal_usd_per_used_gpu_hour": call(marginal_cost, v),
         **{f"{name}_usd_per_gpu_hour": value for name, value in lines.items()},
         "operating_usd_per_gpu_hour": sum(lines[line.name] for line in COST_LINES if line.nature == OPERATING),
         **tokens,

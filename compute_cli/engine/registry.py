@@ -265,6 +265,8 @@ OUTPUTS = by_name(
     Output("energy_j_per_output_token", "J/token", "accelerator energy per generated token"),
     Output("energy_j_per_input_token", "J/token", "accelerator energy per prompt token"),
     Output("avg_power_w_per_gpu", "W", "time-average IT power per accelerator, host share included"),
+    Output("marginal_usd_per_used_gpu_hour", "USD/GPU-h", "what one more busy hour costs with the capacity already "
+           "paid for: the extra energy over idling (owned), the price (rented per used hour)"),
     Output("capex_usd_per_gpu", "USD", "purchase price per serving accelerator: its host, network, storage and "
            "spares share included"),
     Output("terminal_value_usd_per_gpu", "USD", "what the accelerators and hosts of one serving accelerator fetch "

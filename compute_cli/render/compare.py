@@ -39,6 +39,7 @@ ROWS = [
     ("$/GPU-hour", lambda s: s["cost_usd_per_gpu_hour"], money),
     *((f"  {group}", _group(names), money) for group, names in line_groups()),
     ("$/used GPU-hour", lambda s: s["cost_usd_per_used_gpu_hour"], money),
+    ("  one more busy hour", lambda s: s["marginal_usd_per_used_gpu_hour"], money),
     None,
     ("decode tokens/s per GPU", lambda s: s["decode_tokens_per_s_per_gpu"], lambda v: _num(v, ",.0f")),
     ("prefill tokens/s per GPU", lambda s: s["prefill_tokens_per_s_per_gpu"], lambda v: _num(v, ",.0f")),

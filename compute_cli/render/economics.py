@@ -133,6 +133,10 @@ def _breakeven(r: dict, fmt: str, stream) -> None:
     ], fmt, stream)
     if r.get("note"):
         stream.write(f"note: {r['note']}\n")
+    from compute_cli.analysis.invest import operating_point_text
+
+    for name, point in zip(r["setups"], r.get("operating_points", []), strict=False):
+        stream.write(f"operating point of {name}: {operating_point_text(point)}\n")
 
 
 RENDERERS = {"invest": _invest, "rent-or-buy": _rent_or_buy, "fleet": _fleet, "breakeven": _breakeven}

@@ -57,14 +57,16 @@ COMPARE_SETUP = obj(
         "id": TEXT, "name": TEXT, "kind": TEXT, "hardware": TEXT, "system": TEXT_OR_NULL, "site": TEXT_OR_NULL,
         "offer": TEXT_OR_NULL, "term": {"enum": ["on_demand", "spot", "reserved_1y", "reserved_3y", None]},
         "precision": TEXT, "utilization": NUMBER, "context_tokens": INTEGER,
-        "batch": INTEGER, "gpus": INTEGER, "fits": BOOL, "bound": {"enum": ["memory", "compute"]},
+        "batch": INTEGER, "accelerators": INTEGER, "price_as_of": TEXT_OR_NULL, "gpus": INTEGER, "fits": BOOL,
+        "bound": {"enum": ["memory", "compute"]},
         "breakdown_usd_per_gpu_hour": {**obj({name: NUMBER for name in LINE_NAMES}, optional=LINES_ADDED_IN_V2),
                                        "description": "cost_usd_per_gpu_hour by cost line [USD/GPU-h]"},
         **{metric: NUMBER for metric in COMPARE_METRICS},
         "note": TEXT,
         "model": {"type": "string", "description": "model id; in `--format jsonl` lines only"},
     },
-    optional=("note", "model", "term", "cost_usd_per_used_gpu_hour"),  # the last two added within version 2
+    optional=("note", "model", "term", "cost_usd_per_used_gpu_hour", "marginal_usd_per_used_gpu_hour", "accelerators",
+              "price_as_of"),  # all but the first two added within version 2
     description="One setup of `compare` (a line of `compare --format jsonl`).",
 )
 COMPARE = document(
@@ -206,7 +208,9 @@ FLEET = document(
 BREAKEVEN = document(
     "`computecost breakeven --format json`",
     {"setups": TEXTS, "model": TEXT, "vary": TEXT, "metric": TEXT, "current_value": NUMBER,
-     "metric_at_current": {"type": "array", "items": NUMBER}, "search_range": {"type": "array", "items": NUMBER},
+     "metric_at_current": {"type": "array", "items": NUMBER},
+     "operating_points": {"type": "array", "items": ref("operating_point")},
+     "search_range": {"type": "array", "items": NUMBER},
      "breakeven_value": NUMBER, "note": TEXT_OR_NULL},
 )
 SCENARIO_LIST_ROW = obj({"id": TEXT, "name": TEXT, "question": TEXT})
