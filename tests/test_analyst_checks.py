@@ -219,3 +219,19 @@ def test_9_the_other_commands_refuse_bad_options_in_one_line(cli, args, message)
     res = cli(*args)
     assert res.exit_code == 2, (res.stdout, res.stderr)
     assert res.stderr.strip() == f"error: {message}"
+
+
+# compare and invest on one convention: renting the capacity out at compare's cost per used GPU-hour
+# (after the fee), flat, over the hardware's life, earns exactly the cost of capital: NPV 0, IRR = WACC.
+# Resale, income tax and its depreciation shield, book-value insurance and the owned building included.
+@pytest.mark.parametrize("setup", ["neocloud-hgx-h100-colo", "hyperscaler-hgx-h100-campus", "tinybox-red-v2-oregon",
+                                   "hyperscaler-gb200-nvl72-campus", "neocloud-mi355x-colo"])
+def test_selling_at_cost_earns_exactly_the_cost_of_capital(setup):
+    from compute_cli.analysis.compare import run
+
+    row = run(SHIPPED, [setup], None)["setups"][0]
+    fee = economics.invest(SHIPPED, setup, rent_out_usd_per_gpu_hour=1.0)["price"]["marketplace_fee_fraction"]
+    r = economics.invest(SHIPPED, setup, rent_out_usd_per_gpu_hour=row["cost_usd_per_used_gpu_hour"] / (1 - fee),
+                         price_decline_per_year=0.0)
+    assert abs(r["npv_usd"]) < 1e-5 * r["capex_usd"]
+    assert r["irr"] == pytest.approx(r["cost_of_capital_per_year"], abs=2e-5)

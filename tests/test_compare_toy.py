@@ -213,11 +213,11 @@ def extra(wide_catalog):
 def test_owned_building_line_items(extra):
     s = extra["toy-own-building"]
     items = s["breakdown_usd_per_gpu_hour"]
-    # capital of the accelerators and hosts, resold for 20 % after 5 years:
-    #   (30000 - 0.2 x 30000 / 1.08^5) x CRF(8 %, 5) / 8760 = (30000 - 4083.4985) x 0.2504564546 / 8760 = 0.740977
-    # the network, not resold: 5000 x 0.2504564546 / 8760 = 0.142955
-    assert items["capital"] == pytest.approx(0.740977, rel=R)
-    assert items["network"] == pytest.approx(0.142955, rel=R)
+    # capital of the accelerators and hosts, resold for 20 % after 5 years, recovered month by month:
+    #   12 x pmt(1.08^(1/12) - 1, 60 months, -30000, +6000) / 8760 = 0.715120 (numpy-financial)
+    # the network, not resold: 12 x pmt(.., 60, -5000, 0) / 8760 = 0.137966
+    assert items["capital"] == pytest.approx(0.715120, rel=R)
+    assert items["network"] == pytest.approx(0.137966, rel=R)
     # insurance + property tax on the book value, straight line from 35000 to 20 % over 5 years, levelized at
     # 8 %: d = ln 1.08, mean time 1/d - 5 e^(-5d) / (1 - e^(-5d)) = 2.3400, share 1 - 0.8 x 2.3400 / 5 = 0.625591;
     # 35000 x 0.625591 x (0.05 + 0.0376) / 8760 = 0.218957; no maintenance

@@ -29,14 +29,23 @@ def capex_per_accelerator_usd(accelerator_price_usd, accelerator_count, host_cap
     return accelerator_price_usd + (host_capex_usd + network_capex_usd) / accelerator_count
 
 
+# Capital is recovered month by month, as invest's cash flows count revenue: selling at the cost
+# per hour then earns exactly the cost of capital (tests/test_analyst_checks.py).
+CAPITAL_PERIODS_PER_YEAR = 12
+
+
 def capital_usd_per_hour(capex_usd, rate_per_year, life_years, resale_fraction_at_end, income_tax_rate=0.0,
                          depreciation_pv=1.0):
-    """Equivalent annual capital cost spread over every hour of the year [USD/h].
+    """Equivalent capital cost spread over every hour, recovered month by month [USD/h].
 
     See ``finance.annualized_capital_usd_per_year`` (pre-tax, net of resale and the depreciation shield).
+
+    >>> round(float(capital_usd_per_hour(8760.0, 0.0, 4.0, 0.0)), 6)
+    0.25
     """
     return finance.annualized_capital_usd_per_year(capex_usd, rate_per_year, life_years, resale_fraction_at_end,
-                                                   income_tax_rate, depreciation_pv) / HOURS_PER_YEAR
+                                                   income_tax_rate, depreciation_pv,
+                                                   CAPITAL_PERIODS_PER_YEAR) / HOURS_PER_YEAR
 
 
 def fraction_of_capex_usd_per_hour(capex_usd, fraction_per_year):
@@ -114,7 +123,8 @@ def nan_where(mask, values):
 
 def _capital(capex_usd, cost_of_capital_per_year, economic_life_years, resale_fraction, income_tax_rate,
              tax_depreciation_method):
-    pvd = finance.depreciation_pv_fraction(tax_depreciation_method, cost_of_capital_per_year, economic_life_years)
+    pvd = finance.depreciation_pv_fraction(tax_depreciation_method, cost_of_capital_per_year, economic_life_years,
+                                           CAPITAL_PERIODS_PER_YEAR)
     return capital_usd_per_hour(capex_usd, cost_of_capital_per_year, economic_life_years, resale_fraction,
                                 income_tax_rate, pvd)
 

@@ -80,34 +80,50 @@ def depreciation_schedule(method: str, life_years: float) -> tuple[float, ...]:
     return tuple([share] * whole + ([rest] if rest > 1e-12 else []))
 
 
-def depreciation_pv_fraction(method_code, rate_per_year, life_years):
-    """Present value of the tax depreciation of 1 USD of basis, per year's deduction at its year's end [-].
+def _annuity(v, periods, i):
+    """Sum of v^1 .. v^periods [-] (v = 1/(1+i)); ``periods`` may be fractional or 0."""
+    return np.where(i == 0.0, periods, (1.0 - np.power(v, periods)) / np.where(i == 0.0, 1.0, i))
 
-    The asset is retired at the end of its economic life ``n``: whatever basis the schedule has not
-    deducted by then is written off in that year. method_code: TAX_DEPRECIATION (0 straight line
-    over the life, 1 MACRS 5-year, 2 expensing). Vectorized; at rate 0 it is 1.
+
+def depreciation_pv_fraction(method_code, rate_per_year, life_years, periods_per_year=1):
+    """Present value of the tax depreciation of 1 USD of basis [-].
+
+    Each tax year's share is deducted at that year's end (``periods_per_year`` 1) or spread over
+    its months (12, as ``invest`` books it; a straight line over the life's months). The asset is
+    retired at the end of its economic life ``n``: whatever basis the schedule has not deducted by
+    then is written off then. method_code: TAX_DEPRECIATION (0 straight line over the life,
+    1 MACRS 5-year, 2 expensing). Vectorized; at rate 0 it is 1.
 
     >>> round(float(depreciation_pv_fraction(0.0, 0.1, 5.0)), 6)  # annuity factor 3.790787 / 5
     0.758157
     >>> round(float(depreciation_pv_fraction(1.0, 0.1, 6.0)), 6)  # sum of Table A-1 / 1.1^k
     0.77326
-    >>> float(depreciation_pv_fraction(2.0, 0.0, 4.0))
-    1.0
+    >>> float(depreciation_pv_fraction(2.0, 0.0, 4.0)), round(float(depreciation_pv_fraction(2.0, 0.1, 4.0, 12)), 6)
+    (1.0, 0.950041)
     """
     code = np.asarray(method_code, dtype=float)
     rate = np.asarray(rate_per_year, dtype=float)
     life = np.asarray(life_years, dtype=float)
-    v = 1.0 / (1.0 + rate)
-    zero = rate == 0.0
-    safe = np.where(zero, 1.0, rate)
-    straight = np.where(zero, 1.0, (1.0 - np.power(v, life)) / (safe * life))
-    deducted, pv = 0.0, 0.0
-    for k, share in enumerate(MACRS_5_YEAR, start=1):
-        inside = k <= life
-        pv = pv + np.where(inside, share * np.power(v, k), 0.0)
-        deducted = deducted + np.where(inside, share, 0.0)
-    macrs = pv + (1.0 - deducted) * np.power(v, life)
-    expensing = np.where(life >= 1.0, v, np.power(v, life))
+    p = float(periods_per_year)
+    i = np.power(1.0 + rate, 1.0 / p) - 1.0  # rate per period
+    v = 1.0 / (1.0 + i)
+    n = life * p  # periods of the life
+    straight = np.where(rate == 0.0, 1.0, _annuity(v, n, i) / n)
+
+    def schedule_pv(shares):
+        deducted, pv = 0.0, 0.0
+        for k, share in enumerate(shares, start=1):
+            start = (k - 1) * p
+            periods = np.clip(n - start, 0.0, p)  # the periods of tax year k inside the life
+            pv = pv + share / p * np.power(v, start) * _annuity(v, periods, i)
+            deducted = deducted + share * periods / p
+        return pv + (1.0 - deducted) * np.power(v, n)
+
+    if p == 1.0:  # a year's deduction at its end, the NREL ATB convention
+        macrs = schedule_pv(MACRS_5_YEAR)
+        expensing = np.where(life >= 1.0, v, np.power(v, life))
+    else:
+        macrs, expensing = schedule_pv(MACRS_5_YEAR), schedule_pv((1.0,))
     return np.where(code == 1.0, macrs, np.where(code == 2.0, expensing, straight))
 
 
@@ -151,27 +167,34 @@ def resale_value_fraction(resale_fraction_at_age, hardware_price_decline_per_yea
 
 
 def annualized_capital_usd_per_year(capex_usd, rate_per_year, life_years, resale_fraction_at_end, income_tax_rate=0.0,
-                                    depreciation_pv=1.0):
+                                    depreciation_pv=1.0, periods_per_year=1):
     """Pre-tax equivalent annual cost of an asset bought for ``capex_usd`` and sold at the end of its life [USD/yr].
 
     The revenue R a year that pays, after income tax, for the capital and its return (NREL ATB,
     fixed charge rate = CRF x ProFinFactor, here with the resale at the end):
     (R (1 - T)) x annuity = capex - T x capex x PVD - S (1 - T) / (1+r)^n, so
     R = (capex (1 - T x PVD) - S (1 - T) / (1+r)^n) x CRF / (1 - T), S = capex x resale fraction.
-    (The basis is written off by the end of the life, so the resale is taxed in full.)
+    (The basis is written off by the end of the life, so the resale is taxed in full.) With
+    ``periods_per_year`` 12 the revenue arrives month by month (CRF at the monthly rate over
+    12 n months, times 12), as ``invest`` counts it; 1 is the textbook annual annuity.
 
     capex_usd : purchase price [USD]; resale_fraction_at_end : value when sold at the end [-]
-    income_tax_rate : T [-]; depreciation_pv : PVD of 1 USD of basis at the same rate [-]
+    income_tax_rate : T [-]; depreciation_pv : PVD of 1 USD of basis at the same rate and timing [-]
 
     >>> round(float(annualized_capital_usd_per_year(100.0, 0.0, 4, 0.2)), 6)
     20.0
     >>> round(float(annualized_capital_usd_per_year(100.0, 0.1, 5, 0.0, 0.25, 0.758157)), 4)  # 26.3797 x 0.81046/0.75
     28.5063
+    >>> round(float(annualized_capital_usd_per_year(100.0, 0.1, 5, 0.0, periods_per_year=12)), 4)  # 12 x pmt(0.797 %, 60)
+    25.2427
     """
     rate = np.asarray(rate_per_year, dtype=float)
     tax = np.asarray(income_tax_rate, dtype=float)
+    p = float(periods_per_year)
+    per_period = np.power(1.0 + rate, 1.0 / p) - 1.0
     resale_pv = capex_usd * resale_fraction_at_end * (1.0 - tax) / np.power(1.0 + rate, life_years)
-    return (capex_usd * (1.0 - tax * depreciation_pv) - resale_pv) * capital_recovery_factor(rate, life_years) / (1.0 - tax)
+    crf = capital_recovery_factor(per_period, np.asarray(life_years, dtype=float) * p)
+    return p * (capex_usd * (1.0 - tax * depreciation_pv) - resale_pv) * crf / (1.0 - tax)
 
 
 def levelized_book_value_fraction(rate_per_year, life_years, residual_value_fraction):
