@@ -80,3 +80,20 @@ def test_offer_term_leaves_owned_setups_alone_and_says_so_for_none():
 
     with pytest.raises(InputError, match="applies to none of the setups"):
         pipeline.evaluate(SHIPPED, ["hyperscaler-hgx-h100-campus"], None, [parse_assignment("offer.term=spot")])
+
+
+@settings(max_examples=8, deadline=None)
+@given(k=st.floats(min_value=1.05, max_value=4.0))
+def test_owning_breaks_even_at_zero_utilization_against_a_reservation_dearer_than_owning(k):
+    """Reserved capacity is paid every hour, like owned capacity: if the reservation's hour costs more
+    than owning's hour (every hour counted), owning is cheaper at every utilization."""
+    from compute_cli.analysis import economics
+    from compute_cli.analysis.compare import run
+
+    own = run(SHIPPED, ["neocloud-hgx-h100-colo"], None)["setups"][0]["cost_usd_per_gpu_hour"]
+    price = k * own
+    r = economics.rent_or_buy(SHIPPED, "neocloud-hgx-h100-colo", "aws-p5-ondemand",
+                              assignments=[parse_assignment("offer.term=reserved_3y"),
+                                           parse_assignment(f"offer.usd_per_gpu_hour.reserved_3y={price!r}")])
+    assert r["breakeven_utilization"] == 0.0
+    assert r["owning_cheaper_at_setup_utilization"] is True

@@ -82,7 +82,9 @@ def depreciation_schedule(method: str, life_years: float) -> tuple[float, ...]:
 
 def _annuity(v, periods, i):
     """Sum of v^1 .. v^periods [-] (v = 1/(1+i)); ``periods`` may be fractional or 0."""
-    return np.where(i == 0.0, periods, (1.0 - np.power(v, periods)) / np.where(i == 0.0, 1.0, i))
+    safe = np.where(i == 0.0, 1.0, i)
+    # 1 - v^periods as -expm1(-periods log1p(i)): exact for tiny rates, where v^periods rounds to 1
+    return np.where(i == 0.0, periods, -np.expm1(-periods * np.log1p(safe)) / safe)
 
 
 def depreciation_pv_fraction(method_code, rate_per_year, life_years, periods_per_year=1):
@@ -105,7 +107,7 @@ def depreciation_pv_fraction(method_code, rate_per_year, life_years, periods_per
     rate = np.asarray(rate_per_year, dtype=float)
     life = np.asarray(life_years, dtype=float)
     p = float(periods_per_year)
-    i = np.power(1.0 + rate, 1.0 / p) - 1.0  # rate per period
+    i = np.expm1(np.log1p(rate) / p)  # rate per period, exact for tiny rates
     v = 1.0 / (1.0 + i)
     n = life * p  # periods of the life
     straight = np.where(rate == 0.0, 1.0, _annuity(v, n, i) / n)
@@ -191,7 +193,7 @@ def annualized_capital_usd_per_year(capex_usd, rate_per_year, life_years, resale
     rate = np.asarray(rate_per_year, dtype=float)
     tax = np.asarray(income_tax_rate, dtype=float)
     p = float(periods_per_year)
-    per_period = np.power(1.0 + rate, 1.0 / p) - 1.0
+    per_period = np.expm1(np.log1p(rate) / p)
     resale_pv = capex_usd * resale_fraction_at_end * (1.0 - tax) / np.power(1.0 + rate, life_years)
     crf = capital_recovery_factor(per_period, np.asarray(life_years, dtype=float) * p)
     return p * (capex_usd * (1.0 - tax * depreciation_pv) - resale_pv) * crf / (1.0 - tax)

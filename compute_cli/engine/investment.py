@@ -25,7 +25,7 @@ def monthly_rate(rate_per_year):
     >>> round(float(monthly_rate(0.1268250301)), 6)
     0.01
     """
-    return np.power(1.0 + np.asarray(rate_per_year, dtype=float), 1.0 / MONTHS_PER_YEAR) - 1.0
+    return np.expm1(np.log1p(np.asarray(rate_per_year, dtype=float)) / MONTHS_PER_YEAR)
 
 
 def yearly_rate(rate_per_month):
