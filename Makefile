@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-$(shell $(PYTHON) -c 'import hashlib,sys;print(hashlib.sha1(open("pyproject.toml","rb").read()).hexdigest()[:10])')
 
-.PHONY: run test bench lint golden install clean
+.PHONY: run test bench lint golden install clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,10 +19,23 @@ install: $(STAMP)
 run: install  ## venv + install + the shipped comparison
 	$(BIN)/computecost compare
 
-test: install  ## test dependencies + the whole suite
+# Debian packages the suite uses, by the command each provides: jq (README pipelines) and chromium
+# (the report's browser test, tests/test_report_browser.py, with a font to draw the page's text).
+# Installed only when missing, without the recommended desktop packages.
+DEBIAN_PACKAGES = jq chromium
+SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+system-deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do command -v $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	case "$$missing" in *chromium*) missing="$$missing fonts-liberation";; esac; \
+	if [ -n "$$missing" ]; then echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+	    --no-install-recommends $$missing >/dev/null; fi
+
+test: install system-deps  ## test dependencies (Python and Debian) + the whole suite
 	$(BIN)/python -m pytest
 
-golden: install  ## regenerate tests/golden/ after an intended output change
+golden: install system-deps  ## regenerate tests/golden/, the documented examples and docs/report.png after an intended output change
 	$(BIN)/python tests/make_golden.py
 
 bench: install  ## benchmarks; figures go to docs/performance.md

@@ -25,6 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_RATIO = 1.2
+FRONTIER_RATIO = 1.3  # frontier cold against compare cold
 FLOOR_IMPORTS = "import typer, numpy, yaml, msgspec"
 FREEZE_FLOOR = "floor, then gc.freeze() as computecost exits"
 
@@ -38,6 +39,9 @@ def commands(python: str) -> dict[str, list[str]]:
         # the floor ending as computecost ends (gc.freeze, see cli.main): our overhead alone
         FREEZE_FLOOR: [python, "-c", FLOOR_IMPORTS + "; import gc; gc.freeze()"],
         "computecost compare --format json": [*cli, "compare", "--format", "json"],
+        # the default comparison's 5 setups, every point of each (one engine call over all of them)
+        "computecost frontier --format json": [*cli, "frontier", "--format", "json"],
+        "computecost frontier (table and chart)": [*cli, "frontier"],
         "computecost --version": [*cli, "--version"],
     }
 
@@ -75,6 +79,11 @@ def report(samples: dict[str, list[float]]) -> str:
     verdict = "within" if ratio <= TARGET_RATIO else "ABOVE"
     lines += ["", f"ratio compare / floor = {ratio:.2f} ({verdict} the {TARGET_RATIO}x target); "
               f"compare / floor ending alike = {medians['computecost compare --format json'] / medians[FREEZE_FLOOR]:.2f}"]
+    compare = medians["computecost compare --format json"]
+    frontier = medians["computecost frontier --format json"]
+    verdict = "within" if frontier / compare <= FRONTIER_RATIO else "ABOVE"
+    lines.append(f"ratio frontier / compare = {frontier / compare:.2f} ({verdict} the {FRONTIER_RATIO}x target); "
+                 f"with the table and chart {medians['computecost frontier (table and chart)'] / compare:.2f}")
     return "\n".join(lines)
 
 

@@ -61,3 +61,7 @@ class ComputeCostWarning(UserWarning):
     The library warns through Python's ``warnings``; the CLI prints each as one
     ``warning:`` line on stderr (none with ``--quiet``).
     """
+
+
+class ComputeCostNote(ComputeCostWarning):
+    """Something worth knowing that is not wrong: printed as a ``note:`` line (none with ``--quiet``)."""

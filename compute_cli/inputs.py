@@ -29,9 +29,13 @@ from compute_cli.engine.efficiency import (
     WEIGHT_ONLY_FALLBACK,
 )
 from compute_cli.engine.registry import INPUTS, KIND_REASON
+from compute_cli.errors import InputError
 from compute_cli.profiles.catalog import ResolvedSetup
 from compute_cli.profiles.overrides import ROOTS
 from compute_cli.profiles.schema import Model
+from compute_cli.profiles.yamlio import format_path
+
+MS_PER_S = 1000.0
 
 # The first word of a path (as --set writes it) -> the ResolvedSetup attribute it reads.
 ROOT_ATTR = {word: attr for word, (attr, _struct) in ROOTS.items()}
@@ -41,12 +45,29 @@ ROOT_ATTR = {word: attr for word, (attr, _struct) in ROOTS.items()}
 class RunOptions:
     """Per-run knobs that are not profile fields."""
 
-    gpus: int = 0  # 0 = auto (fewest that fit)
-    prompt_tokens: int | None = None  # None = the setup's context_tokens
+    gpus: int = 0  # 0 = auto (fewest that fit, or chosen with the operating point)
+    prompt_tokens: int | None = None  # None = the workload's input tokens, else the setup's context_tokens
     prefill_batch: int = 1
     parallelism: str = "tensor"  # or "pipeline"
     cap_batch: bool = True  # serve at most the batch that fits (compare); False: report as asked
     horizon_years: float | None = None  # when the hardware is sold (invest); None: at the end of its life
+    # the operating point (--workload, --input-tokens/--output-tokens and the latency targets)
+    workload: str | None = None  # a workload profile for every setup, instead of their own
+    input_tokens: int | None = None  # with output_tokens: a workload made in code, without targets
+    output_tokens: int | None = None
+    max_ttft_ms: float | None = None  # replaces the workload's TTFT target
+    max_tpot_ms: float | None = None  # with min_tokens_per_s_per_user, replaces its TPOT target
+    min_tokens_per_s_per_user: float | None = None
+
+    @property
+    def tpot_options(self) -> list[tuple[str, float]]:
+        """The TPOT targets given as options, each as a bound on TPOT [ms]."""
+        out = []
+        if self.max_tpot_ms is not None:
+            out.append(("--max-tpot-ms", float(self.max_tpot_ms)))
+        if self.min_tokens_per_s_per_user is not None:
+            out.append(("--min-tokens-per-s-per-user", MS_PER_S / float(self.min_tokens_per_s_per_user)))
+        return out
 
 
 @dataclass(frozen=True)
@@ -70,6 +91,11 @@ class Origin:
     as_of: str | None = None
     text: str | None = None  # the assumption, the --set text, or what the engine table is
     distribution: object | None = None
+
+    @property
+    def figure(self) -> tuple:
+        """What names this figure whichever setup used it: ``(file or profile, key path in it)``."""
+        return (self.file or self.profile, self.key or self.path)
 
     @property
     def where(self) -> str:
@@ -113,6 +139,23 @@ def _root(path: str) -> str:
     return ROOT_ATTR.get(word, "setup") if dot else "setup"
 
 
+def figure_origin(loaded, keys: tuple, path: str | None, value) -> Origin:
+    """The origin of the value at key path ``keys`` of a loaded profile (``profiles.loader.Loaded``).
+
+    ``path`` is how ``--set`` names it (None for a figure no setup path reaches, such as a
+    market quote). The one place that turns a profile's provenance into an ``Origin``.
+    """
+    profile, key = f"{loaded.kind}/{loaded.id}", format_path(keys)
+    prov = loaded.provenance.get(tuple(keys))
+    line = loaded.line_of(*keys)
+    if prov is None:
+        basis = "unsourced" if line else "default"
+        return Origin(path, basis, value, profile, key, loaded.file, line)
+    basis = "source" if prov.source else "assumption" if prov.assumption else "unsourced"
+    return Origin(path, basis, value, profile, key, loaded.file, line, prov.source, prov.as_of, prov.assumption,
+                  prov.distribution)
+
+
 class _Reader:
     """Reads one setup's profile values by path, recording each read's origin."""
 
@@ -146,15 +189,7 @@ class _Reader:
         loaded = self.model_source if attr == "model" else self.r.sources.get(attr)
         if loaded is None:
             return Origin(path, "engine", value, text=f"stand-in {attr} made in code (profiles/standins.py)")
-        profile, key = f"{loaded.kind}/{loaded.id}", ".".join(keys)
-        prov = loaded.provenance.get(keys)
-        line = loaded.line_of(*keys)
-        if prov is None:
-            basis = "unsourced" if line else "default"
-            return Origin(path, basis, value, profile, key, loaded.file, line)
-        basis = "source" if prov.source else "assumption" if prov.assumption else "unsourced"
-        return Origin(path, basis, value, profile, key, loaded.file, line, prov.source, prov.as_of, prov.assumption,
-                      prov.distribution)
+        return figure_origin(loaded, keys, path, value)
 
     def engine(self, table: str, value):
         """A value from one of the engine's own tables (docs/methodology.md), recorded."""
@@ -371,7 +406,72 @@ def _bytes_per_param(c: _Reader):
 def _prompt_tokens(c: _Reader):
     if c.options.prompt_tokens:
         return c.option("prompt_tokens", float(c.options.prompt_tokens))
+    if c.r.workload is not None:
+        return float(c.read("workload.input_tokens"))
+    return _setup_context(c)
+
+
+def _setup_context(c: _Reader) -> float:
+    if c.r.setup.context_tokens is None:
+        loaded = c.r.sources.get("setup")
+        raise InputError(f"setup '{c.r.setup.id}' needs context_tokens, or a workload whose input and output "
+                         "tokens set it (workload: chat, or --workload)", file=loaded.file if loaded else None,
+                         line=loaded.line_of("id") if loaded else None, path="context_tokens")
     return float(c.read("context_tokens"))
+
+
+def _batch(c: _Reader):
+    if c.r.setup.batch is None:
+        return c.engine("operating point: the highest-throughput concurrency that meets the targets "
+                        "(engine/serving.py)", 0.0)
+    return float(c.read("batch"))
+
+
+def _context_tokens(c: _Reader):
+    """The mean context while decoding: the prompt and half the output (docs/methodology.md section 8)."""
+    if c.r.workload is None:
+        return _setup_context(c)
+    c.ignore("context_tokens", "its workload sets the context (workload.input_tokens + workload.output_tokens / 2)")
+    return float(c.read("workload.input_tokens")) + float(c.read("workload.output_tokens")) / 2.0
+
+
+def _input_per_output(c: _Reader):
+    if c.r.workload is None:
+        return float(c.read("input_tokens_per_output_token"))
+    c.ignore("input_tokens_per_output_token", "its workload sets the ratio (workload.input_tokens / "
+             "workload.output_tokens)")
+    return float(c.read("workload.input_tokens")) / float(c.read("workload.output_tokens"))
+
+
+NO_TARGET = float("inf")
+
+
+def _max_ttft(c: _Reader):
+    w = c.r.workload
+    if c.options.max_ttft_ms is not None:
+        if w is not None:
+            c.ignore("workload.max_ttft_ms", "--max-ttft-ms sets the TTFT target")
+        return c.option("--max-ttft-ms", float(c.options.max_ttft_ms))
+    if w is not None and w.max_ttft_ms is not None:
+        return float(c.read("workload.max_ttft_ms"))
+    return NO_TARGET
+
+
+def _max_tpot(c: _Reader):
+    """The tightest TPOT bound: the options' if any is given, else the workload's (a speed is 1000 / TPOT)."""
+    w = c.r.workload
+    given = c.options.tpot_options
+    if given:
+        if w is not None:
+            for key in ("max_tpot_ms", "min_tokens_per_s_per_user"):
+                c.ignore(f"workload.{key}", "the command line sets the TPOT target")
+        return min(c.option(name, value) for name, value in given)
+    bounds = [NO_TARGET]
+    if w is not None and w.max_tpot_ms is not None:
+        bounds.append(float(c.read("workload.max_tpot_ms")))
+    if w is not None and w.min_tokens_per_s_per_user is not None:
+        bounds.append(MS_PER_S / float(c.read("workload.min_tokens_per_s_per_user")))
+    return min(bounds)
 
 
 def _option(name: str, convert):
@@ -461,6 +561,11 @@ DERIVED = {
     "bytes_per_param": _bytes_per_param,
     "gpus": _option("gpus", lambda o: float(o.gpus)),
     "prompt_tokens": _prompt_tokens,
+    "batch": _batch,
+    "context_tokens": _context_tokens,
+    "input_tokens_per_output_token": _input_per_output,
+    "max_ttft_ms": _max_ttft,
+    "max_tpot_ms": _max_tpot,
     "prefill_batch": _option("prefill_batch", lambda o: float(o.prefill_batch)),
     "tensor_parallel": _option("parallelism", lambda o: o.parallelism == "tensor"),
     "cap_batch": _option("cap_batch", lambda o: o.cap_batch),

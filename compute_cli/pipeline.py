@@ -61,6 +61,7 @@ class Run:
     x: inputs.Inputs
     y: dict
     assignments: list[Assignment] = field(default_factory=list)
+    options: inputs.RunOptions = field(default_factory=inputs.RunOptions)
 
     def scalars(self, i: int) -> tuple[dict, dict]:
         """Inputs and outputs of the ``i``-th setup as 0-d arrays."""
@@ -80,25 +81,44 @@ def evaluate(catalog: Catalog, setup_ids, model_id: str | None, assignments=(),
              options: inputs.RunOptions = inputs.RunOptions()) -> Run:
     """Resolve, override, build and evaluate setups (the default comparison when ``setup_ids`` is empty).
 
-    ``model_id`` None means the model the setups declare (see ``default_model``).
+    ``model_id`` None means the catalog's default model (``computecost.toml``), else the model
+    the setups declare (see ``default_model``).
     """
     ids = list(dict.fromkeys(setup_ids)) or default_setups(catalog)
     if not ids:
         raise InputError("no setups found; add one under setups/ in a --config-dir")
     resolved = [catalog.resolve(i) for i in ids]
-    model_id = model_id or default_model(resolved)
+    model_id = model_id or catalog.default_model or default_model(resolved)
     model = catalog.model(model_id)
     return evaluate_resolved(catalog, resolved, model, assignments, options, catalog.get("models", model_id))
+
+
+def with_workload(catalog: Catalog, resolved: list[ResolvedSetup], options: inputs.RunOptions) -> list[ResolvedSetup]:
+    """The setups with the run's workload (``--workload``, or ``--input-tokens/--output-tokens``) instead of their own."""
+    import dataclasses
+
+    from compute_cli.profiles import standins
+
+    if options.workload is not None:
+        loaded = catalog.get("workloads", options.workload)
+        return [dataclasses.replace(r, workload=loaded.profile, sources={**r.sources, "workload": loaded})
+                for r in resolved]
+    if options.input_tokens is not None:
+        made = standins.workload(options.input_tokens, options.output_tokens)
+        return [dataclasses.replace(r, workload=made, sources={k: v for k, v in r.sources.items() if k != "workload"})
+                for r in resolved]
+    return resolved
 
 
 def evaluate_resolved(catalog: Catalog, resolved: list[ResolvedSetup], model: Model, assignments=(),
                       options: inputs.RunOptions = inputs.RunOptions(), model_source=None) -> Run:
     """``evaluate`` for setups already resolved (or made in code, see ``profiles.standins``)."""
     assignments = list(assignments)
+    resolved = with_workload(catalog, resolved, options)
     resolved, model = apply(resolved, model, assignments)
     overridden = {canonical(a.path, a.text): a.text for a in assignments}
     x = inputs.build(resolved, model, options, model_source=model_source, overridden=overridden)
-    run = Run(resolved=resolved, model=model, x=x, y=engine_evaluate(x), assignments=assignments)
+    run = Run(resolved=resolved, model=model, x=x, y=engine_evaluate(x), assignments=assignments, options=options)
     catalog.record_used(x.origins)
     for message in unused_overrides(run):
         warnings.warn(message, ComputeCostWarning, stacklevel=2)

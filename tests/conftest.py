@@ -22,6 +22,15 @@ EXTRA = TESTS / "data" / "extra"  # more toy setups/models layered on top of PRO
 INVALID = TESTS / "data" / "invalid"
 
 
+@pytest.fixture(autouse=True)
+def no_user_config(monkeypatch, tmp_path_factory):
+    """Every test runs with an empty user config directory of its own, so a developer's
+    ~/.config/computecost (profiles, computecost.toml) never changes a result."""
+    home = tmp_path_factory.mktemp("xdg")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
+    return home / "computecost"
+
+
 @pytest.fixture(scope="session")
 def toy_catalog() -> Catalog:
     """The toy catalog alone (plus the shipped dir, which it never needs)."""

@@ -406,7 +406,8 @@ def test_profiles_schema_per_kind_is_json(kind, cli):
 
 @pytest.fixture(scope="module")
 def schemas():
-    return {kind: schema_of(kind) for kind in ("hardware", "systems", "sites", "finance", "offers", "models", "setups")}
+    return {kind: schema_of(kind) for kind in ("hardware", "systems", "sites", "finance", "offers", "models", "setups",
+                                               "workloads")}
 
 
 @pytest.mark.parametrize("kind, path", list(fixture_documents()), ids=lambda v: getattr(v, "name", v))

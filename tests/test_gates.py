@@ -391,6 +391,10 @@ JSON_OUTPUTS = [
     ("compare", False, (*TOY, "compare", "toy-own", "toy-rent", "--model", "toy-dense", "-f", "json")),
     ("compare", False, (*WIDE, "compare", "toy-own", "--model", "toy-huge", "-f", "json")),  # nulls and a note
     ("compare_setup", True, (*TOY, "compare", "toy-own", "toy-rent", "--model", "toy-dense", "-f", "jsonl")),
+    ("compare", False, ("-q", "compare", "--max-tpot-ms", "5", "-f", "json")),  # no point meets it: nulls, notes
+    ("frontier", False, ("-q", "frontier", "hyperscaler-hgx-h100-campus", "tinybox-red-v2-oregon", "-f", "json")),
+    ("frontier", False, (*WIDE, "frontier", "toy-own", "--model", "toy-huge", "-f", "json")),  # does not fit
+    ("frontier_row", True, ("-q", "frontier", "tinybox-red-v2-oregon", "--workload", "reasoning", "-f", "jsonl")),
     ("throughput", False, (*TOY, "throughput", "--hardware", "toy-gpu", "--model", "toy-dense", "-f", "json")),
     ("throughput", False, (*TOY, "throughput", "--hardware", "toy-gpu", "--model", "toy-dense", "--batch", "10000",
                            "-f", "json")),  # with a note
@@ -422,6 +426,16 @@ JSON_OUTPUTS = [
     ("simulate", False, (*TOY, "simulate", "toy-own", "--model", "toy-dense", "--samples", "500", "--dist",
                          "utilization=uniform:0.3:0.7", "-f", "json")),
     ("simulate", False, ("-q", "simulate", "tinybox-red-v2-oregon", "--samples", "500", "-f", "json")),
+    # ranges
+    ("compare", False, ("-q", "compare", "--ranges", "--samples", "200", "-f", "json")),
+    ("compare_setup", True, ("-q", "compare", "--ranges", "--samples", "200", "-f", "jsonl")),
+    ("invest", False, ("-q", "invest", "neocloud-hgx-h100-colo", "--ranges", "--samples", "200", "-f", "json")),
+    # prices (import writes into the test's own empty user config directory)
+    ("prices_import", False, ("prices", "import", "tests/data/prices/litellm-prices.json", "--as-of", "2026-11-30",
+                              "-f", "json")),
+    ("prices_import", False, ("prices", "import", "tests/data/prices/offers.csv", "-f", "json")),
+    ("prices_stale", False, ("prices", "stale", "-f", "json")),
+    ("prices_stale_row", True, ("prices", "stale", "--max-age-days", "0", "-f", "jsonl")),
 ]
 # Commands that print JSON without a definition in output_schema.py yet: none. A new one fails
 # test_every_command_that_prints_json_has_a_definition until it has a definition and a row above.

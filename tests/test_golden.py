@@ -38,14 +38,24 @@ def test_readme_scenario_answers_are_current():
     assert section.strip() == make_golden.readme_scenarios().strip(), "run `make golden` to refresh README.md"
 
 
-def test_readme_investment_examples_are_current():
-    text = make_golden.README.read_text()
-    section = text.split(make_golden.INVEST_START, 1)[1].split(make_golden.INVEST_END, 1)[0]
-    assert section.strip() == make_golden.readme_investment().strip(), "run `make golden` to refresh README.md"
-
-
 def test_shipped_profile_schema_file_is_current():
     # configs/profiles.schema.json ships beside the profiles for editors (yaml-language-server);
     # regenerate with `computecost schema profiles > configs/profiles.schema.json`.
     shipped = (HERE.parent / "configs" / "profiles.schema.json").read_text()
     assert shipped == make_golden.run(["schema", "profiles"])
+
+
+@pytest.mark.parametrize("doc", make_golden.DOCS, ids=lambda p: p.name)
+def test_every_documented_example_is_a_real_run(doc):
+    """Each ```console block of the README and docs/ is re-run; its output must be what is written."""
+    text = doc.read_text()
+    assert make_golden.render_examples(text) == text, f"run `make golden` to refresh the examples of {doc.name}"
+
+
+def test_the_readme_shows_examples_and_no_machine_paths():
+    readme = make_golden.README.read_text()
+    assert readme.count(make_golden.FENCE) >= 8
+    for doc in make_golden.DOCS:
+        text = doc.read_text()
+        for marker in ("/work/", "/root/", "/home/", "/tmp/"):
+            assert marker not in text, (doc.name, marker)

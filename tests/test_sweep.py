@@ -254,6 +254,25 @@ def test_output_writer_removes_its_temporary_file_on_failure(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["x.csv"]
 
 
+def test_output_writer_writes_a_device_or_pipe_as_it_is(tmp_path):
+    import os
+    import stat
+    import threading
+
+    from compute_cli.render.output import atomic_output
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    with atomic_output(fifo, binary=True) as fh:
+        fh.write(b"rows\n")
+    reader.join(10)
+    assert got == [b"rows\n"]
+    assert stat.S_ISFIFO(fifo.stat().st_mode) and sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
+
+
 def test_output_writer_refuses_a_missing_directory(tmp_path):
     from compute_cli.render.output import atomic_output
 

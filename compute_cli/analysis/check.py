@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from compute_cli.contract import SCHEMA_VERSION
+from compute_cli import inputs
 from compute_cli.analysis import compare
+from compute_cli.contract import SCHEMA_VERSION
 from compute_cli.engine.registry import LINE_NAMES
 from compute_cli.errors import UsageError, did_you_mean
 from compute_cli.profiles import policy as policy_file
@@ -20,13 +21,23 @@ from compute_cli.profiles.catalog import Catalog, display_path
 from compute_cli.profiles.overrides import Assignment
 
 BREAKDOWN = "breakdown_usd_per_gpu_hour"
-# Every metric of a compare row a rule may limit; line items as breakdown_usd_per_gpu_hour.<item>.
-METRICS = compare.METRICS + tuple(f"{BREAKDOWN}.{item}" for item in LINE_NAMES)
+OPERATING_POINT = "operating_point"
+# Every metric of a compare row a rule may limit; line items as breakdown_usd_per_gpu_hour.<item>, the
+# latency of the operating point as operating_point.<key>.
+METRICS = (compare.METRICS + tuple(f"{BREAKDOWN}.{item}" for item in LINE_NAMES)
+           + tuple(f"{OPERATING_POINT}.{key}" for key in ("concurrency", "tokens_per_s_per_user", "ttft_ms", "tpot_ms")))
 # Command-line limits: option -> (metric, bound).
 LIMIT_OPTIONS = {
     "--max-usd-per-million-output-tokens": ("cost_usd_per_million_output_tokens", "max"),
     "--max-usd-per-gpu-hour": ("cost_usd_per_gpu_hour", "max"),
     "--min-tokens-per-joule": ("tokens_per_joule", "min"),
+}
+# Latency targets: they choose each setup's operating point (as in compare) and are held like limits,
+# so a setup whose own batch, or whose best point, misses them breaches.
+TARGET_OPTIONS = {
+    "--max-ttft-ms": (f"{OPERATING_POINT}.ttft_ms", "max"),
+    "--max-tpot-ms": (f"{OPERATING_POINT}.tpot_ms", "max"),
+    "--min-tokens-per-s-per-user": (f"{OPERATING_POINT}.tokens_per_s_per_user", "min"),
 }
 
 
@@ -51,7 +62,7 @@ def option_rules(limits: dict[str, float | None]) -> list[Rule]:
     for option, value in limits.items():
         if value is None:
             continue
-        metric, bound = LIMIT_OPTIONS[option]
+        metric, bound = {**LIMIT_OPTIONS, **TARGET_OPTIONS}[option]
         rules.append(Rule(metric=metric, origin=option, **{bound: float(value)}))
     return rules
 
@@ -101,17 +112,24 @@ def _check_setup_filters(catalog: Catalog, rules: list[Rule], policy: policy_fil
 
 
 def run(catalog: Catalog, setup_ids: list[str], model_id: str | None, assignments: list[Assignment] = (),
-        limits: dict[str, float | None] | None = None, policy_path: str | None = None) -> dict:
-    """Evaluate the setups as ``compare`` does and judge every rule on every setup it applies to."""
-    rules = option_rules(limits or {})
+        limits: dict[str, float | None] | None = None, policy_path: str | None = None,
+        options: inputs.RunOptions = inputs.RunOptions()) -> dict:
+    """Evaluate the setups as ``compare`` does and judge every rule on every setup it applies to.
+
+    The latency targets of ``options`` choose the operating points and are held as rules too.
+    """
+    targets = {"--max-ttft-ms": options.max_ttft_ms, "--max-tpot-ms": options.max_tpot_ms,
+               "--min-tokens-per-s-per-user": options.min_tokens_per_s_per_user}
+    rules = option_rules({**(limits or {}), **targets})
     policy = None
     if policy_path is not None:
         more, policy_model, policy = policy_rules(policy_path)
         rules += more
         model_id = model_id or policy_model
     if not rules:
-        raise UsageError("nothing to check: give a limit (" + ", ".join(LIMIT_OPTIONS) + ") or --policy FILE")
-    result = compare.run(catalog, setup_ids, model_id, assignments)
+        raise UsageError("nothing to check: give a limit (" + ", ".join([*LIMIT_OPTIONS, *TARGET_OPTIONS])
+                         + ") or --policy FILE")
+    result = compare.run(catalog, setup_ids, model_id, assignments, options)
     rows = result["setups"]
     _check_setup_filters(catalog, rules, policy, [r["id"] for r in rows])
     results = []

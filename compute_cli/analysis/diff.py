@@ -99,7 +99,7 @@ def validate(data, file: str) -> dict:
 
 def flatten(row: dict) -> dict:
     """Nested keys as dotted names: ``breakdown_usd_per_gpu_hour.energy``."""
-    return {format_path(path): value for path, value in inspect.flatten(row)}
+    return {format_path(path): value for path, value in inspect.flatten(row, lists=False)}
 
 
 def _number(value) -> bool:

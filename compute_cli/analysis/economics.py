@@ -1,61 +1,115 @@
-"""Investment questions over the engine: invest, rent-or-buy, fleet under a power budget, break-even."""
+"""Investment questions over the engine: rent-or-buy, fleet under a power budget, break-even (invest: analysis/invest.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from compute_cli.contract import SCHEMA_VERSION
 from compute_cli import inputs
 from compute_cli.analysis import paths
+from compute_cli.analysis.compare import latency_note, operating_point as serving_point, workload_of
+from compute_cli.contract import SCHEMA_VERSION
 from compute_cli.engine import investment
 from compute_cli.engine.constants import (
-    MONTHS_PER_YEAR,
     DAYS_PER_YEAR,
     HOURS_PER_DAY,
     HOURS_PER_MONTH,
     HOURS_PER_YEAR,
+    MONTHS_PER_YEAR,
     SECONDS_PER_DAY,
     SECONDS_PER_HOUR,
     TOKENS_PER_MILLION,
     W_PER_MW,
 )
+from compute_cli.engine.evaluate import evaluate as engine_evaluate
 from compute_cli.engine.solve import bisect, sign_changes
 from compute_cli.errors import InputError, UsageError, did_you_mean
 from compute_cli.pipeline import DEFAULT_MODEL, clean, evaluate, evaluate_resolved
 from compute_cli.profiles import standins
 from compute_cli.profiles.catalog import Catalog, ResolvedSetup
-from compute_cli.engine.evaluate import evaluate as engine_evaluate
 from compute_cli.profiles.overrides import Assignment, apply
 from compute_cli.profiles.schema import System
 
 
-
 # --------------------------------------------------------------------- market
-def market_price(catalog: Catalog, model_id: str) -> dict:
-    """Median list price of a model across the providers in its market profile [USD/M tokens]."""
+QUOTE_SIDES = ("input_usd_per_million_tokens", "output_usd_per_million_tokens")
+
+
+def _market(catalog: Catalog, model_id: str):
+    """The market profile of a model (its ``Loaded``), its quotes recorded as figures the run used."""
     if catalog.find("markets", model_id) is None:
         raise InputError(f"no market profile for model '{model_id}'{did_you_mean(model_id, catalog.ids('markets'))}; "
                          "give --sell-price-usd-per-million-tokens, or add markets/" + model_id + ".yaml")
-    market = catalog.get("markets", model_id).profile
+    catalog.record_figures(market_figures(catalog, model_id))
+    return catalog.get("markets", model_id)
+
+
+def market_price(catalog: Catalog, model_id: str) -> dict:
+    """Median list price of a model across the providers in its market profile [USD/M tokens]."""
+    market = _market(catalog, model_id).profile
     inp = float(np.median([q.input_usd_per_million_tokens for q in market.quotes]))
     out = float(np.median([q.output_usd_per_million_tokens for q in market.quotes]))
     return {"market": market.id, "providers": len(market.quotes), "input_usd_per_million_tokens": inp,
             "output_usd_per_million_tokens": out}
 
 
-def _one(catalog, setup_id, model_id, assignments):
-    run = evaluate(catalog, [setup_id], model_id, assignments)
+def market_figures(catalog: Catalog, model_id: str) -> list:
+    """The origins (``inputs.Origin``) of every quote ``market_price`` takes the median of."""
+    loaded = catalog.get("markets", model_id)
+    return [inputs.figure_origin(loaded, ("quotes", i, side), None, getattr(q, side))
+            for i, q in enumerate(loaded.profile.quotes) for side in QUOTE_SIDES]
+
+
+def market_price_samples(catalog: Catalog, model_id: str, seed: int):
+    """``(draw(n) -> (input, output) medians, [uncertain quote keys])``: the market median when each
+    provider's quote varies over its declared distribution [USD/M tokens], ``n`` samples a call.
+
+    Each quote with a distribution draws from its own stream (``simulate.stream``, named
+    ``markets/<id>:quotes[j].<side>``); quotes without one stay at their value.
+    """
+    from compute_cli.analysis import simulate
+
+    loaded = _market(catalog, model_id)
+    columns, uncertain = {side: [] for side in QUOTE_SIDES}, []
+    for j, q in enumerate(loaded.profile.quotes):
+        for side in QUOTE_SIDES:
+            prov = loaded.provenance.get(("quotes", j, side))
+            value = float(getattr(q, side))
+            if prov is not None and prov.distribution is not None:
+                name = f"markets/{loaded.id}:quotes[{j}].{side}"
+                columns[side].append((prov.distribution, simulate.stream(seed, name)))
+                uncertain.append(name)
+            else:
+                columns[side].append(value)
+
+    def draw(n: int):
+        out = []
+        for side in QUOTE_SIDES:
+            cols = [np.clip(simulate.draw(c[0], c[1], n), 0.0, None) if isinstance(c, tuple) else np.full(n, c)
+                    for c in columns[side]]
+            out.append(np.median(np.stack(cols), axis=0))
+        return tuple(out)
+
+    return draw, uncertain
+
+
+def _one(catalog, setup_id, model_id, assignments, options: inputs.RunOptions = inputs.RunOptions()):
+    """One setup evaluated at its operating point; refused when the model does not fit or no point meets
+    the workload's latency targets."""
+    run = evaluate(catalog, [setup_id], model_id, assignments, options)
     x, y = run.scalars(0)
     if not bool(y["fits"]) and y["max_batch"] < 1:
         raise InputError(f"{run.model.id} does not fit on setup '{setup_id}' at {run.resolved[0].setup.precision}")
-    return run.resolved[0], run.model, x, y
+    point = serving_point(run.x, run.y, 0)
+    if point["chosen"] and not point["slo_met"]:
+        raise InputError(f"setup '{setup_id}': {latency_note(point, run.y, 0)}")
+    return run, x, y, point
 
 
 def _hours_available_per_month(x) -> float:
     return HOURS_PER_MONTH * x["availability_hours_per_day"] / HOURS_PER_DAY
 
 
-# invest lives in analysis/invest.py; re-exported for the scenario runner and the CLI
+# invest lives in analysis/invest.py; re-exported for the scenario runner, the report and the CLI
 from compute_cli.analysis.invest import invest  # noqa: E402, F401
 
 
@@ -180,36 +234,49 @@ RANK_KEYS = {"tokens_per_day": "tokens per day", "tokens_per_joule": "tokens per
              "margin_usd_per_year": "margin per year"}
 
 
+FLEET_WORKLOAD = "chat"  # what a fleet serves unless told otherwise (--workload, --input-tokens or --context)
+
+
 def fleet(catalog: Catalog, power_mw: float, *, hardware_ids: list[str] = (), model_id: str = DEFAULT_MODEL,
           site_id: str = "hyperscale-campus", finance_id: str = "hyperscaler", utilization: float = 0.7,
-          precision: str | None = None, batch: int = 64, context: int = 4096,
+          precision: str | None = None, batch: int | None = None, context: int | None = None,
           input_tokens_per_output_token: float = 3.0, rank_by: str = "tokens_per_day",
-          assignments: list[Assignment] = ()) -> dict:
+          assignments: list[Assignment] = (), options: inputs.RunOptions = inputs.RunOptions()) -> dict:
     """Accelerators of each kind that a fixed site power budget feeds, and what they earn.
 
     Power per accelerator is all-in and provisioned: (TDP + host share) x PUE, so the budget
     caps the accelerators, and tokens per day is what it buys; tokens per joule (of the energy
     drawn on average) is shown beside it. Rows are ranked by ``rank_by``, and each row carries
     its rank on every key. Precision: the requested one, else the first of fp8, int8, bf16,
-    int4 that the accelerator runs natively and at which the model fits. The cost lines are
-    compare's, staff included (the finance profile's staff per accelerator and per MW).
+    int4 that the accelerator runs natively and at which the model fits. Each kind runs at its
+    operating point for the workload (the chat workload unless ``options`` or ``context`` say
+    otherwise), or at ``batch`` when given. The cost lines are compare's, staff included (the
+    finance profile's staff per accelerator and per MW).
     """
+    import dataclasses
+
     from compute_cli.analysis.options import distinct, number
 
     power_mw = number("--power-mw", power_mw, low=0, what="a power in MW")
     utilization = number("--utilization", utilization, low=0, high=1, low_open=True, what="a fraction")
-    number("--batch", batch, low=1, what="a number of sequences")
-    number("--context", context, low=1, what="a number of tokens")
+    if batch is not None:
+        number("--batch", batch, low=1, what="a number of sequences")
+    if context is not None:
+        number("--context", context, low=1, what="a number of tokens")
     if rank_by not in RANK_KEYS:
         raise UsageError(f"--rank-by {rank_by}: expected one of {', '.join(RANK_KEYS)}"
                          f"{did_you_mean(rank_by, RANK_KEYS)}")
+    if context is not None and (options.workload is not None or options.input_tokens is not None):
+        raise UsageError("give --context or a workload (--workload, --input-tokens/--output-tokens), not both")
+    if context is None and options.workload is None and options.input_tokens is None:
+        options = dataclasses.replace(options, workload=FLEET_WORKLOAD)
     ids = distinct("fleet --hardware", list(hardware_ids), "accelerators") or catalog.ids("hardware")
     model = catalog.model(model_id)
     site = catalog.get("sites", site_id).profile
     fin = catalog.get("finance", finance_id).profile
     market = market_price(catalog, model.id) if catalog.find("markets", model.id) else None
     sources = {"site": catalog.get("sites", site_id), "finance": catalog.get("finance", finance_id)}
-    rows = []
+    rows, fleet_workload = [], None
     for hid in ids:
         hw_loaded = catalog.get("hardware", hid)
         hw = hw_loaded.profile
@@ -223,26 +290,36 @@ def fleet(catalog: Catalog, power_mw: float, *, hardware_ids: list[str] = (), mo
             setup = standins.fleet_setup(hw, system, site.id, fin.id, utilization, p, batch, context,
                                          input_tokens_per_output_token)
             r = ResolvedSetup(setup=setup, hardware=hw, system=system, site=site, finance=fin, sources=found)
-            run = evaluate_resolved(catalog, [r], model, assignments, model_source=catalog.get("models", model.id))
+            run = evaluate_resolved(catalog, [r], model, assignments, options,
+                                    model_source=catalog.get("models", model.id))
             x, y = run.x, run.scalars(0)[1]
             if y["max_batch"] >= 1:
-                chosen = (p, x, y)
+                chosen = (p, x, y, run)
                 break
         if chosen is None:
             rows.append({"hardware": hid, "fits": False, "note": f"{model.id} fits on no precision on {system.id}"})
             continue
-        p, x, y = chosen
+        p, x, y, run = chosen
+        fleet_workload = workload_of(run.resolved[0])
+        point = serving_point(run.x, run.y, 0)
+        if point["chosen"] and not point["slo_met"]:
+            rows.append({"hardware": hid, "system": system.id, "precision": p, "fits": True, "slo_met": False,
+                         "operating_point": point, "note": latency_note(point, run.y, 0, "accelerator")})
+            continue
         site_w_per_gpu = float(y["provisioned_w_per_gpu"] * x["pue"][0])
         accelerators = int(np.floor(power_mw * W_PER_MW / site_w_per_gpu)) if power_mw > 0 else 0
         tokens_day = accelerators * y["served_output_tokens_per_s_per_gpu"] * utilization * SECONDS_PER_DAY
         avg_site_w = accelerators * float(y["avg_power_w_per_gpu"]) * float(x["pue"][0])
         cost_year = accelerators * float(y["cost_usd_per_gpu_hour"]) * HOURS_PER_YEAR
+        ratio = float(x["input_tokens_per_output_token"][0])
         row = {
             "hardware": hid,
             "system": system.id,
             "precision": p,
             "fits": True,
+            "slo_met": bool(y["slo_met"]),
             "batch": int(y["batch"]),
+            "operating_point": point,
             "accelerators": accelerators,
             "site_w_per_accelerator": clean(site_w_per_gpu),
             "tokens_per_day": clean(tokens_day),
@@ -254,12 +331,12 @@ def fleet(catalog: Catalog, power_mw: float, *, hardware_ids: list[str] = (), mo
         }
         if market:
             per_output = (market["output_usd_per_million_tokens"]
-                          + input_tokens_per_output_token * market["input_usd_per_million_tokens"]) / TOKENS_PER_MILLION
+                          + ratio * market["input_usd_per_million_tokens"]) / TOKENS_PER_MILLION
             revenue = tokens_day * DAYS_PER_YEAR * per_output
             row["revenue_usd_per_year"] = clean(revenue)
             row["margin_usd_per_year"] = clean(revenue - cost_year)
         rows.append(row)
-    fitting = [r for r in rows if r["fits"]]
+    fitting = [r for r in rows if r["fits"] and "accelerators" in r]
     for key, rank_name in (("tokens_per_day", "rank_tokens_per_day"), ("tokens_per_joule", "rank_tokens_per_joule"),
                            ("margin_usd_per_year", "rank_margin")):
         for rank, r in enumerate(sorted(fitting, key=lambda r, k=key: -(r.get(k) or 0.0)), 1):
@@ -277,7 +354,8 @@ def fleet(catalog: Catalog, power_mw: float, *, hardware_ids: list[str] = (), mo
         "input_tokens_per_output_token": input_tokens_per_output_token,
         "ranked_by": rank_by,
         "market": market,
-        "rows": ranked + [r for r in rows if not r["fits"]],
+        "workload": fleet_workload,
+        "rows": ranked + [r for r in rows if r not in fitting],
     }
 
 

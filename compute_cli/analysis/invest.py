@@ -17,7 +17,7 @@ from compute_cli.contract import SCHEMA_VERSION
 from compute_cli.engine import finance, investment
 from compute_cli.engine.constants import HOURS_PER_DAY, HOURS_PER_MONTH, MONTHS_PER_YEAR, SECONDS_PER_HOUR, TOKENS_PER_MILLION
 from compute_cli.engine.solve import bisect, sign_changes
-from compute_cli.errors import InputError, UsageError
+from compute_cli.errors import UsageError
 from compute_cli.pipeline import clean, evaluate
 from compute_cli.profiles.catalog import Catalog
 from compute_cli.profiles.overrides import Assignment
@@ -40,24 +40,27 @@ def _as_of(record, name: str) -> str | None:
 
 
 def operating_point(run, i: int = 0) -> dict:
-    """The workload, utilization, rental term and price vintage a result holds at."""
-    r, x, y = run.resolved[i], run.scalars(i)[0], run.scalars(i)[1]
+    """Where a result holds: the serving point (concurrency, latency, targets: ``compare.operating_point``)
+    and the model, utilization, context, rental term and price vintage."""
+    from compute_cli.analysis.compare import operating_point as serving_point
+
+    r, x = run.resolved[i], run.scalars(i)[0]
     s = r.setup
     record = run.origins[i]
-    point = {"model": run.model.id, "utilization": clean(x["utilization"]), "precision": s.precision,
-             "batch": int(y["batch"]), "context_tokens": s.context_tokens,
-             "input_tokens_per_output_token": clean(x["input_tokens_per_output_token"]),
-             "term": s.term if s.kind == "rent" else None,
-             "hardware_price_as_of": _as_of(record, "price_usd") if s.kind == "own" else None,
-             "rent_as_of": _as_of(record, "rent_usd_per_gpu_hour") if s.kind == "rent" else None}
-    return point
+    return {**serving_point(run.x, run.y, i),
+            "model": run.model.id, "utilization": clean(x["utilization"]), "precision": s.precision,
+            "context_tokens": int(x["context_tokens"]),
+            "input_tokens_per_output_token": clean(x["input_tokens_per_output_token"]),
+            "term": s.term if s.kind == "rent" else None,
+            "hardware_price_as_of": _as_of(record, "price_usd") if s.kind == "own" else None,
+            "rent_as_of": _as_of(record, "rent_usd_per_gpu_hour") if s.kind == "rent" else None}
 
 
 def operating_point_text(point: dict) -> str:
-    """``llama-3.1-70b at 70% utilization, batch 64, 4,096-token context, fp8, ...``: one line under a table."""
-    parts = [f"{point['model']} at {point['utilization']:.0%} utilization", f"batch {point['batch']}",
+    """``llama-3.1-70b at 70% utilization, concurrency 64, 4,096-token context, fp8, ...``: one line under a table."""
+    parts = [f"{point['model']} at {point['utilization']:.0%} utilization", f"concurrency {point['concurrency']}",
              f"{point['context_tokens']:,}-token context", point["precision"],
-             f"{point['input_tokens_per_output_token']:g} input tokens per output token"]
+             f"{point['input_tokens_per_output_token']:.3g} input tokens per output token"]
     if point.get("term"):
         parts.append(f"rented {point['term']}")
     vintage = point.get("hardware_price_as_of") or point.get("rent_as_of")
@@ -99,15 +102,60 @@ def _resale_basis(r, years: float, fraction: float, decline: float) -> str:
 RENTED_HORIZON_YEARS = 5.0  # the default horizon of a setup with no economic life of its own (it rents)
 
 
+def _terms(kind: str, x, y, selling: dict, fee) -> dict:
+    """What the monthly cash flows are made of, elementwise over the engine's inputs ``x`` and outputs ``y``
+    (one setup, or many samples of it for --ranges).
+
+    selling : ``{"usd_per_gpu_hour": p}`` (GPU-hours rented out) or ``{"input": p_in, "output": p_out}``
+    (tokens at USD per million); prices may be arrays (one per sample). Every revenue pays the fee.
+    """
+    gpus = y["accelerators_total"]
+    hours = HOURS_PER_MONTH * x["availability_hours_per_day"] / HOURS_PER_DAY
+    busy_hours = hours * x["utilization"]
+    out = {"gpus": gpus}
+    if "usd_per_gpu_hour" in selling:
+        out["revenue_now"] = gpus * busy_hours * selling["usd_per_gpu_hour"] * (1.0 - fee)
+    else:
+        out_tokens = gpus * y["served_output_tokens_per_s_per_gpu"] * busy_hours * SECONDS_PER_HOUR
+        in_tokens = out_tokens * x["input_tokens_per_output_token"]
+        out["output_tokens_per_month"] = out_tokens
+        out["revenue_now"] = (out_tokens * selling["output"] + in_tokens * selling["input"]) / TOKENS_PER_MILLION \
+            * (1.0 - fee)
+    out["opex_month"] = gpus * y["operating_usd_per_gpu_hour"] * hours
+    out["capex"] = gpus * y["capex_usd_per_gpu"]
+    out["resale"] = gpus * y["terminal_value_usd_per_gpu"]
+    out["tax"] = x["income_tax_rate"]
+    rate = x["cost_of_capital_per_year"] if kind == "own" else RENTER_DISCOUNT_RATE
+    out["rate"] = investment.monthly_rate(rate)
+    return out
+
+
+def _depreciation(r, capex, life, months):
+    """invest's monthly tax depreciation of the purchase (None when the owner pays no income tax)."""
+    if r.setup.kind != "own":
+        return None
+    method = r.finance.tax_depreciation
+    return investment.monthly_depreciation(capex, finance.depreciation_schedule(method, float(np.max(life))), months,
+                                           straight_line_years=life if method == "straight-line" else None)
+
+
 def invest(catalog: Catalog, setup_id: str, *, model_id: str | None = None, years: float | None = None,
            price_decline_per_year: float = 0.3, sell_price_usd_per_million_tokens: float | None = None,
            market_model: str | None = None, price_scale: float = 1.0, rent_out_usd_per_gpu_hour: float | None = None,
-           assignments: list[Assignment] = ()) -> dict:
-    """Monthly cash flows of owning (or renting) a setup and selling its output.
+           assignments: list[Assignment] = (), npv_declines=None, ranges=None,
+           options: inputs.RunOptions = inputs.RunOptions()) -> dict:
+    """Monthly cash flows of owning (or renting) a setup and selling its output at its operating point.
 
     ``years`` None: over the owned hardware's economic life (5 years for a rented setup).
+    npv_declines : yearly price declines at which to give the NPV as well (``npv_by_decline``),
+    all evaluated at once
+    ranges : ``analysis.ranges.RangeOptions`` to add ``ranges`` (p5, p50, p95 of NPV and IRR) over the
+    distributions declared for the setup's figures and the market's quotes, or None
     """
-    from compute_cli.analysis.economics import market_price
+    import dataclasses
+
+    from compute_cli.analysis.compare import workload_of
+    from compute_cli.analysis.economics import _one, market_price
 
     if years is not None:
         years = number("--years", years, low=0, high=30, low_open=True, what="a number of years")
@@ -120,14 +168,14 @@ def invest(catalog: Catalog, setup_id: str, *, model_id: str | None = None, year
         number("--sell-price-usd-per-million-tokens", sell_price_usd_per_million_tokens, low=0, what="a price")
     one_of(("--rent-out-usd-per-gpu-hour", rent_out_usd_per_gpu_hour),
            ("--sell-price-usd-per-million-tokens", sell_price_usd_per_million_tokens), ("--market", market_model))
+    if ranges is not None:
+        ranges.check()
     if years is None:
-        years = _default_horizon(catalog, setup_id, model_id, assignments)
-    run = evaluate(catalog, [setup_id], model_id, assignments, inputs.RunOptions(horizon_years=years))
+        years = _default_horizon(catalog, setup_id, model_id, assignments, options)
+    options = dataclasses.replace(options, horizon_years=years)
+    run, x, y, _point = _one(catalog, setup_id, model_id, assignments, options)
     r, model = run.resolved[0], run.model
-    x, y = run.scalars(0)
     s = r.setup
-    if not bool(y["fits"]) and y["max_batch"] < 1:
-        raise InputError(f"{model.id} does not fit on setup '{setup_id}' at {s.precision}")
     owned = s.kind == "own"
     life = float(x["economic_life_years"])
     if owned and years > life + 1e-9:
@@ -135,44 +183,34 @@ def invest(catalog: Catalog, setup_id: str, *, model_id: str | None = None, year
                          f"{r.finance.id}); ask for at most {life:g} years, or --set finance.economic_life_years="
                          f"{years:g}")
     months = max(int(round(years * MONTHS_PER_YEAR)), 1)
-    gpus = float(y["accelerators_total"])
-    hours = HOURS_PER_MONTH * x["availability_hours_per_day"] / HOURS_PER_DAY
-    busy_hours = hours * x["utilization"]
     fee = float(x["marketplace_fee_fraction"])
 
+    market_model = market_model or model.id
     if rent_out_usd_per_gpu_hour is not None:
+        selling = {"usd_per_gpu_hour": rent_out_usd_per_gpu_hour * scale}
         price = {"mode": "rent-out", "usd_per_gpu_hour": rent_out_usd_per_gpu_hour * scale,
                  "marketplace_fee_fraction": fee}
-        revenue_now = gpus * busy_hours * rent_out_usd_per_gpu_hour * scale * (1.0 - fee)
     else:
         if sell_price_usd_per_million_tokens is not None:
             p_in = p_out = sell_price_usd_per_million_tokens
             price = {"mode": "tokens", "source": "--sell-price-usd-per-million-tokens"}
         else:
-            m = market_price(catalog, market_model or model.id)
+            m = market_price(catalog, market_model)
             p_in, p_out = m["input_usd_per_million_tokens"], m["output_usd_per_million_tokens"]
             price = {"mode": "tokens", "source": f"median of {m['providers']} providers in markets/{m['market']}"}
-        p_in, p_out = p_in * scale, p_out * scale
-        out_tokens = gpus * y["served_output_tokens_per_s_per_gpu"] * busy_hours * SECONDS_PER_HOUR
-        in_tokens = out_tokens * x["input_tokens_per_output_token"]
-        revenue_now = (out_tokens * p_out + in_tokens * p_in) / TOKENS_PER_MILLION * (1.0 - fee)
-        price.update({"input_usd_per_million_tokens": p_in, "output_usd_per_million_tokens": p_out,
-                      "output_tokens_per_month": out_tokens, "marketplace_fee_fraction": fee})
-    opex_month = float(gpus * y["operating_usd_per_gpu_hour"] * hours)
-    capex = float(gpus * y["capex_usd_per_gpu"])
-    resale = float(gpus * y["terminal_value_usd_per_gpu"])
+        selling = {"input": p_in * scale, "output": p_out * scale}
+    t = _terms(s.kind, x, y, selling, fee)
+    if "output_tokens_per_month" in t:
+        price.update({"input_usd_per_million_tokens": selling["input"], "output_usd_per_million_tokens":
+                      selling["output"], "output_tokens_per_month": float(t["output_tokens_per_month"]),
+                      "marketplace_fee_fraction": fee})
+    capex, opex_month, resale = float(t["capex"]), float(t["opex_month"]), float(t["resale"])
+    revenue_now, tax, rate = float(t["revenue_now"]), float(t["tax"]), float(t["rate"])
+    depreciation = _depreciation(r, capex, life, months) if tax else None
     financing = _financing(r, x)
-    rate = float(investment.monthly_rate(financing["cost_of_capital_per_year"]))
-    tax = float(x["income_tax_rate"])
-    depreciation = None
-    if owned and tax:
-        method = r.finance.tax_depreciation
-        depreciation = investment.monthly_depreciation(
-            capex, finance.depreciation_schedule(method, life), months,
-            straight_line_years=life if method == "straight-line" else None)
 
     def parts(d):
-        return investment.cash_flows(capex, float(revenue_now), d, opex_month, months, resale, tax, depreciation)
+        return investment.cash_flows(capex, revenue_now, d, opex_month, months, resale, tax, depreciation)
 
     def flows(d):
         return parts(d)["net"]
@@ -204,13 +242,14 @@ def invest(catalog: Catalog, setup_id: str, *, model_id: str | None = None, year
                        "opex_usd": clean(base["opex"][sl].sum()), "tax_usd": clean(base["tax"][sl].sum()),
                        "resale_usd": clean(base["resale"][sl].sum()), "net_usd": clean(net[sl].sum())})
     fraction = float(x["resale_fraction_at_horizon"])
-    return {
+    out = {
         "schema_version": SCHEMA_VERSION,
         "setup": s.id,
         "kind": s.kind,
         "model": model.id,
         "years": years,
-        "accelerators": int(gpus),
+        "accelerators": int(t["gpus"]),
+        "workload": workload_of(r),
         "operating_point": operating_point(run),
         "price": _clean_dict(price),
         "price_decline_per_year": decline,
@@ -222,7 +261,7 @@ def invest(catalog: Catalog, setup_id: str, *, model_id: str | None = None, year
         "resale_usd": clean(resale),
         "resale_basis": _resale_basis(r, years, fraction, float(x["hardware_price_decline_per_year"])),
         "npv_usd": clean(npv),
-        "npv_usd_per_accelerator": clean(npv / gpus) if gpus else None,
+        "npv_usd_per_accelerator": clean(npv / float(t["gpus"])) if float(t["gpus"]) else None,
         "npv_per_usd_invested": clean(npv / capex) if capex > 0 else None,
         "irr": clean(investment.yearly_rate(irr_month)) if math.isfinite(irr_month) else None,
         "irr_roots_per_year": [clean(investment.yearly_rate(v)) for v in roots],
@@ -234,15 +273,53 @@ def invest(catalog: Catalog, setup_id: str, *, model_id: str | None = None, year
         "stranded_note": stranded_note,
         "cash_flows_by_year": yearly,
     }
+    if npv_declines is not None:
+        declines = np.asarray(npv_declines, dtype=float)
+        out["npv_by_decline"] = {"price_decline_per_year": [clean(d) for d in declines],
+                                 "npv_usd": [clean(v) for v in investment.npv(rate, flows(declines))]}
+    if ranges is not None:
+        from_market = rent_out_usd_per_gpu_hour is None and sell_price_usd_per_million_tokens is None
+        out["ranges"], uncertain = _invest_ranges(catalog, run, r, months, decline, selling, fee,
+                                                  market_model if from_market else None, scale, ranges, options)
+        out["monte_carlo"] = {**ranges.as_dict(), "uncertain_inputs": uncertain}
+    return out
 
 
-def _default_horizon(catalog: Catalog, setup_id: str, model_id, assignments) -> float:
+def _invest_ranges(catalog, run, r, months, decline, selling, fee, market_model, price_scale, opts, options):
+    """``({"npv_usd", "irr"}: {p5, p50, p95}, [uncertain keys])`` of an investment, chunk by chunk."""
+    from compute_cli.analysis.economics import market_price_samples
+    from compute_cli.analysis.ranges import percentiles, setup_samples
+
+    us, chunks = setup_samples(run, 0, opts, options)
+    uncertain = [u.path.text for u in us]
+    prices = None
+    if market_model is not None:
+        prices, quotes = market_price_samples(catalog, market_model, opts.seed)
+        uncertain += quotes
+    npv, irr = np.empty(opts.samples), np.empty(opts.samples)
+    for start, n, x, y in chunks:
+        sell = selling
+        if prices is not None:
+            p_in, p_out = prices(n)
+            sell = {"input": p_in * price_scale, "output": p_out * price_scale}
+        t = _terms(r.setup.kind, x, y, sell, x["marketplace_fee_fraction"])
+        t = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in t.items()}
+        life = np.broadcast_to(np.asarray(x["economic_life_years"], dtype=float), (n,))
+        depreciation = _depreciation(r, t["capex"], life, months) if np.any(t["tax"]) else None
+        flows = investment.cash_flows(t["capex"], t["revenue_now"], decline, t["opex_month"], months, t["resale"],
+                                      t["tax"], depreciation)["net"]
+        npv[start:start + n] = investment.npv(t["rate"], flows)
+        irr[start:start + n] = np.where(t["capex"] > 0, investment.yearly_rate(investment.irr_many(flows)), np.nan)
+    return {"npv_usd": percentiles(npv), "irr": percentiles(irr)}, uncertain
+
+
+def _default_horizon(catalog: Catalog, setup_id: str, model_id, assignments, options) -> float:
     """The economic life of an owned setup (after --set), else ``RENTED_HORIZON_YEARS``."""
     import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the run that follows says what --set changes nothing
-        run = evaluate(catalog, [setup_id], model_id, assignments)
+        run = evaluate(catalog, [setup_id], model_id, assignments, options)
     if run.resolved[0].setup.kind != "own":
         return RENTED_HORIZON_YEARS
     return float(run.x["economic_life_years"][0])

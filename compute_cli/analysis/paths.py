@@ -138,18 +138,25 @@ def input_row(r: ResolvedSetup, model, options: inputs.RunOptions) -> dict:
 
 def rows_at(r: ResolvedSetup, model, p: NumericPath, values, options: inputs.RunOptions, option: str = "--vary"):
     """Engine inputs with ``p`` at each of ``values``: a list of rows."""
-    return [input_row(*override(r, model, p, v, option), options) for v in values]
+    pairs = [override(r, model, p, v, option) for v in values]
+    if pairs and all(m is pairs[0][1] for _, m in pairs):  # the model unchanged: one build for every value
+        built = inputs.build([r2 for r2, _ in pairs], pairs[0][1], options)
+        return [{k: a[i:i + 1] for k, a in built.items()} for i in range(len(pairs))]
+    return [input_row(r2, m2, options) for r2, m2 in pairs]
 
 
 def changed_fields(base: dict, rows: list[dict]) -> list[str]:
     """Names of the inputs that differ from ``base`` in any of ``rows``, in input order."""
-    return [k for k in base if any(not np.array_equal(row[k], base[k]) for row in rows)]
+    # one comparison per input over all rows (a NaN differs, as np.array_equal has it)
+    return [k for k in base if rows and not np.array_equal(np.stack([row[k] for row in rows]),
+                                                           np.broadcast_to(base[k], (len(rows), *np.shape(base[k]))))]
 
 
 def all_numeric_paths(r: ResolvedSetup, model=None) -> list[NumericPath]:
     """Every numeric key that is set in the setup's profiles (and the model's, when given)."""
     out = []
-    roots = [("setup", r.setup)] + [(a, getattr(r, a)) for a in ("system", "hardware", "site", "finance", "offer")]
+    roots = [("setup", r.setup)] + [(a, getattr(r, a)) for a in ("system", "hardware", "site", "finance", "offer",
+                                                                  "workload")]
     if model is not None:
         roots.append(("model", model))
     for attr, obj in roots:

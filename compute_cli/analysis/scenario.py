@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
+from compute_cli import inputs, pipeline
 from compute_cli.contract import SCHEMA_VERSION
-from compute_cli import pipeline
 from compute_cli.analysis import compare, economics
 from compute_cli.analysis import throughput as throughput_mod
 from compute_cli.errors import InputError, did_you_mean
@@ -27,6 +27,14 @@ def _sets(args) -> list:
     return [parse_assignment(v) for v in values]
 
 
+SERVING_ARGS = {"workload", "input_tokens", "output_tokens", "max_ttft_ms", "max_tpot_ms", "min_tokens_per_s_per_user"}
+
+
+def _options(args) -> inputs.RunOptions:
+    """The operating point a step asks for (``workload``, ``max_tpot_ms``, ...), as RunOptions."""
+    return inputs.RunOptions(**{k: args.get(k) for k in SERVING_ARGS})
+
+
 def _range(text):
     if text is None:
         return None
@@ -36,8 +44,8 @@ def _range(text):
 
 # command -> (allowed argument names, runner)
 COMMANDS = {
-    "compare": ({"setups", "model", "set"},
-                lambda c, a: compare.run(c, a.get("setups", []), a.get("model"), _sets(a))),
+    "compare": ({"setups", "model", "set", *SERVING_ARGS},
+                lambda c, a: compare.run(c, a.get("setups", []), a.get("model"), _sets(a), _options(a))),
     "throughput": ({"model", "hardware", "system", "precision", "batch", "context", "prompt_tokens", "gpus",
                     "parallelism", "set"},
                    lambda c, a: throughput_mod.run(c, a["model"], hardware_id=a.get("hardware"),
@@ -47,25 +55,26 @@ COMMANDS = {
                                                    parallelism=a.get("parallelism", "tensor"),
                                                    assignments=_sets(a))),
     "invest": ({"setup", "model", "years", "price_decline_per_year", "sell_price_usd_per_million_tokens", "market",
-                "price_scale", "rent_out_usd_per_gpu_hour", "set"},
+                "price_scale", "rent_out_usd_per_gpu_hour", "set", *SERVING_ARGS},
                lambda c, a: economics.invest(c, a["setup"], model_id=a.get("model"), years=a.get("years"),
                                              price_decline_per_year=a.get("price_decline_per_year", 0.3),
                                              sell_price_usd_per_million_tokens=a.get("sell_price_usd_per_million_tokens"),
                                              market_model=a.get("market"), price_scale=a.get("price_scale", 1.0),
                                              rent_out_usd_per_gpu_hour=a.get("rent_out_usd_per_gpu_hour"),
-                                             assignments=_sets(a))),
+                                             assignments=_sets(a), options=_options(a))),
     "rent-or-buy": ({"own", "rent", "model", "set"},
                     lambda c, a: economics.rent_or_buy(c, a["own"], a["rent"], model_id=a.get("model"),
                                                        assignments=_sets(a))),
     "fleet": ({"power_mw", "hardware", "model", "site", "finance", "utilization", "precision", "batch", "context",
-               "rank_by", "set"},
+               "rank_by", "set", *SERVING_ARGS},
               lambda c, a: economics.fleet(c, a["power_mw"], hardware_ids=a.get("hardware", []),
                                            model_id=a.get("model", pipeline.DEFAULT_MODEL),
                                            site_id=a.get("site", "hyperscale-campus"),
                                            finance_id=a.get("finance", "hyperscaler"),
                                            utilization=a.get("utilization", 0.7), precision=a.get("precision"),
-                                           batch=a.get("batch", 64), context=a.get("context", 4096),
-                                           rank_by=a.get("rank_by", "tokens_per_day"), assignments=_sets(a))),
+                                           batch=a.get("batch"), context=a.get("context"),
+                                           rank_by=a.get("rank_by", "tokens_per_day"), assignments=_sets(a),
+                                           options=_options(a))),
     "breakeven": ({"setups", "vary", "metric", "range", "model", "set"},
                   lambda c, a: economics.breakeven(c, a["setups"][0], a["setups"][1], a["vary"],
                                                    model_id=a.get("model"),
@@ -101,6 +110,7 @@ def run(catalog: Catalog, scenario_id: str) -> dict:
                              path=f"steps[{i}]") from None
     answer = fill(sc.answer, results, loaded.file)
     return {
+        "latency": latency_lines(sc.steps, results),
         "schema_version": SCHEMA_VERSION,
         "scenario": sc.id,
         "name": sc.name,
@@ -110,6 +120,43 @@ def run(catalog: Catalog, scenario_id: str) -> dict:
         "sources": list(sc.sources),
         "results": results,
     }
+
+
+def _point_text(point: dict) -> str:
+    gpus = f"{point['gpus_per_replica']} GPU{'s' if point['gpus_per_replica'] > 1 else ''}"
+    user = point["tokens_per_s_per_user"]
+    speed = f"{user:,.0f} tokens/s per user" if user is not None else "n/a"
+    return (f"concurrency {point['concurrency']:,} on {gpus} per replica, {speed} (TPOT "
+            f"{compare.ms_text(point['tpot_ms'])}, TTFT {compare.ms_text(point['ttft_ms'])})"
+            + ("" if point["slo_met"] else ", missing the targets"))
+
+
+def _workload_text(w: dict | None) -> str:
+    if w is None:
+        return "no workload"
+    bounds = [f"{label} <= {compare.ms_text(w[k])}" for k, label in (("max_tpot_ms", "TPOT"), ("max_ttft_ms", "TTFT"))
+              if w.get(k) is not None]
+    return f"{w['id']} ({w['input_tokens']:,} in, {w['output_tokens']:,} out; " + (", ".join(bounds) or "no target") + ")"
+
+
+def latency_lines(steps, results: dict) -> list[str]:
+    """At which latency the scenario's costs hold: one line per step with operating points, per setup."""
+    lines = []
+    for step in steps:
+        r = results[step.name]
+        if step.command == "compare":
+            pairs = [(s["id"], s.get("workload"), s.get("operating_point")) for s in r["setups"]]
+        elif step.command == "invest":
+            pairs = [(r["setup"], r.get("workload"), r.get("operating_point"))]
+        elif step.command == "fleet":
+            pairs = [(row["hardware"], r.get("workload"), row.get("operating_point")) for row in r["rows"]]
+        else:
+            continue
+        parts = [f"{who} at {_point_text(point)}" for who, _w, point in pairs if point]
+        loads = {_workload_text(w) for _who, w, point in pairs if point}
+        if parts:
+            lines.append(f"{step.name} ({step.command}), {'; '.join(sorted(loads))}: " + "; ".join(parts))
+    return lines
 
 
 _FIELD = re.compile(r"\{([^{}]+)\}")

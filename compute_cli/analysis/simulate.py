@@ -167,38 +167,58 @@ def _check_pairs(r, model, us: list[Uncertain], base: dict, options) -> None:
 
 
 # ------------------------------------------------------------------ the run
+NO_UNCERTAINTY = ("has no uncertain figures: add a 'distribution' next to a value in its profiles (e.g. "
+                  "electricity_usd_per_kwh: {value: 0.05, assumption: ..., distribution: {triangular: {low: 0.03, "
+                  "mode: 0.05, high: 0.08}}}) or pass --dist PATH=triangular:LOW:MODE:HIGH")
+
+
 def plan(catalog: Catalog, setup_id: str, model_id: str | None, assignments=(), cli_dists=(),
          options: inputs.RunOptions = inputs.RunOptions()):
     """Evaluate the setup with ``--set`` applied and gather its distributions: ``(pipeline.Run, [Uncertain])``."""
     run = pipeline.evaluate(catalog, [setup_id], model_id, assignments, options)
-    r, model, base = run.resolved[0], run.model, run.x
-    dists = {k: (d, d.where) for k, d in declared(run.origins[0]).items()}
+    _base, us = plan_setup(run, 0, cli_dists, options)
+    if not us:
+        raise InputError(f"setup '{setup_id}' {NO_UNCERTAINTY}")
+    return run, us
+
+
+def plan_setup(run, i: int, cli_dists=(), options: inputs.RunOptions = inputs.RunOptions()):
+    """The ``i``-th setup of an evaluated run: ``(its engine inputs as shape-(1,) arrays, [Uncertain])``.
+
+    The distributions are those declared next to the figures its inputs were built from
+    (``declared``), and ``cli_dists`` (``[(path, Distribution)]``, from ``--dist``) on top.
+    A setup with none gives an empty list.
+    """
+    r, model = run.resolved[i], run.model
+    base = {k: np.asarray(v)[i:i + 1] for k, v in run.x.items()}
+    dists = {k: (d, d.where) for k, d in declared(run.origins[i]).items()}
     for text, d in cli_dists:
         dists[paths.numeric_path(text, "--dist").canonical] = (d, "--dist")
-    if not dists:
-        raise InputError(f"setup '{setup_id}' has no uncertain figures: add a 'distribution' next to a value in its "
-                         "profiles (e.g. electricity_usd_per_kwh: {value: 0.05, assumption: ..., distribution: "
-                         "{triangular: {low: 0.03, mode: 0.05, high: 0.08}}}) or pass --dist PATH=triangular:LOW:MODE:HIGH")
     us = []
     for text, (d, where) in sorted(dists.items()):
         p = paths.numeric_path(text, "--dist" if where == "--dist" else "simulate")
         value = paths.current_value(r, model, p)
         if value is None:
-            raise InputError(f"{where}: {text}: setup '{setup_id}' has no such value to make uncertain")
+            raise InputError(f"{where}: {text}: setup '{r.setup.id}' has no such value to make uncertain")
         u = Uncertain(path=p, dist=d, base_value=float(value), declared_in=where)
         map_inputs(r, model, u, base, options)
         us.append(u)
     _check_pairs(r, model, us, base, options)
-    return run, us
+    return base, us
 
 
-def sample_inputs(base: dict, us: list[Uncertain], rngs: list, n: int) -> dict:
-    """Engine inputs for ``n`` samples: the base with every uncertain input drawn."""
+def sample_inputs(base: dict, us: list[Uncertain], rngs: list, n: int, drawn: dict | None = None) -> dict:
+    """Engine inputs for ``n`` samples: the base with every uncertain input drawn.
+
+    ``drawn``, when given, receives each key's values as used (clipped, integers rounded), by path.
+    """
     x = dict(base)
     sums: dict[str, np.ndarray] = {}
     for u, rng in zip(us, rngs, strict=True):
         v, moved = u.path.clip(draw(u.dist, rng, n))
         u.clipped += int(moved.sum())
+        if drawn is not None:
+            drawn[u.path.text] = v.astype(np.int64) if u.path.integer else v
         for name, (a, b) in u.fields.items():
             if name in u.identity and name not in sums and sum(name in o.fields for o in us) == 1:
                 x[name] = v
@@ -210,10 +230,35 @@ def sample_inputs(base: dict, us: list[Uncertain], rngs: list, n: int) -> dict:
     return x
 
 
+def sampled(base: dict, us: list[Uncertain], samples: int, seed: int, chunk: int = CHUNK_SAMPLES,
+            drawn: dict | None = None):
+    """``(start, n, inputs, outputs)`` for each chunk of ``samples`` draws: the engine run on every chunk.
+
+    Each key draws from its own stream (``stream``), so the numbers depend on the seed and
+    the keys, never on the chunk size. ``drawn``, when given, holds before each yield the
+    chunk's ``sample`` numbers (int64) and each key's values as used, by path.
+    """
+    rngs = [stream(seed, u.path.text) for u in us]
+    for start in range(0, samples, chunk):
+        n = min(chunk, samples - start)
+        if drawn is not None:
+            drawn.clear()
+            drawn["sample"] = np.arange(start, start + n, dtype=np.int64)
+        x = sample_inputs(base, us, rngs, n, drawn)
+        yield start, n, x, evaluate(x)
+
+
 def run(catalog: Catalog, setup_id: str, model_id: str | None, assignments=(), cli_dists=(), samples: int = 100_000,
         seed: int = 0, metrics=(), histogram_metric: str = DEFAULT_HISTOGRAM_METRIC,
-        chunk: int = CHUNK_SAMPLES, options: inputs.RunOptions = inputs.RunOptions(), on_progress=None) -> dict:
-    """Draw ``samples`` scenarios and summarise every metric; a JSON-ready dict."""
+        chunk: int = CHUNK_SAMPLES, options: inputs.RunOptions = inputs.RunOptions(), on_progress=None,
+        on_samples=None) -> dict:
+    """Draw ``samples`` scenarios and summarise every metric; a JSON-ready dict.
+
+    ``on_samples(header, inputs, metrics)``, when given, is called for every chunk of
+    samples in order: ``header`` describes the run (JSON-ready, the same every call),
+    ``inputs`` holds the ``sample`` number (int64) and each uncertain key's values by
+    path, ``metrics`` each metric's values, all 1-D and as long as the chunk.
+    """
     from compute_cli.analysis.sweep import check_metrics
 
     if samples < 1:
@@ -227,13 +272,14 @@ def run(catalog: Catalog, setup_id: str, model_id: str | None, assignments=(), c
     from compute_cli.analysis.memory import keep_freed_memory
 
     keep_freed_memory()
-    rngs = [stream(seed, u.path.text) for u in us]
     values = {m: np.empty(samples) for m in metrics}
-    for start in range(0, samples, chunk):
-        n = min(chunk, samples - start)
-        y = evaluate(sample_inputs(base, us, rngs, n))
+    header = samples_header(run_, samples, seed, us, metrics) if on_samples else None
+    drawn: dict | None = {} if on_samples else None
+    for start, n, _x, y in sampled(base, us, samples, seed, chunk, drawn):
         for m in metrics:
             values[m][start:start + n] = np.broadcast_to(y[m], (n,))
+        if on_samples:
+            on_samples(header, dict(drawn), {m: np.broadcast_to(y[m], (n,)) for m in metrics})
         if on_progress:
             on_progress(n)
     summary = {m: summarise(values[m], float(y0[m][0])) for m in metrics}
@@ -246,6 +292,19 @@ def run(catalog: Catalog, setup_id: str, model_id: str | None, assignments=(), c
                    for u in us],
         "metrics": summary,
         "histogram": histogram(values[histogram_metric], histogram_metric),
+    }
+
+
+def samples_header(run_, samples: int, seed: int, us: list[Uncertain], metrics) -> dict:
+    """What a file of samples holds, JSON-ready (its rows: sample, the uncertain keys, the metrics)."""
+    return {
+        **run_.envelope(),
+        "command": "simulate",
+        "samples": samples,
+        "seed": seed,
+        "inputs": [{"parameter": u.path.text, "distribution": u.dist.as_dict(), "declared_in": u.declared_in,
+                    "base_value": u.base_value, "inputs_moved": sorted(u.fields)} for u in us],
+        "columns": ["sample", *(u.path.text for u in us), *metrics],
     }
 
 

@@ -146,20 +146,44 @@ class Grid:
             "columns": self.columns,
         }
 
-    def blocks(self, chunk: int = CHUNK_ROWS) -> Iterator[dict[str, np.ndarray]]:
-        """Columns of consecutive rows, ``{column: 1-D float array}``, at most ``chunk`` rows at a time."""
+    def open_blocks(self, chunk: int = CHUNK_ROWS) -> Iterator[tuple[tuple[int, ...], dict[str, np.ndarray]]]:
+        """``(block shape, {column: array})`` for consecutive blocks of at most ``chunk`` rows.
+
+        The arrays are not spread over the block: each broadcasts to the block shape
+        and keeps the shape of what it depends on (a varied path is one axis long, a
+        metric that no varied path moves is one value), so a writer can format each
+        distinct value once. Outputs keep their dtype (``fits`` is bool).
+        """
         from compute_cli.analysis.memory import keep_freed_memory
 
         keep_freed_memory()
         for index in block_indices(self.shape, chunk):
             shape, y = evaluate_block(self.base, self.axes, index)
-            n = math.prod(shape)
             cols = {}
             for i, axis in enumerate(self.axes):
-                cols[axis.name] = _broadcast_column(_axis_values(axis.values, i, index), shape, n)
+                cols[axis.name] = _open(_axis_values(axis.values, i, index), len(shape))
             for m in self.metrics:
-                cols[m] = _broadcast_column(y[m], shape, n)
-            yield cols
+                cols[m] = _open(y[m], len(shape))
+            yield shape, cols
+
+    def blocks(self, chunk: int = CHUNK_ROWS) -> Iterator[dict[str, np.ndarray]]:
+        """Columns of consecutive rows, ``{column: 1-D float array}``, at most ``chunk`` rows at a time."""
+        for shape, cols in self.open_blocks(chunk):
+            n = math.prod(shape)
+            yield {c: _broadcast_column(a, shape, n) for c, a in cols.items()}
+
+    def column_types(self) -> dict[str, str]:
+        """Each column's type in a typed file: int64 for integer keys, bool for yes/no outputs, else float64."""
+        y = evaluate(self.base)
+        types = {a.name: "int64" if a.vary.path.integer else "float64" for a in self.axes}
+        types.update({m: "bool" if np.asarray(y[m]).dtype == bool else "float64" for m in self.metrics})
+        return types
+
+
+def _open(a, ndim: int) -> np.ndarray:
+    """``a`` as an array of ``ndim`` dimensions (leading ones added), broadcastable to its block."""
+    a = np.asarray(a)
+    return a.reshape((1,) * (ndim - a.ndim) + a.shape) if a.ndim < ndim else a
 
 
 def _broadcast_column(a, shape, n) -> np.ndarray:
@@ -268,8 +292,10 @@ def plan(catalog: Catalog, setup_id: str, model_id: str | None, assignments, var
         rows = paths.rows_at(r, model, v.path, values, options)
         changed = paths.changed_fields(base, rows)
         if not changed and any(v0 != paths.current_value(r, model, v.path) for v0 in values):
+            reason = run.origins[0].ignored.get(v.path.canonical, "the engine does not use this key for this kind "
+                                                "of setup")
             raise InputError(f"--vary {v.text}: changes none of the engine's inputs for setup '{setup_id}' "
-                             "(the engine does not use this key for this kind of setup)")
+                             f"({reason})")
         axes.append(Axis(vary=v, values=values,
                          fields={k: np.concatenate([row[k] for row in rows]) for k in changed}))
     _check_independent(r, model, base, axes, options)
@@ -299,9 +325,14 @@ def _check_independent(r, model, base, axes: list[Axis], options) -> None:
                     composed = dict(base)
                     composed.update({k: t[ia:ia + 1] for k, t in a.fields.items()})
                     composed.update({k: t[ib:ib + 1] for k, t in b.fields.items()})
-                    for k in exact:
-                        if not np.allclose(exact[k], composed[k], rtol=1e-12, atol=0.0):
-                            raise InputError(
+                    keys = list(exact)  # every input compared at once: one isclose, not one per input
+                    close = np.isclose(np.concatenate([np.ravel(exact[k]) for k in keys]).astype(float),
+                                       np.concatenate([np.ravel(composed[k]) for k in keys]).astype(float),
+                                       rtol=1e-12, atol=0.0)
+                    if not close.all():
+                        sizes = np.cumsum([np.size(exact[k]) for k in keys])
+                        k = keys[int(np.searchsorted(sizes, int(np.argmin(close)), side="right"))]
+                        raise InputError(
                                 f"--vary {a.name} and --vary {b.name} interact: the engine input '{k}' depends on "
                                 f"both (at {a.name}={a.values[ia]:g}, {b.name}={b.values[ib]:g}); "
                                 "vary them in separate runs")

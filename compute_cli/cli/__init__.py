@@ -6,7 +6,8 @@ import os
 import sys
 
 # Importing a command module registers its commands on `app`.
-from compute_cli.cli import compare, economics, explore, gates, profiles, scenario, throughput  # noqa: F401
+from compute_cli.cli import (compare, economics, explore, frontier, gates, prices, profiles, report,  # noqa: F401
+                             scenario, throughput)
 from compute_cli.cli.common import app, state  # noqa: F401  (re-exported for tests and the entry point)
 
 GLOBAL_OPTIONS_WITH_VALUE = ("-C", "--config-dir", "--max-age-days")

@@ -14,32 +14,65 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from compute_cli import __version__
 from compute_cli.errors import ComputeCostError, ExitCode
+
+class Group(TyperGroup):
+    """Typer's group, listing each command with its whole summary (wrapped, never cut with '...')."""
+
+    def format_commands(self, ctx, formatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+
+def group(**kwargs) -> typer.Typer:
+    """A command group (``profiles``, ``schema``, ...) with the house settings."""
+    return typer.Typer(cls=Group, context_settings=CONTEXT, no_args_is_help=True, rich_markup_mode=None, **kwargs)
+
 
 app = typer.Typer(
     name="computecost",
     help="The economics of AI compute: $/GPU-hour, $/M tokens and J/token for owning, renting and reselling, "
     "with every figure's source.",
+    cls=Group,
+    context_settings=CONTEXT,
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-profiles_app = typer.Typer(help="List, show, validate profiles, and print their JSON Schema.", no_args_is_help=True)
+profiles_app = group(help="List, show, validate profiles, and print their JSON Schema.")
 app.add_typer(profiles_app, name="profiles")
+prices_app = typer.Typer(help="Refresh prices from published price lists (prices import), and list the prices due "
+                         "for a refresh (prices stale).", no_args_is_help=True)
+app.add_typer(prices_app, name="prices")
 
-KIND_NAMES = ("hardware", "systems", "sites", "finance", "offers", "models", "setups")
+KIND_NAMES = ("hardware", "systems", "sites", "finance", "offers", "models", "setups", "workloads")
+
+
+DEFAULT_MAX_AGE_DAYS = 365  # profiles.staleness.DEFAULT_MAX_AGE_DAYS, kept here so start-up imports nothing more
 
 
 class State:
     config_dirs: list[Path] = []
     debug: bool = False
     quiet: bool = False  # no warnings
-    max_age_days: int = 365  # a price older than this is stale
+    max_age_days: int = DEFAULT_MAX_AGE_DAYS  # a price older than this is stale
     strict: bool = False  # a stale price is an error (exit 3)
     warned: set = set()  # warning messages printed in this run
+    model: str | None = None  # computecost.toml: the model when a command is given none
+    format: str | None = None  # computecost.toml: the --format when a command is given none
 
 
 state = State()
@@ -94,29 +127,46 @@ def main_callback(
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for internal errors.")] = False,
     version: Annotated[
-        bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Print the version and exit.")
+        bool, typer.Option("--version", "-V", callback=version_callback, is_eager=True,
+                           help="Print the version and exit.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No warnings on stderr (errors still show).")] = False,
-    max_age_days: Annotated[int, typer.Option("--max-age-days", min=0, metavar="N",
-                            help="Warn when a price a run uses is older than N days by its as_of date.")] = 365,
+    max_age_days: Annotated[Optional[int], typer.Option("--max-age-days", min=0, metavar="N",
+                            help="Warn when a price a run uses is older than N days by its as_of date "
+                                 "(default 365, or max_age_days in computecost.toml).")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Stale prices are errors: list them and exit 3.")] = False,
 ):
-    state.config_dirs = list(config_dir or [])
-    state.debug = debug
-    state.quiet, state.max_age_days, state.strict = quiet, max_age_days, strict
-    state.warned = set()
     import warnings
 
     from compute_cli.errors import ComputeCostWarning
 
+    state.debug = debug
+    state.warned = set()
     warnings.simplefilter("always", ComputeCostWarning)
     warnings.showwarning = _show_warning
+    settings = _settings()
+    state.config_dirs = list(config_dir or []) + list(settings.config_dirs)
+    state.quiet, state.strict = quiet, strict
+    state.max_age_days = max_age_days if max_age_days is not None else (
+        settings.max_age_days if settings.max_age_days is not None else DEFAULT_MAX_AGE_DAYS)
+    state.model, state.format = settings.model, settings.format
+
+
+def _settings():
+    """The computecost.toml settings; a bad file is one error line and exit 3, as for any command."""
+    from compute_cli import settings
+    from compute_cli.errors import ComputeCostError
+
+    try:
+        return settings.load()
+    except ComputeCostError as exc:
+        fail(str(exc), exc.exit_code)
 
 
 def catalog():
     from compute_cli.profiles.catalog import Catalog
 
-    return Catalog(state.config_dirs)
+    return Catalog(state.config_dirs, default_model=state.model)
 
 
 def setup_arguments(cat, args) -> list[str]:
@@ -139,11 +189,18 @@ def warn(message: str) -> None:
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    """The library's warnings (``errors.ComputeCostWarning``) as ``warning:`` lines, each message once per run."""
+    """The library's warnings (``errors.ComputeCostWarning``) as ``warning:`` lines, its notes
+    (``errors.ComputeCostNote``) as ``note:`` lines; each message once per run."""
+    from compute_cli.errors import ComputeCostNote
+
     text = str(message)
     if text not in state.warned:
         state.warned.add(text)
-        warn(text)
+        if issubclass(category, ComputeCostNote):
+            if not state.quiet:
+                typer.echo(f"note: {text}", err=True)
+        else:
+            warn(text)
 
 
 def check_staleness(cat) -> None:
@@ -169,19 +226,46 @@ def parse_sets(values):
     return [parse_assignment(v) for v in values or []]
 
 
-def check_format(fmt: str, allowed=("table", "json", "csv", "markdown")) -> str:
+def check_format(fmt: str | None, allowed=("table", "json", "csv", "markdown")) -> str:
+    """The --format to use: the one given, else computecost.toml's when this command prints it, else table."""
+    if fmt is None:
+        return state.format if state.format in allowed else "table"
+    if fmt not in allowed:
+        from compute_cli.render.columns import BINARY_FORMATS, not_written_here
+
+        if fmt in BINARY_FORMATS:  # Parquet and Arrow: say which commands write them
+            raise not_written_here(fmt, allowed)
     return choice("--format", fmt, allowed)
 
 
-FormatOption = Annotated[str, typer.Option("--format", "-f", help="table (default), json, csv or markdown.")]
+FormatOption = Annotated[Optional[str], typer.Option("--format", "-f", help="table (default), json, csv or "
+                                                     "markdown.")]
 ROW_FORMATS = ("table", "json", "csv", "jsonl", "markdown")  # for commands whose result is rows
-RowFormatOption = Annotated[str, typer.Option("--format", "-f", help="table (default), json, csv, jsonl "
-                                              "(one JSON object per row) or markdown.")]
+RowFormatOption = Annotated[Optional[str], typer.Option("--format", "-f", help="table (default), json, csv, jsonl "
+                                                        "(one JSON object per row) or markdown.")]
 SetOption = Annotated[
     Optional[list[str]],
     typer.Option("--set", "-s", help="Override a field for every setup: PATH=VALUE, e.g. "
                  "site.electricity_usd_per_kwh=0.03 or utilization=0.6 (repeatable)."),
 ]
+
+
+DEFAULT_RANGE_SAMPLES = 10_000  # analysis.ranges.DEFAULT_SAMPLES, kept here so --help imports no numpy
+RangesOption = Annotated[bool, typer.Option("--ranges", help="Also give p50 (p5-p95) of each result over the "
+                                            "distributions declared in the profiles (a seeded Monte Carlo).")]
+SamplesOption = Annotated[int, typer.Option("--samples", "-n", min=1, max=10_000_000,
+                                            help="Monte Carlo samples for --ranges.")]
+SeedOption = Annotated[int, typer.Option("--seed", min=0, help="Random seed for --ranges: the same seed gives "
+                                         "the same answer, byte for byte.")]
+
+
+def range_options(ranges: bool, samples: int, seed: int):
+    """``analysis.ranges.RangeOptions`` when --ranges is given, else None."""
+    if not ranges:
+        return None
+    from compute_cli.analysis.ranges import RangeOptions
+
+    return RangeOptions(samples=samples, seed=seed)
 
 
 def choice(option: str, value: str, allowed) -> str:
@@ -202,3 +286,40 @@ def positive_int(option: str, value: str) -> int:
     if n < 1:
         raise UsageError(f"{option} '{value}': expected a whole number >= 1 or 'auto'")
     return n
+
+
+# ------------------------------------------------------------ the operating point
+WorkloadOption = Annotated[Optional[str], typer.Option("--workload", "-w", metavar="W", help="Workload profile for "
+                           "every setup (tokens per request and latency targets), e.g. chat, reasoning, "
+                           "offline-batch; default: each setup's own.")]
+InputTokensOption = Annotated[Optional[int], typer.Option("--input-tokens", min=1, metavar="N", help="Prompt tokens "
+                              "per request (with --output-tokens: a workload without targets).")]
+OutputTokensOption = Annotated[Optional[int], typer.Option("--output-tokens", min=1, metavar="N",
+                               help="Generated tokens per request (with --input-tokens).")]
+MaxTtftOption = Annotated[Optional[float], typer.Option("--max-ttft-ms", metavar="X",
+                          help="Latency target: time to first token [ms] (replaces the workload's).")]
+MaxTpotOption = Annotated[Optional[float], typer.Option("--max-tpot-ms", metavar="Y",
+                          help="Latency target: time per output token [ms] (replaces the workload's).")]
+MinTpsOption = Annotated[Optional[float], typer.Option("--min-tokens-per-s-per-user",
+                         metavar="Z", help="Latency target as a speed: output tokens/s each user gets, i.e. TPOT "
+                         "<= 1000/Z ms (replaces the workload's).")]
+
+
+def serving_options(workload=None, input_tokens=None, output_tokens=None, max_ttft_ms=None, max_tpot_ms=None,
+                    min_tokens_per_s_per_user=None) -> dict:
+    """RunOptions fields for the operating point, checked: --workload or --input/--output-tokens, not both."""
+    from compute_cli.errors import UsageError
+
+    if workload is not None and (input_tokens is not None or output_tokens is not None):
+        raise UsageError("give --workload or --input-tokens/--output-tokens, not both")
+    if (input_tokens is None) != (output_tokens is None):
+        raise UsageError("--input-tokens and --output-tokens go together (a workload of that shape)")
+    import math
+
+    for option, value in (("--max-ttft-ms", max_ttft_ms), ("--max-tpot-ms", max_tpot_ms),
+                          ("--min-tokens-per-s-per-user", min_tokens_per_s_per_user)):
+        if value is not None and not (math.isfinite(value) and value > 0):
+            raise UsageError(f"{option} {value:g}: expected a number > 0")
+    return {"workload": workload, "input_tokens": input_tokens, "output_tokens": output_tokens,
+            "max_ttft_ms": max_ttft_ms, "max_tpot_ms": max_tpot_ms,
+            "min_tokens_per_s_per_user": min_tokens_per_s_per_user}

@@ -7,8 +7,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from compute_cli.cli.common import (FormatOption, SetOption, app, catalog, check_format, check_staleness, handle_errors,
-                                    parse_sets, setups_for_run)
+from compute_cli.cli.common import (DEFAULT_RANGE_SAMPLES, FormatOption, InputTokensOption, MaxTpotOption,
+                                    MaxTtftOption, MinTpsOption, OutputTokensOption, RangesOption, SamplesOption,
+                                    SeedOption, SetOption, WorkloadOption, app, catalog, check_format, check_staleness,
+                                    handle_errors, parse_sets, range_options, serving_options, setups_for_run)
 
 ModelOption = Annotated[Optional[str], typer.Option("--model", "-m", help="Model id (default: the setup's own model, "
                                                     "else llama-3.1-70b).")]
@@ -39,19 +41,36 @@ def invest(
                                                       help="Sell GPU-hours at this price instead of tokens "
                                                            "(a neocloud).")] = None,
     model: ModelOption = None,
-    fmt: FormatOption = "table",
+    workload: WorkloadOption = None,
+    input_tokens: InputTokensOption = None,
+    output_tokens: OutputTokensOption = None,
+    max_ttft_ms: MaxTtftOption = None,
+    max_tpot_ms: MaxTpotOption = None,
+    min_tokens_per_s_per_user: MinTpsOption = None,
+    fmt: FormatOption = None,
     set_: SetOption = None,
+    ranges: RangesOption = False,
+    samples: SamplesOption = DEFAULT_RANGE_SAMPLES,
+    seed: SeedOption = 0,
 ):
-    """Cash flows of an investment: NPV, IRR, payback and the price decline that strands it."""
+    """Cash flows of an investment: NPV, IRR, payback and the price decline that strands it, with the output
+    served at the setup's operating point.
+
+    With --ranges, NPV and IRR also as p50 (p5-p95) of a seeded Monte Carlo over the distributions
+    declared for the setup's figures and the market's quotes.
+    """
+    from compute_cli import inputs
     from compute_cli.analysis import economics
 
-    check_format(fmt)
+    fmt = check_format(fmt)
+    options = inputs.RunOptions(**serving_options(workload, input_tokens, output_tokens, max_ttft_ms, max_tpot_ms,
+                                                  min_tokens_per_s_per_user))
     sets = parse_sets(set_)
     cat, (setup,) = setups_for_run([setup])
     result = economics.invest(cat, setup, model_id=model, years=years, price_decline_per_year=decline,
                               sell_price_usd_per_million_tokens=sell_price, market_model=market,
                               price_scale=price_scale, rent_out_usd_per_gpu_hour=rent_out,
-                              assignments=sets)
+                              assignments=sets, ranges=range_options(ranges, samples, seed), options=options)
     check_staleness(cat)
     _render("invest", result, fmt)
 
@@ -62,13 +81,13 @@ def rent_or_buy(
     own: Annotated[str, typer.Argument(help="An owned setup.")],
     rent: Annotated[str, typer.Argument(help="A rented setup.")],
     model: ModelOption = None,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = None,
     set_: SetOption = None,
 ):
     """The utilization, and the months, at which owning beats renting per token served."""
     from compute_cli.analysis import economics
 
-    check_format(fmt)
+    fmt = check_format(fmt)
     sets = parse_sets(set_)
     cat, (own, rent) = setups_for_run([own, rent])
     result = economics.rent_or_buy(cat, own, rent, model_id=model, assignments=sets)
@@ -82,7 +101,8 @@ def fleet(
     power_mw: Annotated[float, typer.Option("--power-mw", help="Site power budget [MW], all-in (IT x PUE).")],
     hardware: Annotated[Optional[list[str]], typer.Option("--hardware", help="Accelerator ids (repeatable; "
                                                           "default: all).")] = None,
-    model: Annotated[str, typer.Option("--model", "-m", help="Model id.")] = "llama-3.1-70b",
+    model: Annotated[Optional[str], typer.Option("--model", "-m", help="Model id (default: llama-3.1-70b, or "
+                                                 "model in computecost.toml).")] = None,
     site: Annotated[str, typer.Option("--site", help="Site id.")] = "hyperscale-campus",
     finance: Annotated[str, typer.Option("--finance", help="Finance id.")] = "hyperscaler",
     utilization: Annotated[float, typer.Option("--utilization", min=0.001, max=1.0,
@@ -90,24 +110,39 @@ def fleet(
     precision: Annotated[Optional[str], typer.Option("--precision", help="Force a weight format (default: the "
                                                      "first of fp8, int8, bf16, int4 the accelerator runs natively "
                                                      "and fits).")] = None,
-    batch: Annotated[int, typer.Option("--batch", min=1, help="Sequences decoding together (capped by memory).")] = 64,
-    context: Annotated[int, typer.Option("--context", min=1, help="Tokens in each sequence's KV cache.")] = 4096,
+    batch: Annotated[Optional[int], typer.Option("--batch", min=1, help="Sequences decoding together (capped by "
+                     "memory; default: each accelerator's operating point for the workload).")] = None,
+    context: Annotated[Optional[int], typer.Option("--context", min=1, help="Tokens in each sequence's KV cache, "
+                       "with 3 prompt tokens per output token, instead of a workload.")] = None,
+    workload: Annotated[Optional[str], typer.Option("--workload", "-w", metavar="W", help="Workload profile: "
+                        "tokens per request and latency targets (default: chat).")] = None,
+    input_tokens: InputTokensOption = None,
+    output_tokens: OutputTokensOption = None,
+    max_ttft_ms: MaxTtftOption = None,
+    max_tpot_ms: MaxTpotOption = None,
+    min_tokens_per_s_per_user: MinTpsOption = None,
     rank_by: Annotated[str, typer.Option("--rank-by", help="tokens_per_day (what the power budget buys), "
                                          "tokens_per_joule or margin_usd_per_year.")] = "tokens_per_day",
-    fmt: FormatOption = "table",
+    fmt: FormatOption = None,
     set_: SetOption = None,
 ):
-    """For a fixed power budget: accelerators of each kind, tokens/day, tokens per joule, $/M tokens, margin."""
+    """For a fixed power budget: accelerators of each kind, tokens/day, tokens per joule, $/M tokens, margin,
+    each kind at its operating point for the workload."""
+    from compute_cli import inputs
     from compute_cli.analysis import economics
     from compute_cli.cli.common import choice
+    from compute_cli.pipeline import DEFAULT_MODEL
 
-    check_format(fmt)
+    fmt = check_format(fmt)
+    options = inputs.RunOptions(**serving_options(workload, input_tokens, output_tokens, max_ttft_ms, max_tpot_ms,
+                                                  min_tokens_per_s_per_user))
     if precision:
         choice("--precision", precision, ("bf16", "fp8", "int8", "int4"))
     cat = catalog()
-    result = economics.fleet(cat, power_mw, hardware_ids=hardware or [], model_id=model, site_id=site,
+    result = economics.fleet(cat, power_mw, hardware_ids=hardware or [], model_id=model or cat.default_model or
+                             DEFAULT_MODEL, site_id=site,
                              finance_id=finance, utilization=utilization, precision=precision, batch=batch,
-                             context=context, rank_by=rank_by, assignments=parse_sets(set_))
+                             context=context, rank_by=rank_by, assignments=parse_sets(set_), options=options)
     check_staleness(cat)
     _render("fleet", result, fmt)
 
@@ -123,14 +158,14 @@ def breakeven(
     value_range: Annotated[Optional[str], typer.Option("--range", help="LOW:HIGH to search (default 0 to 10x the "
                                                        "current value).")] = None,
     model: ModelOption = None,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = None,
     set_: SetOption = None,
 ):
     """The value of a parameter at which two setups cost the same per token."""
     from compute_cli.analysis import economics
     from compute_cli.errors import UsageError
 
-    check_format(fmt)
+    fmt = check_format(fmt)
     bounds = None
     if value_range:
         import math

@@ -11,8 +11,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from compute_cli.cli.common import (FormatOption, SetOption, app, check_staleness, choice, handle_errors, parse_sets,
-                                    setups_for_run, warn)
+from compute_cli.cli.common import (FormatOption, InputTokensOption, MaxTpotOption, MaxTtftOption, MinTpsOption,
+                                    OutputTokensOption, SetOption, WorkloadOption, app, check_format, check_staleness,
+                                    handle_errors, parse_sets, serving_options, setups_for_run, warn)
 
 ModelOption = Annotated[Optional[str], typer.Option("--model", "-m", help="Model id to serve (default: the model "
                                                     "the setup declares, else llama-3.1-70b).")]
@@ -20,18 +21,29 @@ OutputOption = Annotated[Optional[Path], typer.Option("--output", "-o", metavar=
                          "of stdout; the file is replaced only when the run succeeds.")]
 PlotOption = Annotated[Optional[Path], typer.Option("--plot", metavar="FILE.png|svg", help="Also draw the chart to "
                        "an image (needs the plot extra: pip install 'computecost[plot]').")]
+SweepFormatOption = Annotated[Optional[str], typer.Option("--format", "-f", help="table (default), csv, jsonl, json, or with "
+                              "--output FILE parquet or arrow (an Arrow IPC file; both need the arrow extra: "
+                              "pip install 'computecost[arrow]').")]
 
 SWEEP_CHART_METRIC = "cost_usd_per_million_output_tokens"
 CHART_MAX_POINTS = 4_000_000  # values kept for a sweep's chart
 
 
-def check_options(fmt: str, formats, plot) -> None:
-    """Refuse a bad --format or --plot file name before any work is done."""
-    choice("--format", fmt, formats)
+def check_options(fmt: str | None, formats, plot, binary_hint: str | None = None) -> str:
+    """The --format to use; refuse a bad one, or a bad --plot file name, before any work is done.
+
+    ``binary_hint`` says where the command writes Parquet and Arrow, when not with --format.
+    """
+    from compute_cli.render.columns import BINARY_FORMATS, not_written_here
+
+    if fmt in BINARY_FORMATS and fmt not in formats:
+        raise not_written_here(fmt, formats, binary_hint)
+    fmt = check_format(fmt, formats)
     if plot is not None:
         from compute_cli.render.plots import check_path
 
         check_path(plot)
+    return fmt
 
 
 def one_setup(setup: str, set_):
@@ -45,7 +57,7 @@ def one_setup(setup: str, set_):
 @handle_errors
 def sweep(
     setup: Annotated[str, typer.Argument(help="Setup id.")],
-    vary: Annotated[list[str], typer.Option("--vary", "-V", metavar="PATH=START:STOP:STEPS",
+    vary: Annotated[list[str], typer.Option("--vary", metavar="PATH=START:STOP:STEPS",
                     help="A numeric key (paths as in --set) and the values to take, e.g. "
                     "site.electricity_usd_per_kwh=0.02:0.12:11 (repeatable: a cartesian grid, the last --vary "
                     "changing fastest).")],
@@ -53,27 +65,46 @@ def sweep(
     set_: SetOption = None,
     metric: Annotated[Optional[list[str]], typer.Option("--metric", "-M", help="Output column after the varied "
                       "values (repeatable; 'all' for every engine output). The first one is charted.")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table (default), csv, jsonl or json.")] = "table",
+    fmt: SweepFormatOption = None,
     output: OutputOption = None,
     plot: PlotOption = None,
     chunk_rows: Annotated[int, typer.Option("--chunk-rows", min=0, hidden=True,
                           help="Rows per evaluated block (memory bound; for tests).")] = 0,
+    workload: WorkloadOption = None,
+    input_tokens: InputTokensOption = None,
+    output_tokens: OutputTokensOption = None,
+    max_ttft_ms: MaxTtftOption = None,
+    max_tpot_ms: MaxTpotOption = None,
+    min_tokens_per_s_per_user: MinTpsOption = None,
 ):
-    """Evaluate a setup over a grid of values: one row per combination, streamed (CSV, JSON Lines, JSON or a table)."""
+    """Evaluate a setup over a grid of values: one row per combination, streamed (CSV, JSON Lines, JSON, a table,
+    Parquet or Arrow). Each row runs at its own operating point (the highest-throughput concurrency meeting the
+    targets)."""
+    import math
+
+    import numpy as np
+
+    from compute_cli import inputs
     from compute_cli.analysis import sweep as sweep_mod
     from compute_cli.render import charts
+    from compute_cli.render.columns import BINARY_FORMATS, binary_output, check_binary_target
     from compute_cli.render.output import output_stream, progress
-    from compute_cli.render.sweep import FORMATS, SweepWriter
+    from compute_cli.render.sweep import FORMATS, open_writer
 
-    check_options(fmt, FORMATS, plot)
+    fmt = check_options(fmt, FORMATS, plot)
+    binary = fmt in BINARY_FORMATS
+    if binary:
+        check_binary_target(output, f"--format {fmt}", fmt)
     varies = [sweep_mod.parse_vary(v) for v in vary]
     if plot is not None and len(varies) > 2:
         from compute_cli.errors import UsageError
 
         raise UsageError("--plot draws a sweep of one --vary (a line) or two (a heatmap); this one has "
                          f"{len(varies)}")
+    options = inputs.RunOptions(**serving_options(workload, input_tokens, output_tokens, max_ttft_ms, max_tpot_ms,
+                                                  min_tokens_per_s_per_user))
     cat, setup, sets = one_setup(setup, set_)
-    grid = sweep_mod.plan(cat, setup, model, sets, varies, metric or ())
+    grid = sweep_mod.plan(cat, setup, model, sets, varies, metric or (), options)
     check_staleness(cat)
     if plot is not None and grid.size > CHART_MAX_POINTS:
         from compute_cli.errors import UsageError
@@ -85,21 +116,20 @@ def sweep(
     kept = []
     chunk = chunk_rows or sweep_mod.CHUNK_ROWS
     header = grid.header()
-    with output_stream(output) as out, progress(grid.size, "sweep", min_total=8 * chunk) as bar:
-        writer = SweepWriter(header, [a.name for a in grid.axes], list(grid.metrics), fmt, out)
-        writer.begin()
-        for block in grid.blocks(chunk):
-            if want_chart and chart_metric in grid.metrics:
-                kept.append(block[chart_metric])
-            writer.write(block)
-            bar.advance(len(next(iter(block.values()))))
-        writer.end()
+    opened = binary_output(output) if binary else output_stream(output)
+    with opened as out, progress(grid.size, "sweep", min_total=8 * chunk) as bar:
+        with open_writer(header, [a.name for a in grid.axes], list(grid.metrics), fmt, out,
+                         grid.column_types() if binary else None) as writer:
+            for shape, block in grid.open_blocks(chunk):
+                n = math.prod(shape)
+                if want_chart and chart_metric in grid.metrics:
+                    kept.append(np.broadcast_to(np.asarray(block[chart_metric], dtype=float), shape).reshape(n))
+                writer.write(block, shape)
+                bar.advance(n)
         if want_chart and chart_metric not in grid.metrics:
             kept = _chart_values(grid, chart_metric, chunk)
         a = grid.axes
         if want_chart:
-            import numpy as np
-
             values = np.concatenate(kept).reshape(grid.shape)
             if fmt == "table":
                 if len(a) == 1:
@@ -137,7 +167,7 @@ def sensitivity(
                      "(0.2: -20 % and +20 %), unless its profile declares a range.")] = 0.2,
     no_declared: Annotated[bool, typer.Option("--no-declared-ranges", help="Use --swing for every input, "
                            "ignoring the distributions the profiles declare.")] = False,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = None,
     output: OutputOption = None,
     plot: PlotOption = None,
 ):
@@ -146,7 +176,7 @@ def sensitivity(
     from compute_cli.render.explore import FORMATS, render_sensitivity
     from compute_cli.render.output import output_stream
 
-    check_options(fmt, FORMATS, plot)
+    fmt = check_options(fmt, FORMATS, plot)
     cat, setup, sets = one_setup(setup, set_)
     result = sensitivity_mod.run(cat, setup, model, sets, metric=metric, swing=swing,
                                  use_declared=not no_declared)
@@ -176,23 +206,49 @@ def simulate(
     set_: SetOption = None,
     metric: Annotated[Optional[list[str]], typer.Option("--metric", "-M", help="Metric to summarise (repeatable; "
                       "'all' for every engine output). The first one is drawn as a histogram.")] = None,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = None,
     output: OutputOption = None,
     plot: PlotOption = None,
+    samples_output: Annotated[Optional[Path], typer.Option("--samples-output", metavar="FILE", help="Also write "
+                              "every sample to FILE, one row each: sample, the drawn inputs, the metrics. CSV, JSON "
+                              "Lines, Parquet or Arrow by the suffix (.csv, .jsonl, .parquet, .arrow); Parquet and "
+                              "Arrow need the arrow extra: pip install 'computecost[arrow]'.")] = None,
+    samples_format: Annotated[Optional[str], typer.Option("--samples-format", help="Format of --samples-output: "
+                              "csv, jsonl, parquet or arrow (default: from its suffix).")] = None,
 ):
     """Monte Carlo over the distributions declared in the profiles: p5, p50, p95 and mean of every metric."""
+    import contextlib
+
     from compute_cli.analysis import simulate as simulate_mod
     from compute_cli.profiles.distributions import parse_spec
-    from compute_cli.render.explore import FORMATS, render_simulate
-    from compute_cli.render.output import output_stream, progress
+    from compute_cli.render.columns import BINARY_FORMATS, pyarrow
+    from compute_cli.render.explore import FORMATS, SamplesWriter, render_simulate, samples_format as format_of
+    from compute_cli.render.output import atomic_output, output_stream, progress
 
-    check_options(fmt, FORMATS, plot)
+    fmt = check_options(fmt, FORMATS, plot, "simulate writes its samples to one with --samples-output FILE")
+    sample_fmt = None
+    if samples_output is not None:
+        sample_fmt = format_of(samples_output, samples_format)
+        if sample_fmt in BINARY_FORMATS:
+            pyarrow(f"--samples-output {samples_output}", sample_fmt)
+    elif samples_format is not None:
+        from compute_cli.errors import UsageError
+
+        raise UsageError("--samples-format needs --samples-output FILE")
     cli_dists = [_parse_dist(text, parse_spec) for text in dist or []]
     chart_metric = metric[0] if metric and metric != ["all"] else simulate_mod.DEFAULT_HISTOGRAM_METRIC
     cat, setup, sets = one_setup(setup, set_)
-    with progress(samples, "simulate", min_total=8 * simulate_mod.CHUNK_SAMPLES) as bar:
+    with contextlib.ExitStack() as stack:
+        sink = None
+        if samples_output is not None:
+            fh = stack.enter_context(atomic_output(samples_output, binary=sample_fmt in BINARY_FORMATS))
+            sink = SamplesWriter(sample_fmt, fh)
+        bar = stack.enter_context(progress(samples, "simulate", min_total=8 * simulate_mod.CHUNK_SAMPLES))
+        if sink is not None:
+            stack.enter_context(sink)
         result = simulate_mod.run(cat, setup, model, sets, cli_dists, samples=samples, seed=seed,
-                                  metrics=metric or (), histogram_metric=chart_metric, on_progress=bar.advance)
+                                  metrics=metric or (), histogram_metric=chart_metric, on_progress=bar.advance,
+                                  on_samples=sink)
     check_staleness(cat)
     with output_stream(output) as out:
         render_simulate(result, fmt, out)

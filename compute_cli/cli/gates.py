@@ -7,11 +7,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from compute_cli.cli.common import (SetOption, app, catalog, check_format, check_staleness, handle_errors, parse_sets,
-                             setup_arguments, warn)
+from compute_cli.cli.common import (InputTokensOption, MaxTpotOption, MaxTtftOption, MinTpsOption, OutputTokensOption,
+                                    SetOption, WorkloadOption, app, catalog, check_format, check_staleness, group,
+                                    handle_errors, parse_sets, serving_options, setup_arguments, warn)
 from compute_cli.errors import ExitCode, UsageError
 
-schema_app = typer.Typer(help="JSON Schemas: of every JSON output, and of the profile format.", no_args_is_help=True)
+schema_app = group(help="JSON Schemas: of every JSON output, and of the profile format.")
 app.add_typer(schema_app, name="schema")
 
 
@@ -31,20 +32,31 @@ def check(
         "--min-tokens-per-joule", min=0, metavar="Z", help="Floor on tokens_per_joule [tokens/J].")] = None,
     policy: Annotated[Optional[str], typer.Option("--policy", metavar="FILE",
                       help="YAML file of rules: metric, max and/or min, optional setups.")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table (breaches and a summary), json (every "
-                   "result), csv or jsonl (one result per row).")] = "table",
+    workload: WorkloadOption = None,
+    input_tokens: InputTokensOption = None,
+    output_tokens: OutputTokensOption = None,
+    max_ttft_ms: MaxTtftOption = None,
+    max_tpot_ms: MaxTpotOption = None,
+    min_tokens_per_s_per_user: MinTpsOption = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="table (breaches and a summary), json (every "
+                   "result), csv or jsonl (one result per row).")] = None,
     set_: SetOption = None,
 ):
-    """Exit 4 when a setup breaches a limit: one line per breach, then a summary. Errors exit 2 or 3, never 4."""
+    """Exit 4 when a setup breaches a limit: one line per breach, then a summary. Errors exit 2 or 3, never 4.
+    Latency targets choose each setup's operating point, as in compare, and are limits too."""
+    from compute_cli import inputs
     from compute_cli.analysis import check as check_mod
     from compute_cli.render import check as render_check
 
-    check_format(fmt, ("table", "json", "csv", "jsonl"))
+    fmt = check_format(fmt, ("table", "json", "csv", "jsonl"))
+    options = inputs.RunOptions(**serving_options(workload, input_tokens, output_tokens, max_ttft_ms, max_tpot_ms,
+                                                  min_tokens_per_s_per_user))
     cat = catalog()
     sets = parse_sets(set_)
     limits = {"--max-usd-per-million-output-tokens": max_usd_per_million_output_tokens,
               "--max-usd-per-gpu-hour": max_usd_per_gpu_hour, "--min-tokens-per-joule": min_tokens_per_joule}
-    result = check_mod.run(cat, setup_arguments(cat, setups), model, sets, limits=limits, policy_path=policy)
+    result = check_mod.run(cat, setup_arguments(cat, setups), model, sets, limits=limits, policy_path=policy,
+                           options=options)
     check_staleness(cat)
     render_check.render(result, fmt, sys.stdout)
     if not result["results"]:
@@ -59,8 +71,8 @@ def diff(
     base: Annotated[str, typer.Argument(metavar="BASE.json", help="compare --format json output before the change "
                     "(- for stdin).")],
     new: Annotated[str, typer.Argument(metavar="NEW.json", help="compare --format json output after it (- for stdin).")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table (default), markdown (a pull-request comment), "
-                   "json, csv or jsonl (one change per row).")] = "table",
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="table (default), markdown (a pull-request comment), "
+                   "json, csv or jsonl (one change per row).")] = None,
     fail_on_increase: Annotated[Optional[str], typer.Option(
         "--fail-on-increase", metavar="PERCENT",
         help="Exit 4 when a watched metric rises by more than this, e.g. 5%.")] = None,
@@ -72,7 +84,7 @@ def diff(
     from compute_cli.analysis import diff as diff_mod
     from compute_cli.render import diff as render_diff
 
-    check_format(fmt, ("table", "markdown", "json", "csv", "jsonl"))
+    fmt = check_format(fmt, ("table", "markdown", "json", "csv", "jsonl"))
     limit = diff_mod.parse_percent(fail_on_increase) if fail_on_increase is not None else None
     if base == new == diff_mod.STDIN:
         raise UsageError("'-' (stdin) can be given once")

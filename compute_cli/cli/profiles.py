@@ -17,13 +17,13 @@ from compute_cli.errors import ExitCode
 @handle_errors
 def profiles_list(
     kind: Annotated[Optional[str], typer.Argument(help="One of: " + ", ".join(KIND_NAMES))] = None,
-    fmt: RowFormatOption = "table",
+    fmt: RowFormatOption = None,
 ):
     """List profile ids by kind, with where each comes from."""
     from compute_cli.profiles import inspect
     from compute_cli.render import profiles as render_profiles
 
-    check_format(fmt, ROW_FORMATS)
+    fmt = check_format(fmt, ROW_FORMATS)
     render_profiles.render_listing(inspect.listing(catalog(), kind), fmt, sys.stdout)
 
 
@@ -32,13 +32,13 @@ def profiles_list(
 def profiles_show(
     profile_id: Annotated[str, typer.Argument(metavar="ID", help="Profile id, e.g. h100-sxm.")],
     kind: Annotated[Optional[str], typer.Option("--kind", "-k", help="Kind, when an id exists in several.")] = None,
-    fmt: RowFormatOption = "table",
+    fmt: RowFormatOption = None,
 ):
     """Show one profile: every value with its source and date, or the assumption behind it."""
     from compute_cli.profiles import inspect
     from compute_cli.render import profiles as render_profiles
 
-    check_format(fmt, ROW_FORMATS)
+    fmt = check_format(fmt, ROW_FORMATS)
     render_profiles.render_detail(inspect.detail(catalog(), profile_id, kind), fmt, sys.stdout)
 
 

@@ -7,21 +7,20 @@ from typing import Annotated
 
 import typer
 
-from compute_cli.cli.common import FormatOption, app, catalog, check_format, handle_errors
+from compute_cli.cli.common import FormatOption, app, catalog, check_format, group, handle_errors
 
-scenario_app = typer.Typer(help="Shipped scenarios: a question each, answered with numbers and sources.",
-                           no_args_is_help=True)
+scenario_app = group(help="Shipped scenarios: a question each, answered with numbers and sources.")
 app.add_typer(scenario_app, name="scenario")
 
 
 @scenario_app.command("list")
 @handle_errors
-def scenario_list(fmt: FormatOption = "table"):
+def scenario_list(fmt: FormatOption = None):
     """List the shipped scenarios and the question each answers."""
     from compute_cli.analysis import scenario
     from compute_cli.render import scenario as render_scenario
 
-    check_format(fmt)
+    fmt = check_format(fmt)
     render_scenario.render_listing(scenario.listing(catalog()), fmt, sys.stdout)
 
 
@@ -29,11 +28,11 @@ def scenario_list(fmt: FormatOption = "table"):
 @handle_errors
 def scenario_run(
     name: Annotated[str, typer.Argument(help="Scenario id (see 'computecost scenario list').")],
-    fmt: FormatOption = "table",
+    fmt: FormatOption = None,
 ):
     """Run a scenario: its commands, then the answer in a sentence with the numbers behind it."""
     from compute_cli.analysis import scenario
     from compute_cli.render import scenario as render_scenario
 
-    check_format(fmt)
+    fmt = check_format(fmt)
     render_scenario.render_run(scenario.run(catalog(), name), fmt, sys.stdout)

@@ -27,14 +27,14 @@ def throughput(
                                       "(the fewest that fit).")] = "auto",
     parallelism: Annotated[str, typer.Option("--parallelism", help="tensor (split every layer) or pipeline "
                            "(layers split across devices, run one after another, as llama.cpp does).")] = "tensor",
-    fmt: RowFormatOption = "table",
+    fmt: RowFormatOption = None,
     set_: SetOption = None,
 ):
     """Decode and prefill tokens/s, energy per token and memory fit from a roofline of bytes and FLOPs."""
     from compute_cli.analysis import throughput as throughput_mod
     from compute_cli.render import throughput as render_throughput
 
-    check_format(fmt, ROW_FORMATS)
+    fmt = check_format(fmt, ROW_FORMATS)
     choice("--precision", precision, ("bf16", "fp8", "int8", "int4"))
     choice("--kv-precision", kv_precision, ("bf16", "fp8"))
     choice("--parallelism", parallelism, ("tensor", "pipeline"))

@@ -5,10 +5,13 @@ lists (``compute_cli.inputs.build`` makes them from profiles) and returns the
 arrays ``engine.registry.OUTPUTS`` lists. The stages run one after another, each
 on what the ones before it produced:
 
-1. ``serving_group`` and ``memory_plan``: how many accelerators hold one copy of the
-   model, how many sequences fit beside the weights, the batch actually served;
+1. ``serving.choose_operating_point`` (when the batch is not given: the highest-throughput
+   concurrency and tensor-parallel degree that meet the latency targets), ``serving_group``
+   and ``memory_plan``: how many accelerators hold one copy of the model, how many
+   sequences fit beside the weights, the batch actually served;
 2. ``forward_step`` (twice): the time of a decode step and of a prefill step
    from bytes moved and FLOPs done (engine/throughput.py);
+   then ``serving.latency``: TPOT, TTFT and tokens/s per user at that batch;
 3. ``serving_power``: board power decoding and prefilling, the time-average IT power;
 4. ``capex_per_gpu`` and ``cost_per_gpu_hour``: every line of ``registry.COST_LINES``;
 5. ``per_token``: cost, price and energy per million tokens, tokens per MW.
@@ -23,7 +26,7 @@ from functools import cache
 
 import numpy as np
 
-from compute_cli.engine import costs, energy, finance, throughput
+from compute_cli.engine import costs, energy, finance, serving, throughput
 from compute_cli.engine.constants import S_PER_MS, SECONDS_PER_HOUR
 from compute_cli.engine.registry import COST_LINES, INPUTS, OPERATING
 
@@ -262,6 +265,8 @@ UNDEFINED_WHEN_NOT_FIT = (
     "decode_tokens_per_s_per_gpu", "prefill_tokens_per_s", "prefill_tokens_per_s_per_gpu", "energy_j_per_output_token",
     "energy_j_per_input_token", "decode_step_ms",
 )
+# Outputs that would break a latency target no operating point meets: NaN there too.
+UNDEFINED_WHEN_INFEASIBLE = tuple(k for k in UNDEFINED_WHEN_NOT_FIT if k not in ("decode_step_ms",))
 
 
 # ------------------------------------------------------------ orchestration
@@ -285,8 +290,9 @@ def _evaluate(x) -> dict:
     v["speed_factor"] = x["efficiency_multiplier"] * (1.0 - x["coordination_overhead_fraction"])
     v["kv_bytes_per_sequence"] = throughput.kv_cache_bytes(1.0, x["context_tokens"], x["kv_bytes_per_token_full"],
                                                            x["kv_bytes_per_token_window"], x["window_tokens"])
-    requested = np.asarray(x["batch"], dtype=float)
-    v["gpus"] = gpus = serving_group(v, requested)
+    point = operating_point(v, np.asarray(x["batch"], dtype=float))
+    requested = point["batch"]
+    v["gpus"] = gpus = point["gpus"]
     plan = call(memory_plan, {**v, "batch": requested})
     batch = plan["batch"]
 
@@ -299,6 +305,8 @@ def _evaluate(x) -> dict:
     prefill = call(forward_step, {**v, "tokens": p_tokens, "attended_tokens": prompt / 2.0, "kv_bytes": p_kv})
     v["gpu_seconds_per_output_token"] = gpus * decode[0] / batch
     v["gpu_seconds_per_input_token"] = gpus * prefill[0] / p_tokens
+    lat = serving.latency(decode[0], prefill[0], batch, x["input_tokens_per_output_token"], p_tokens, prompt,
+                          x["max_tpot_ms"], x["max_ttft_ms"])
 
     power = call(serving_power, {**v, "decode": decode, "prefill": prefill})
     v.update(power)
@@ -341,9 +349,56 @@ def _evaluate(x) -> dict:
         "gpu_seconds_per_input_token": v["gpu_seconds_per_input_token"],
         "accelerators_total": v["accelerators_total"],
         "provisioned_w_per_gpu": power["provisioned_w_per_gpu"],
+        **serving_outputs(lat, point, plan, batch, x["accelerator_count"], gpus),
     }
     out["tokens_per_joule"] = 1.0 / out["energy_j_per_output_token"]
     not_fit = ~plan["weights_fit"]
-    for key in UNDEFINED_WHEN_NOT_FIT:
+    for key in (*UNDEFINED_WHEN_NOT_FIT, "tpot_ms", "ttft_ms", "tokens_per_s_per_user"):
         out[key] = costs.nan_where(not_fit, out[key])
+    for key in UNDEFINED_WHEN_INFEASIBLE:
+        out[key] = costs.nan_where(point["infeasible"], out[key])
     return out
+
+
+# ------------------------------------------------------- the operating point
+def operating_point(v, batch):
+    """The batch served and the accelerators per replica: the setup's own batch (> 0) on the fewest
+    accelerators that hold it, or, where it is 0, the point ``serving.choose_operating_point`` picks.
+
+    Returns batch, gpus, chosen, infeasible (chosen and no point meets the targets), best_tpot_ms,
+    best_ttft_ms (NaN where the point is not chosen).
+    """
+    chosen = batch <= 0
+    out = {"batch": batch, "chosen": chosen, "infeasible": np.zeros(np.shape(batch), dtype=bool),
+           "best_tpot_ms": np.nan * batch, "best_ttft_ms": np.nan * batch}
+    if not chosen.any():
+        out["gpus"] = serving_group(v, batch)
+        return out
+    point = serving.choose_operating_point(v, _step)
+    out["batch"] = np.where(chosen, point["batch"], batch)
+    out["gpus"] = np.where(chosen, point["gpus"], serving_group(v, out["batch"]))
+    out["infeasible"] = chosen & ~point["feasible"]
+    out["best_tpot_ms"] = np.where(chosen, point["best_tpot_ms"], np.nan)
+    out["best_ttft_ms"] = np.where(chosen, point["best_ttft_ms"], np.nan)
+    return out
+
+
+def serving_outputs(lat, point, plan, batch, accelerator_count, gpus) -> dict:
+    """The operating point's outputs: latency, whether the targets hold, replicas, best achievable."""
+    shape = 0.0 * batch  # every output at the scenarios' shape
+    return {
+        "tpot_ms": lat["tpot_ms"],
+        "ttft_ms": lat["ttft_ms"],
+        "tokens_per_s_per_user": lat["tokens_per_s_per_user"],
+        "queueing_factor": lat["queueing_factor"],
+        "slo_met": lat["slo_met"] & plan["weights_fit"],
+        "operating_point_chosen": (point["chosen"] + shape) > 0,
+        "replicas": np.floor(accelerator_count / gpus),
+        "best_tpot_ms": point["best_tpot_ms"] + shape,
+        "best_ttft_ms": point["best_ttft_ms"] + shape,
+    }
+
+
+def _step(values):
+    """``forward_step`` with its parameters taken from ``values`` by name (for the operating-point search)."""
+    return call(forward_step, values)

@@ -131,6 +131,38 @@ def irr_decision(cash_flows, periods_per_year: float = MONTHS_PER_YEAR) -> tuple
                              f"{changes} times); read the NPV")
 
 
+def irr_many(cash_flows, grid_points: int = 41, iterations: int = 64, block: int = 2048) -> np.ndarray:
+    """``irr_decision``'s IRR of many cash-flow rows at once (Monte Carlo ranges) [1/period]; NaN where none.
+
+    A coarse scan of NPV's sign over ``IRR_SEARCH`` (``grid_points`` rates) brackets, row by row, the
+    rate where NPV falls through zero as the rate rises; bisection refines it. A row with no such
+    crossing, or several, has no IRR. Rows are scanned ``block`` at a time to bound memory.
+
+    >>> [round(float(v), 6) for v in irr_many([[-100.0, 60.0, 60.0], [-100.0, -1.0, -1.0]])[:1]]
+    [0.130662]
+    >>> bool(np.isnan(irr_many([[-100.0, -1.0, -1.0]])[0]))
+    True
+    """
+    flows = np.atleast_2d(np.asarray(cash_flows, dtype=float))
+    rows = flows.shape[0]
+    grid = IRR_SEARCH[np.linspace(0, IRR_SEARCH.size - 1, grid_points).round().astype(int)]
+    lo, hi = np.full(rows, np.nan), np.full(rows, np.nan)
+    for start in range(0, rows, block):
+        part = flows[start:start + block]
+        signs = np.sign(np.stack([_npv_sign(np.full(part.shape[0], r), part) for r in grid], axis=-1))
+        falling = (signs[:, :-1] > 0) & (signs[:, 1:] <= 0)
+        one = falling.sum(axis=-1) == 1
+        at = np.argmax(falling, axis=-1)
+        lo[start:start + block] = np.where(one, grid[at], np.nan)
+        hi[start:start + block] = np.where(one, grid[np.minimum(at + 1, grid.size - 1)], np.nan)
+    found = np.isfinite(lo)
+    out = np.full(rows, np.nan)
+    if found.any():
+        f = flows[found]
+        out[found] = bisect(lambda r: _npv_sign(r, f), lo[found], hi[found], iterations)
+    return out
+
+
 def irr(cash_flows):
     """Per-period internal rate of return (``irr_decision``); NaN when there is none or no single one.
 
@@ -175,6 +207,7 @@ def monthly_depreciation(capex_usd, schedule, months, straight_line_years=None):
 
     schedule : shares of the basis by tax year (``finance.depreciation_schedule``); a straight
     line (``straight_line_years``) is spread evenly over the months of the life instead.
+    ``capex_usd`` and ``straight_line_years`` broadcast; the months are the last axis.
 
     >>> d = monthly_depreciation(1200.0, (0.2, 0.32, 0.192, 0.1152, 0.1152, 0.0576), 24)
     >>> float(d[0]), float(d[12]), float(d.sum())
@@ -183,12 +216,13 @@ def monthly_depreciation(capex_usd, schedule, months, straight_line_years=None):
     40.0
     """
     m = np.arange(1, months + 1)
+    capex = np.asarray(capex_usd, dtype=float)[..., None]
     if straight_line_years is not None:
-        return np.where(m <= straight_line_years * MONTHS_PER_YEAR, capex_usd / (straight_line_years * MONTHS_PER_YEAR),
-                        0.0)
+        life_months = np.asarray(straight_line_years, dtype=float)[..., None] * MONTHS_PER_YEAR
+        return np.where(m <= life_months, capex / life_months, 0.0)
     shares = np.array(list(schedule) + [0.0])
     year = np.minimum((m - 1) // int(MONTHS_PER_YEAR), len(schedule))
-    return capex_usd * shares[year] / MONTHS_PER_YEAR
+    return capex * shares[year] / MONTHS_PER_YEAR
 
 
 def cash_flows(capex_usd, revenue_usd_per_month, decline_per_year, opex_usd_per_month, months, resale_usd,
@@ -200,21 +234,36 @@ def cash_flows(capex_usd, revenue_usd_per_month, decline_per_year, opex_usd_per_
     ``tax x (revenue - opex - depreciation)`` each month (a loss is a credit against the owner's
     other income); at the sale, the basis not yet depreciated is deducted, so the gain
     ``resale - basis left`` is taxed. ``depreciation_usd``: months 1..N (``monthly_depreciation``).
+    Every argument but ``months`` broadcasts (one scenario per element, ``depreciation_usd`` with
+    the months on its last axis); each part has the scenarios' shape plus a last axis of
+    ``months + 1`` periods.
 
     >>> f = cash_flows(100.0, 60.0, 0.0, 0.0, 2, 10.0)
     >>> f["net"].tolist()
     [-100.0, 60.0, 70.0]
+    >>> cash_flows([100.0, 200.0], 60.0, [0.0, 0.5], 0.0, 2, 10.0)["net"].shape
+    (2, 3)
     """
-    revenue = np.concatenate([[0.0], revenue_usd_per_month * price_path(1.0, decline_per_year, months)])
-    opex = np.concatenate([[0.0], np.full(months, float(opex_usd_per_month))])
-    depreciation = np.concatenate([[0.0], np.zeros(months) if depreciation_usd is None else depreciation_usd])
-    resale = np.zeros(months + 1)
-    resale[-1] = resale_usd
-    basis_left = capex_usd - depreciation.sum()
+    def col(a):
+        return np.asarray(a, dtype=float)[..., None]
+
+    dep = np.zeros(months) if depreciation_usd is None else np.asarray(depreciation_usd, dtype=float)
+    revenue = col(revenue_usd_per_month) * price_path(1.0, decline_per_year, months)
+    shape = np.broadcast_shapes(revenue.shape, col(opex_usd_per_month).shape, dep.shape, col(capex_usd).shape,
+                                col(resale_usd).shape, col(income_tax_rate).shape)
+    lead = shape[:-1]
+
+    def periods(monthly):
+        return np.concatenate([np.zeros(lead + (1,)), np.broadcast_to(monthly, shape)], axis=-1)
+
+    revenue, opex, depreciation = periods(revenue), periods(col(opex_usd_per_month)), periods(dep)
+    resale = np.zeros(lead + (months + 1,))
+    resale[..., -1] = np.broadcast_to(np.asarray(resale_usd, dtype=float), lead)
+    basis_left = np.asarray(capex_usd, dtype=float) - depreciation.sum(axis=-1)
     taxable = revenue - opex - depreciation
-    taxable[-1] += resale_usd - basis_left
-    tax = income_tax_rate * taxable
-    tax[0] = 0.0
+    taxable[..., -1] += resale[..., -1] - basis_left
+    tax = col(income_tax_rate) * taxable
+    tax[..., 0] = 0.0
     net = revenue - opex - tax + resale
-    net[0] = -capex_usd
+    net[..., 0] = -np.broadcast_to(np.asarray(capex_usd, dtype=float), lead)
     return {"revenue": revenue, "opex": opex, "tax": tax, "resale": resale, "net": net}

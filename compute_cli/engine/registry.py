@@ -143,10 +143,12 @@ INPUTS = by_name(
           "coordination_overhead_fraction", FLEET),
     Input("systems_count", "systems", "systems (or devices) in the deployment, sharing its staff"),
     Input("utilization", "[-]", "share of hours serving paid traffic", "utilization"),
-    Input("batch", "sequences", "sequences decoding together", "batch"),
-    Input("context_tokens", "tokens", "tokens in each sequence's KV cache while decoding", "context_tokens"),
-    Input("input_tokens_per_output_token", "[-]", "prompt tokens per generated token",
-          "input_tokens_per_output_token"),
+    Input("batch", "sequences", "sequences decoding together; 0: the operating point is chosen"),
+    Input("context_tokens", "tokens", "tokens in each sequence's KV cache while decoding (the workload's "
+          "input + output / 2)"),
+    Input("input_tokens_per_output_token", "[-]", "prompt tokens per generated token (the workload's input / output)"),
+    Input("max_ttft_ms", "ms", "latency target on the time to first token (inf: none)"),
+    Input("max_tpot_ms", "ms", "latency target on the time per output token (inf: none)"),
     Input("staff_usd_per_year", "USD/yr", "fixed staff cost of the deployment (its own team)", "staff_usd_per_year"),
     Input("markup_fraction", "[-]", "markup on cost: price = cost x (1 + markup)", "markup_fraction"),
     Input("margin_fraction", "[-]", "margin on the selling price: price = cost / (1 - margin)", "margin_fraction"),
@@ -154,7 +156,7 @@ INPUTS = by_name(
     Input("bytes_per_param", "B", "bytes per weight at the setup's precision, quantization scales included"),
     # ------------------------------------------------------------- run options
     Input("gpus", "accelerators", "accelerators serving one copy of the model; 0 = the fewest that fit"),
-    Input("prompt_tokens", "tokens", "prompt length of the prefill figures"),
+    Input("prompt_tokens", "tokens", "prompt length of the prefill figures (the workload's input tokens)"),
     Input("prefill_batch", "sequences", "prompts prefilled together"),
     Input("tensor_parallel", "bool", "split every layer over the group (else layers one after another)", dtype=bool),
     Input("cap_batch", "bool", "serve at most the batch that fits in memory", dtype=bool),
@@ -292,4 +294,16 @@ OUTPUTS = by_name(
     Output("provisioned_w_per_gpu", "W", "nameplate IT power per accelerator, host share included"),
     Output("output_tokens_per_day_per_mw", "tokens/day/MW", "output tokens a megawatt of site power makes a day"),
     Output("tokens_per_joule", "tokens/J", "generated tokens per joule of accelerator energy"),
+    # the operating point (engine/serving.py)
+    Output("tpot_ms", "ms", "time per output token a user sees: the decode step and the prefill it carries"),
+    Output("ttft_ms", "ms", "time to first token: the prompt's prefill times the queueing factor"),
+    Output("tokens_per_s_per_user", "tokens/s", "output tokens per second each user receives (1 / TPOT)"),
+    Output("queueing_factor", "[-]", "TTFT over the prompt's own prefill time"),
+    Output("slo_met", "bool", "TPOT and TTFT within the latency targets"),
+    Output("operating_point_chosen", "bool", "the batch and accelerators per replica were chosen to meet the targets"),
+    Output("replicas", "replicas", "copies of the model one system serves"),
+    Output("best_tpot_ms", "ms", "lowest TPOT any tensor-parallel degree reaches (concurrency 1) when the point "
+           "is chosen"),
+    Output("best_ttft_ms", "ms", "lowest TTFT any tensor-parallel degree reaches (concurrency 1) when the point "
+           "is chosen"),
 )

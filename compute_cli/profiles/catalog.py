@@ -1,9 +1,13 @@
 """Find profiles by kind and id across the user's directories and the shipped ones.
 
-Directories are searched in order: ``--config-dir`` options, then the entries of
-``COMPUTECOST_PATH`` (separated by ``os.pathsep``), then the shipped ``configs/``.
-The first file ``<dir>/<kind>/<id>.yaml`` found wins, so a user profile overrides
-a shipped one with the same id. Files are read lazily, only when asked for.
+Directories are searched in order: ``--config-dir`` options (and the ``config_dirs``
+of ``computecost.toml``), then the entries of ``COMPUTECOST_PATH`` (separated by
+``os.pathsep``), then the user config directory (``$XDG_CONFIG_HOME/computecost``,
+by default ``~/.config/computecost``, where ``computecost prices import`` writes), then
+the shipped ``configs/``. The first file ``<dir>/<kind>/<id>.yaml`` found wins, so a
+user profile overrides a shipped one with the same id; one read from the user config
+directory says so in a note, since nothing on the command line shows it is there.
+Files are read lazily, only when asked for.
 """
 
 from __future__ import annotations
@@ -12,11 +16,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from compute_cli.errors import InputError, UsageError, did_you_mean
+from compute_cli.errors import ComputeCostNote, InputError, UsageError, did_you_mean
 from compute_cli.profiles import standins
 from compute_cli.profiles.loader import Loaded, load_file
 from compute_cli.profiles.schema import (
     KINDS,
+    OPTIONAL_REFERENCES,
     REQUIRED_REFERENCES,
     SETUP_REFERENCES,
     Finance,
@@ -26,6 +31,7 @@ from compute_cli.profiles.schema import (
     Setup,
     Site,
     System,
+    Workload,
 )
 
 ENV_PATH = "COMPUTECOST_PATH"
@@ -43,19 +49,30 @@ def shipped_dir() -> Path:
 
 
 def search_dirs(config_dirs=(), environ=None) -> list[Path]:
+    from compute_cli.settings import user_config_dir
+
     environ = os.environ if environ is None else environ
     dirs = [Path(d) for d in config_dirs]
     dirs += [Path(p) for p in environ.get(ENV_PATH, "").split(os.pathsep) if p.strip()]
     for d in dirs:
         if not d.is_dir():
             raise UsageError(f"config directory '{d}' does not exist or is not a directory")
+    user = user_config_dir(environ)
+    if user is not None and user.is_dir() and user not in dirs:
+        dirs.append(user)
     return dirs + [shipped_dir()]
 
 
 def display_path(path: Path) -> str:
-    """A path as a person would type it: relative to the working directory when below it."""
+    """A path as a person would type it: relative to the working directory when below it; a shipped
+    profile elsewhere as ``configs/<kind>/<id>.yaml``, the same on every machine (``profiles show``
+    prints where it is installed)."""
     try:
         return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        pass
+    try:
+        return str(Path("configs") / path.relative_to(shipped_dir()))
     except ValueError:
         return str(path)
 
@@ -66,6 +83,7 @@ class ResolvedSetup:
 
     For a rented setup ``system`` is the offer's node (or a single-accelerator
     stand-in when the offer names none), and ``site``/``finance`` are None.
+    ``workload`` is the setup's (or the run's, ``--workload``), None without one.
     ``sources`` maps each attribute to the ``Loaded`` profile it was read from
     (a stand-in made in code has none), for the origin of every figure.
     """
@@ -77,6 +95,7 @@ class ResolvedSetup:
     finance: Finance | None = None
     offer: Offer | None = None
     sources: dict = field(default_factory=dict)
+    workload: Workload | None = None
 
     @property
     def id(self) -> str:
@@ -84,8 +103,13 @@ class ResolvedSetup:
 
 
 class Catalog:
-    def __init__(self, config_dirs=(), environ=None):
+    def __init__(self, config_dirs=(), environ=None, default_model: str | None = None):
+        """``default_model``: the model a run serves when none is asked for (``computecost.toml``'s ``model``)."""
+        from compute_cli.settings import user_config_dir
+
         self.dirs = search_dirs(config_dirs, environ)
+        self.user_dir = user_config_dir(environ)
+        self.default_model = default_model
         self._cache: dict[tuple[str, str], Loaded] = {}
         self._used: dict = {}  # (file or profile, key) -> origin of a figure some run evaluated
 
@@ -93,8 +117,12 @@ class Catalog:
     def record_used(self, records) -> None:
         """Remember the figures a run's engine inputs were built from (``inputs.SetupOrigins``, one per setup)."""
         for record in records:
-            for _path, origin in record.figures():
-                self._used.setdefault((origin.file or origin.profile, origin.key or origin.path), origin)
+            self.record_figures(origin for _path, origin in record.figures())
+
+    def record_figures(self, origins) -> None:
+        """Remember figures (``inputs.Origin``) a run used outside the engine's inputs (a market's quotes)."""
+        for origin in origins:
+            self._used.setdefault(origin.figure, origin)
 
     def figures_used(self) -> list:
         """Every figure (``inputs.Origin``) the runs of this catalog used, each once, in the order first used."""
@@ -129,6 +157,12 @@ class Catalog:
             raise self.missing(kind, profile_id, referrer)
         loaded = load_file(path, kind, display_path(path), expect_id=profile_id)
         self._cache[key] = loaded
+        if self.user_dir is not None and path.parent.parent == self.user_dir \
+                and (shipped_dir() / kind / path.name).is_file():
+            import warnings
+
+            warnings.warn(f"{kind}/{profile_id} is read from {display_path(path)}, which overrides the shipped "
+                          "profile of that id", ComputeCostNote, stacklevel=2)
         return loaded
 
     def loaded(self, kind: str, profile_id: str) -> Loaded | None:
@@ -182,6 +216,12 @@ class Catalog:
 
         if setup.model is not None:
             self.get("models", setup.model, referrer=(loaded, "model"))
+        workload = ref(OPTIONAL_REFERENCES["workload"], "workload") if setup.workload is not None else None
+        resolved = self._resolve_kind(setup, loaded, sources, ref)
+        resolved.workload = workload
+        return resolved
+
+    def _resolve_kind(self, setup: Setup, loaded: Loaded, sources: dict, ref) -> ResolvedSetup:
         if setup.kind == "device-fleet":
             hardware = ref("hardware", "device", "hardware")
             return ResolvedSetup(setup=setup, hardware=hardware, system=standins.device_system(hardware),

@@ -64,19 +64,23 @@ def detail(catalog: Catalog, profile_id: str, kind: str | None) -> dict:
     return {"kind": kinds[0], "id": profile_id, "file": loaded.file, "also_in_kinds": kinds[1:], "fields": fields}
 
 
-def flatten(data, path=()):
-    """``[(key path, value)]`` of a profile; lists of mappings (a price history) one item at a time.
+def flatten(data, path=(), lists: bool = True):
+    """``[(key path, value)]`` of every leaf; list items get their index (``quotes[0].provider``),
+    or, with ``lists=False``, a list is one leaf.
 
-    >>> flatten({"a": 1, "h": [{"x": 2}], "c": [0.5, 0.4]})
-    [(('a',), 1), (('h', 0, 'x'), 2), (('c',), [0.5, 0.4])]
+    >>> flatten({"a": {"b": 1}, "q": [{"p": "x"}]})
+    [(('a', 'b'), 1), (('q', 0, 'p'), 'x')]
     """
     if isinstance(data, dict):
         out = []
         for key, value in data.items():
-            out += flatten(value, path + (key,))
+            out += flatten(value, path + (key,), lists)
         return out
-    if isinstance(data, list) and data and all(isinstance(v, dict) for v in data):
-        return [item for i, v in enumerate(data) for item in flatten(v, path + (i,))]
+    if lists and isinstance(data, list) and data:
+        out = []
+        for i, value in enumerate(data):
+            out += flatten(value, path + (i,), lists)
+        return out
     return [(path, data)]
 
 

@@ -2,7 +2,7 @@
 
 Paths are relative to a setup: a setup's own fields (``utilization``), then the
 profiles it names (``site.electricity_usd_per_kwh``, ``finance.cost_of_capital_per_year``,
-``offer.usd_per_gpu_hour.on_demand``), the system's accelerator
+``offer.usd_per_gpu_hour.on_demand``, ``workload.max_tpot_ms``), the system's accelerator
 (``system.accelerator.price_usd``, or ``accelerator.price_usd`` for short) and the
 model of the run (``model.active_params``). A path that names a profile a setup
 does not have (a rented setup has no site) leaves that setup unchanged.
@@ -18,7 +18,8 @@ import msgspec
 from compute_cli.errors import InputError, UsageError, did_you_mean
 from compute_cli.profiles.catalog import ResolvedSetup
 from compute_cli.profiles.keypaths import fields_at, is_struct
-from compute_cli.profiles.schema import SETUP_REFERENCES, Finance, Hardware, Model, Offer, Setup, Site, System
+from compute_cli.profiles.schema import (SETUP_REFERENCES, Finance, Hardware, Model, Offer, Setup, Site, System,
+                                         Workload)
 
 # root word -> (ResolvedSetup attribute or "model", struct type)
 ROOTS: dict[str, tuple[str, type]] = {
@@ -28,6 +29,7 @@ ROOTS: dict[str, tuple[str, type]] = {
     "finance": ("finance", Finance),
     "offer": ("offer", Offer),
     "model": ("model", Model),
+    "workload": ("workload", Workload),
 }
 SETUP_FIELDS = [f for f in Setup.__struct_fields__ if f not in SETUP_REFERENCES and f != "id"]
 # ResolvedSetup attribute -> the words its paths start with (a setup's own fields have none)
@@ -135,7 +137,7 @@ def _fields(struct_type) -> list[str]:
 # Fields that name another profile or fix a setup's shape: changing them with --set
 # would bypass reference resolution, so they are refused.
 FIXED_FIELDS = {
-    Setup: {"kind", "model", "system", "site", "finance", "offer", "device"},
+    Setup: {"kind", "model", "system", "site", "finance", "offer", "device", "workload"},
     System: {"accelerator"},
     Offer: {"accelerator", "system"},
 }

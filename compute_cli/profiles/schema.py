@@ -201,12 +201,33 @@ class Model(Base, kw_only=True):
     notes: str = ""
 
 
+class Workload(Base, kw_only=True):
+    """What a request looks like and how fast its user wants it: tokens in and out, latency targets.
+
+    ``max_ttft_ms`` bounds the time to the first token, ``max_tpot_ms`` the time per output
+    token after it (``min_tokens_per_s_per_user`` is the same bound written as a speed:
+    1000 / max_tpot_ms). A workload without targets is served at the highest throughput
+    memory allows (offline batch).
+    """
+
+    id: Id
+    name: str
+    description: str = ""
+    input_tokens: PosInt  # mean prompt tokens per request
+    output_tokens: PosInt  # mean generated tokens per request
+    max_ttft_ms: Pos | None = None
+    max_tpot_ms: Pos | None = None
+    min_tokens_per_s_per_user: Pos | None = None
+    notes: str = ""
+
+
 class Setup(Base, kw_only=True):
     id: Id
     name: str
     kind: Literal["own", "rent", "device-fleet"]
     description: str = ""
     model: Id | None = None  # the model this setup serves by default
+    workload: Id | None = None  # the requests it serves and their latency targets (configs/workloads)
     in_default_comparison: bool = False  # shown by a bare `computecost compare`
     # own
     system: Id | None = None
@@ -229,9 +250,9 @@ class Setup(Base, kw_only=True):
     utilization: Fraction
     precision: Precision
     kv_precision: KvPrecision = "bf16"
-    batch: PosInt
-    context_tokens: PosInt
-    input_tokens_per_output_token: NonNeg = 1.0
+    batch: PosInt | None = None  # sequences decoding together; none: the operating point is chosen
+    context_tokens: PosInt | None = None  # KV-cache tokens per sequence; none: from the workload
+    input_tokens_per_output_token: NonNeg = 1.0  # used without a workload
     staff_usd_per_year: NonNeg = 0.0
     markup_fraction: Annotated[float, Meta(ge=0, le=100)] = 0.0  # on cost: price = cost x (1 + markup)
     margin_fraction: FractionBelowOne = 0.0  # on price: price = cost / (1 - margin)
@@ -290,6 +311,7 @@ KINDS: dict[str, type[Base]] = {
     "offers": Offer,
     "models": Model,
     "setups": Setup,
+    "workloads": Workload,
     "markets": Market,
     "scenarios": Scenario,
 }
@@ -297,3 +319,5 @@ KINDS: dict[str, type[Base]] = {
 # Setup fields that name another profile, and the kind they name.
 SETUP_REFERENCES = {"system": "systems", "site": "sites", "finance": "finance", "offer": "offers", "device": "hardware"}
 REQUIRED_REFERENCES = {"own": ("system", "site", "finance"), "rent": ("offer",), "device-fleet": ("device",)}
+# Setup fields that may name a profile of any kind of setup.
+OPTIONAL_REFERENCES = {"workload": "workloads"}

@@ -28,8 +28,22 @@ CURRENCY = "usd"  # a key naming a currency holds a price, a rate or a capital c
 _AS_OF = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
 
 
+TODAY_ENV = "COMPUTECOST_TODAY"
+
+
 def today() -> dt.date:
-    """The date staleness is measured against (tests replace this)."""
+    """The date staleness is measured against: today, or ``COMPUTECOST_TODAY`` (YYYY-MM-DD) when set,
+    so that documented examples and CI logs can be reproduced on a later day."""
+    import os
+
+    fixed = os.environ.get(TODAY_ENV, "").strip()
+    if fixed:
+        try:
+            return dt.date.fromisoformat(fixed)
+        except ValueError:
+            from compute_cli.errors import UsageError
+
+            raise UsageError(f"{TODAY_ENV}={fixed!r}: expected a date YYYY-MM-DD") from None
     return dt.date.today()
 
 

@@ -5,7 +5,8 @@
 * ``throughput --hardware H [--gpus N]``: N accelerators on PCIe, and a setup that
   only carries the run's precision, batch and context;
 * ``fleet``: an accelerator with no system profile, 8 to a server with a host sized by
-  Epoch AI's ratios, and the owned setup that serves it at a site.
+  Epoch AI's ratios, and the owned setup that serves it at a site;
+* ``--input-tokens N --output-tokens M``: a workload of those tokens, without latency targets.
 
 Each stand-in is a validated profile struct, so the engine sees nothing special;
 its figures have no file, and the origins of the engine's inputs say so.
@@ -13,7 +14,7 @@ its figures have no file, and the origins of the engine's inputs say so.
 
 from __future__ import annotations
 
-from compute_cli.profiles.schema import Hardware, Offer, Setup, System
+from compute_cli.profiles.schema import Hardware, Offer, Setup, System, Workload
 
 # Assumption: PCIe 4.0 x16 moves ~32 GB/s per direction (PCI-SIG); a rented
 # instance that names no system is taken to be that many accelerators on PCIe.
@@ -68,8 +69,16 @@ def epoch_system(hardware: Hardware) -> System:
 
 
 def fleet_setup(hardware: Hardware, system: System, site_id: str, finance_id: str, utilization: float,
-                precision: str, batch: int, context: int, input_tokens_per_output_token: float) -> Setup:
-    """The owned setup ``fleet`` evaluates for one accelerator at the budget's site."""
+                precision: str, batch: int | None, context: int | None, input_tokens_per_output_token: float,
+                workload: str | None = None) -> Setup:
+    """The owned setup ``fleet`` evaluates for one accelerator at the budget's site (``batch`` None: chosen)."""
     return Setup(id=f"fleet-{hardware.id}", name=hardware.name, kind="own", system=system.id, site=site_id,
                  finance=finance_id, utilization=utilization, precision=precision, batch=batch,
-                 context_tokens=context, input_tokens_per_output_token=input_tokens_per_output_token)
+                 context_tokens=context, input_tokens_per_output_token=input_tokens_per_output_token,
+                 workload=workload)
+
+
+def workload(input_tokens: int, output_tokens: int) -> Workload:
+    """``--input-tokens N --output-tokens M``: requests of that shape, with no latency target of their own."""
+    return Workload(id=f"tokens-{input_tokens}-{output_tokens}", name=f"{input_tokens} in, {output_tokens} out",
+                    input_tokens=input_tokens, output_tokens=output_tokens)

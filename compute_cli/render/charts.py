@@ -153,3 +153,66 @@ def heatmap(x, y, z, width: int = 60, height: int = 20, x_label: str = "", y_lab
     legend = "  ".join(f"{SHADES[k]} <= {number(float(uppers[k]))}" for k in range(len(SHADES)))
     lines.append(f"{'':>{label_w}}  {z_label}: {legend}" + (f"   {MISSING} n/a" if (shade < 0).any() else ""))
     return "\n".join(lines) + "\n"
+
+
+MARKERS = "ox+*#@%&=~"  # one per series, in order
+TRACE = "·"
+
+
+def frontier(series: list[tuple[str, list, list]], width: int = 64, height: int = 18, x_label: str = "",
+             y_label: str = "", marks: list | None = None) -> str:
+    """Lines of points on one canvas (like aiconfigurator's ASCII Pareto): each series its marker,
+    its points joined by dots, both axes from 0. ``marks`` (per series, an (x, y) or None) are drawn
+    as ``◆``: the chosen operating points.
+
+    >>> print(frontier([("a", [1, 2], [2, 1])], width=10, height=4), end="")
+    2 ┤    o··
+      ┤       ··o
+      ┤
+      ┤
+    0 └──────────
+      0         2
+       o a
+    """
+    xs = [float(v) for _, x, _ in series for v in x if v is not None and math.isfinite(v)]
+    ys = [float(v) for _, _, y in series for v in y if v is not None and math.isfinite(v)]
+    if not xs or not ys:
+        return "no points to plot\n"
+    x_hi, y_hi = max(xs) or 1.0, max(ys) or 1.0
+    grid = [[" "] * width for _ in range(height)]
+
+    def cell(x, y):
+        col = min(width - 1, int(round(x / x_hi * (width - 1))))
+        row = min(height - 1, int(round(y / y_hi * (height - 1))))
+        return height - 1 - row, col
+
+    for k, (_label, x, y) in enumerate(series):
+        pts = sorted((float(a), float(b)) for a, b in zip(x, y, strict=True)
+                     if a is not None and b is not None and math.isfinite(a) and math.isfinite(b))
+        for (x0, y0), (x1, y1) in zip(pts, pts[1:], strict=False):
+            (r0, c0), (r1, c1) = cell(x0, y0), cell(x1, y1)
+            steps = max(abs(r1 - r0), abs(c1 - c0))
+            for s in range(1, steps):
+                r, c = round(r0 + (r1 - r0) * s / steps), round(c0 + (c1 - c0) * s / steps)
+                if grid[r][c] == " ":
+                    grid[r][c] = TRACE
+        for a, b in pts:
+            r, c = cell(a, b)
+            grid[r][c] = MARKERS[k % len(MARKERS)]
+    for mark in marks or []:
+        if mark is not None and all(v is not None and math.isfinite(v) for v in mark):
+            r, c = cell(*mark)
+            grid[r][c] = "◆"
+    top, zero = number(y_hi), "0"
+    label_w = max(len(top), len(zero))
+    lines = [f"{(top if i == 0 else ''):>{label_w}} ┤{''.join(row)}".rstrip() for i, row in enumerate(grid)]
+    lines.append(f"{zero:>{label_w}} └{'─' * width}")
+    right = number(x_hi)
+    lines.append(f"{'':>{label_w}} 0{right:>{width}}")
+    if x_label or y_label:
+        lines.append(f"{'':>{label_w}}  {y_label} against {x_label}".rstrip())
+    legend = "   ".join(f"{MARKERS[k % len(MARKERS)]} {label}" for k, (label, _, _) in enumerate(series))
+    if marks and any(m is not None for m in marks):
+        legend += "   ◆ operating point"
+    lines.append(f"{'':>{label_w}}  {legend}")
+    return "\n".join(lines) + "\n"

@@ -117,7 +117,7 @@ def render(result: dict, fmt: str, stream) -> None:
     title = f"diff {result['base']['file']} -> {result['new']['file']}"
     rows = [cells(c) for c in result["changes"]]
     if rows and use_rich(stream):
-        rich_table(title, HEADER, rows, left=2)
+        rich_table(title, HEADER, rows, left=2, stream=stream)
     elif rows:
         stream.write(title + "\n\n" + to_plain(HEADER, rows, left=2) + "\n")
     for label, ids in (("added setups", result["added_setups"]), ("removed setups", result["removed_setups"])):

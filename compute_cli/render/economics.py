@@ -22,6 +22,23 @@ def _pct(value) -> str:
 _table = emit_table
 
 
+def point_text(point: dict | None, workload: dict | None = None) -> str:
+    """Where the tokens are made: ``concurrency 137 on 2 GPUs x 4, TPOT 49.8 ms, TTFT 225 ms (chat)``."""
+    if not point:
+        return "n/a"
+    text = (f"concurrency {point['concurrency']:,} on {point['gpus_per_replica']} GPUs x "
+            f"{point['replicas_per_system']}, TPOT {_fmt(point['tpot_ms'], '.3g')} ms, TTFT "
+            f"{_fmt(point['ttft_ms'], ',.0f')} ms")
+    return text + (f" ({workload['id']})" if workload else "")
+
+
+def _range(r: dict, fmt) -> str:
+    """``'$1.2M (-$0.3M\u2013$2.9M)'``: a median and its 5th to 95th percentile, each with ``fmt``."""
+    if r["p50"] is None:
+        return "n/a"
+    return f"{fmt(r['p50'])} ({fmt(r['p5'])}\u2013{fmt(r['p95'])})"
+
+
 def _months(value, note) -> str:
     return f"{value} months" if value is not None else (note or "n/a")
 
@@ -44,6 +61,7 @@ def _invest(r: dict, fmt: str, stream) -> None:
         stranded = r["stranded_note"] if r["stranded_price_decline_per_year"] is None else f"{stranded} ({r['stranded_note']})"
     summary = [
         ["accelerators", _fmt(r["accelerators"], ",d")],
+        ["operating point", point_text(r.get("operating_point"), r.get("workload"))],
         ["price today", price_text],
         ["price decline per year", _pct(r["price_decline_per_year"])],
         ["cost of capital", f"{_pct(r['cost_of_capital_per_year'])} ({fin['basis']}){tax}"],
@@ -52,9 +70,11 @@ def _invest(r: dict, fmt: str, stream) -> None:
         ["opex per month", money(r["opex_usd_per_month"])],
         ["resale at the horizon", f"{money(r['resale_usd'])} ({r['resale_basis']})"],
         ["NPV", money(r["npv_usd"])],
+        *([["  p50 (p5\u2013p95)", _range(r["ranges"]["npv_usd"], money)]] if "ranges" in r else []),
         ["NPV per accelerator", money(r["npv_usd_per_accelerator"])],
         ["NPV per $ invested", "n/a" if r["npv_per_usd_invested"] is None else f"{r['npv_per_usd_invested']:.2f}"],
         ["IRR", _pct(r["irr"]) if r["irr"] is not None else (r.get("irr_note") or "n/a")],
+        *([["  p50 (p5\u2013p95)", _range(r["ranges"]["irr"], _pct)]] if "ranges" in r else []),
         ["payback", _months(r["payback_months"], r.get("payback_note"))],
         ["discounted payback", _months(r["discounted_payback_months"], r.get("payback_note"))],
         ["price decline that strands the capital", stranded],
@@ -63,7 +83,12 @@ def _invest(r: dict, fmt: str, stream) -> None:
     _table(title, ["metric", "value"], summary, fmt, stream, left=2)
     if r["irr"] is not None and r.get("irr_note"):
         stream.write(f"note: {r['irr_note']}\n")
-    stream.write(f"operating point: {operating_point_text(r['operating_point'])}\n\n")
+    if "monte_carlo" in r:
+        mc = r["monte_carlo"]
+        stream.write(f"ranges: p50 (p5\u2013p95) of {mc['samples']:,} samples (seed {mc['seed']}) over "
+                     f"{len(mc['uncertain_inputs'])} declared distributions (the setup's figures and the market's "
+                     "quotes)\n")
+    stream.write(f"holds at: {operating_point_text(r['operating_point'])}\n\n")
     flows = [[str(y["year"]), money(y["revenue_usd"]), money(y["opex_usd"]), money(y["tax_usd"]), money(y["resale_usd"]),
               money(y["net_usd"])] for y in r["cash_flows_by_year"]]
     _table("cash flows by year (capex at t=0)", ["year", "revenue", "opex", "income tax", "resale", "net"], flows, fmt,
@@ -96,29 +121,43 @@ def _rent_or_buy(r: dict, fmt: str, stream) -> None:
         ("owning has paid for itself after", _months(r["breakeven_months"], note)),
         ("... discounted", _months(r["discounted_breakeven_months"], note)),
     ], fmt, stream)
-    stream.write(f"operating point: {operating_point_text(r['operating_point'])}; both setups at {u:.0%} "
+    stream.write(f"holds at: {operating_point_text(r['operating_point'])}; both setups at {u:.0%} "
                  f"utilization, each paying for its hours by its term\n")
 
 
 def _fleet(r: dict, fmt: str, stream) -> None:
     from compute_cli.analysis.economics import RANK_KEYS
 
-    header = ["hardware", "system", "precision", "accelerators", "tokens/day", "tokens/J (site)", "$/M out", "capex",
-              "margin/yr"]
-    rows = []
+    header = ["hardware", "system", "precision", "GPUs / conc.", "TPOT ms", "accelerators", "tokens/day",
+              "tokens/J (site)", "$/M out", "capex", "margin/yr"]
+    rows, notes = [], []
     for row in r["rows"]:
         if not row["fits"]:
-            rows.append([row["hardware"], "-", "-", "-", "does not fit", "", "", "", ""])
+            rows.append([row["hardware"], "-", "-", "", "", "-", "does not fit", "", "", "", ""])
             continue
-        rows.append([row["hardware"], row["system"], row["precision"], f"{row['accelerators']:,}",
-                     _fmt(row["tokens_per_day"], ".3g"),
+        op = row.get("operating_point") or {}
+        where = f"{op.get('gpus_per_replica', '')} / {op.get('concurrency', row.get('batch', ''))}"
+        if "accelerators" not in row:
+            rows.append([row["hardware"], row["system"], row["precision"], where, _fmt(op.get("tpot_ms"), ".3g"), "-",
+                         "misses targets", "", "", "", ""])
+            notes.append(f"{row['hardware']}: {row['note']}")
+            continue
+        rows.append([row["hardware"], row["system"], row["precision"], where, _fmt(op.get("tpot_ms"), ".3g"),
+                     f"{row['accelerators']:,}", _fmt(row["tokens_per_day"], ".3g"),
                      _fmt(row["tokens_per_joule"], ".3f"), money(row["cost_usd_per_million_output_tokens"]),
                      money(row["capex_usd"]), money(row.get("margin_usd_per_year"))])
-    title = (f"fleet: {r['power_mw']:g} MW at {r['site']} serving {r['model']} at {r['utilization']:.0%} "
+    w = r.get("workload")
+    serving = f"{r['model']} ({w['id']})" if w else r["model"]
+    title = (f"fleet: {r['power_mw']:g} MW at {r['site']} serving {serving} at {r['utilization']:.0%} "
              f"utilization, ranked by {RANK_KEYS[r['ranked_by']]}")
     _table(title, header, rows, fmt, stream)
-    stream.write(f"operating point: batch {r['batch']}, {r['context_tokens']:,}-token context, "
-                 f"{r['input_tokens_per_output_token']:g} input tokens per output token, finance {r['finance']}\n")
+    for note in notes:
+        stream.write(f"note: {note}\n")
+    shape = (f"batch {r['batch']}" if r.get("batch") else "each at its operating point")
+    if r.get("context_tokens"):
+        shape += f", {r['context_tokens']:,}-token context"
+    stream.write(f"holds at: {shape}, finance {r['finance']}; the power budget caps provisioned power, so tokens a day "
+                 "is what it buys\n")
 
 
 def _breakeven(r: dict, fmt: str, stream) -> None:
@@ -136,7 +175,7 @@ def _breakeven(r: dict, fmt: str, stream) -> None:
     from compute_cli.analysis.invest import operating_point_text
 
     for name, point in zip(r["setups"], r.get("operating_points", []), strict=False):
-        stream.write(f"operating point of {name}: {operating_point_text(point)}\n")
+        stream.write(f"holds at, {name}: {operating_point_text(point)}\n")
 
 
 RENDERERS = {"invest": _invest, "rent-or-buy": _rent_or_buy, "fleet": _fleet, "breakeven": _breakeven}

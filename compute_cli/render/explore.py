@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from compute_cli.render import charts
+from compute_cli.render.columns import RowsWriter
 from compute_cli.render.formats import (
     emit_table,
     rich_table,
@@ -14,6 +15,9 @@ from compute_cli.render.formats import (
 )
 
 FORMATS = ("table", "json", "csv", "markdown")
+SAMPLE_FORMATS = ("csv", "jsonl", "parquet", "arrow")  # --samples-output
+SAMPLE_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".arrow": "arrow",
+                   ".feather": "arrow", ".ipc": "arrow"}
 TORNADO_ROWS = 15  # rows drawn in the terminal tornado (the table lists them all)
 
 
@@ -84,7 +88,7 @@ def render_simulate(result: dict, fmt: str, stream) -> None:
     _table(title, in_header, in_rows, stream, left=2)
     stream.write("\n")
     if use_rich(stream):
-        rich_table(None, header, rows)
+        rich_table(None, header, rows, stream=stream)
     else:
         stream.write(to_plain(header, rows))
     missing = {m: s["not_computed"] for m, s in metrics.items() if s["not_computed"]}
@@ -108,3 +112,59 @@ def render_simulate(result: dict, fmt: str, stream) -> None:
 def _dist_text(d: dict) -> str:
     (kind, params), = d.items()
     return f"{kind}(" + ", ".join(f"{k}={charts.number(v)}" for k, v in params.items()) + ")"
+
+
+def samples_format(path, fmt: str | None) -> str:
+    """The format of ``--samples-output FILE``: ``--samples-format`` if given, else FILE's suffix.
+
+    >>> samples_format("draws.parquet", None), samples_format("draws.txt", "csv")
+    ('parquet', 'csv')
+    """
+    from pathlib import Path
+
+    from compute_cli.errors import UsageError, did_you_mean
+
+    if fmt is not None:
+        if fmt not in SAMPLE_FORMATS:
+            raise UsageError(f"--samples-format '{fmt}': expected one of {', '.join(SAMPLE_FORMATS)}"
+                             f"{did_you_mean(fmt, SAMPLE_FORMATS)}")
+        return fmt
+    suffix = Path(path).suffix.lower()
+    if suffix not in SAMPLE_SUFFIXES:
+        raise UsageError(f"--samples-output {path}: no format for the suffix '{suffix}'; name the file "
+                         f"{', '.join(SAMPLE_SUFFIXES)} or give --samples-format {'|'.join(SAMPLE_FORMATS)}")
+    return SAMPLE_SUFFIXES[suffix]
+
+
+class SamplesWriter(RowsWriter):
+    """``simulate --samples-output``: every sample as a row (sample, drawn inputs, metrics), chunk by chunk.
+
+    Called as ``simulate.run``'s ``on_samples``; the writer opens on the first chunk, when
+    the columns and their types are known. CSV and JSON Lines spell the drawn inputs with
+    12 significant digits and the metrics with 6, as sweep does; Parquet and Arrow keep
+    full precision, with the run's header as the file's metadata.
+    """
+
+    def __init__(self, fmt: str, stream):
+        self.fmt = fmt
+        self.stream = stream
+        self.writer = None
+
+    def __call__(self, header: dict, inputs: dict, metrics: dict) -> None:
+        from compute_cli.render.columns import column_type
+        from compute_cli.render.sweep import open_writer
+
+        if self.writer is None:
+            types = {name: column_type(v) for name, v in (*inputs.items(), *metrics.items())}
+            self.writer = open_writer(header, list(inputs), list(metrics), self.fmt, self.stream, types,
+                                      command="simulate")
+            self.writer.begin()
+        self.writer.write({**inputs, **metrics})
+
+    def end(self) -> None:
+        if self.writer is not None:
+            self.writer.end()
+
+    def abort(self) -> None:
+        if self.writer is not None:
+            self.writer.abort()

@@ -154,22 +154,58 @@ def emit_table(title: str | None, header: list[str], rows: list[list[str]], fmt:
     if fmt == "markdown":
         stream.write((f"**{title}**\n\n" if title else "") + to_markdown(header, rows))
     elif use_rich(stream):
-        rich_table(title, header, rows, left=left)
+        rich_table(title, header, rows, left=left, stream=stream)
     else:
         stream.write((title + "\n\n" if title else "") + to_plain(header, rows, left=left))
 
 
+def column_chunks(widths: list[int], width: int, keep: int = 1, gap: int = 3) -> list[list[int]]:
+    """Split the columns after the first ``keep`` into runs that fit ``width`` beside the kept ones.
+
+    Each run is shown as its own table, the kept columns (the labels) repeated, so a
+    narrow terminal cuts no id and no number. ``gap`` is the space a column takes
+    beyond its text (padding and rule).
+
+    >>> column_chunks([10, 8, 8, 8], 40)
+    [[1, 2], [3]]
+    >>> column_chunks([10, 50], 40)  # one column wider than the screen still gets a table of its own
+    [[1]]
+    """
+    fixed = sum(w + gap for w in widths[:keep]) + 1
+    chunks: list[list[int]] = []
+    used = fixed
+    for i in range(keep, len(widths)):
+        need = widths[i] + gap
+        if chunks and used + need <= width:
+            chunks[-1].append(i)
+            used += need
+        else:
+            chunks.append([i])
+            used = fixed + need
+    return chunks or [[]]
+
+
 def rich_table(title: str | None, header: list[str], rows: list[list[str]], sections: set[int] = frozenset(),
-               caption: str | None = None, left: int = 1) -> None:
+               caption: str | None = None, left: int = 1, stream=None) -> None:
+    """A rich table on the terminal; when it is wider than the terminal, several tables, each with the
+    label columns and as many of the others as fit (nothing is cut)."""
     from rich.console import Console
     from rich.table import Table
 
     # NO_COLOR: no escape codes at all (rich's no_color keeps bold and italic)
-    console = Console(color_system=None if os.environ.get("NO_COLOR") else "auto", highlight=False)
-    table = Table(title=title, caption=caption, show_lines=False, header_style="bold")
-    table.add_column(header[0], style="bold" if not os.environ.get("NO_COLOR") else None, no_wrap=True)
-    for i, h in enumerate(header[1:], start=1):
-        table.add_column(h, justify="left" if i < left else "right")
-    for i, r in enumerate(rows):
-        table.add_row(*[str(c) for c in r], end_section=(i + 1) in sections)
-    console.print(table)
+    console = Console(file=stream, color_system=None if os.environ.get("NO_COLOR") else "auto", highlight=False)
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    keep = max(1, min(left, len(header)))
+    chunks = column_chunks(widths, console.width, keep=keep)
+    for n, chunk in enumerate(chunks):
+        columns = list(range(keep)) + chunk
+        table = Table(title=title if n == 0 else None, caption=caption if n == len(chunks) - 1 else None,
+                      show_lines=False, header_style="bold")
+        for i in columns:
+            table.add_column(header[i], style="bold" if i == 0 and not os.environ.get("NO_COLOR") else None,
+                             no_wrap=True, justify="left" if i < left else "right", min_width=widths[i])
+        for k, r in enumerate(rows):
+            table.add_row(*[str(r[i]) for i in columns], end_section=(k + 1) in sections)
+        if n:
+            console.print()
+        console.print(table)

@@ -3,6 +3,8 @@
 ``atomic_output`` writes to a temporary file in the destination's directory and
 renames it over the destination only when everything was written, so a run that
 fails half-way (bad input, Ctrl-C, a full disk) leaves an existing file as it was.
+A destination that is not a regular file (``/dev/null``, a named pipe) is written
+as it is.
 """
 
 from __future__ import annotations
@@ -23,6 +25,14 @@ def atomic_output(path, binary: bool = False):
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
         raise UsageError(f"--output {path}: is a directory")
+    mode = "wb" if binary else "w"
+    kwargs = {} if binary else {"encoding": "utf-8", "newline": ""}
+    if path.exists() and not path.is_file():
+        # a device or a pipe (/dev/null, /dev/stdout, a FIFO): nothing to replace, and replacing one
+        # would put a plain file in its place, so write to it as it is
+        with open(path, mode, **kwargs) as fh:
+            yield fh
+        return
     if not folder.is_dir():
         raise UsageError(f"--output {path}: no such directory '{folder}'")
     try:
@@ -30,8 +40,6 @@ def atomic_output(path, binary: bool = False):
     except OSError as exc:
         raise UsageError(f"--output {path}: cannot write in '{folder}': {exc.strerror or exc}") from None
     try:
-        mode = "wb" if binary else "w"
-        kwargs = {} if binary else {"encoding": "utf-8", "newline": ""}
         with os.fdopen(fd, mode, **kwargs) as fh:
             yield fh
             fh.flush()

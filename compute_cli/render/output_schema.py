@@ -20,6 +20,7 @@ To describe a new command's output: write its definition below as plain data
 from __future__ import annotations
 
 from compute_cli.analysis.compare import METRICS as COMPARE_METRICS
+from compute_cli.analysis.compare import RANGE_METRICS as COMPARE_RANGE_METRICS
 from compute_cli.contract import SCHEMA_VERSION
 from compute_cli.engine.registry import LINE_NAMES
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -49,6 +50,21 @@ def document(description: str, properties: dict, optional=()) -> dict:
     return obj({"schema_version": {"const": SCHEMA_VERSION}, **properties}, optional, description)
 
 
+# ----------------------------------------------------------- the operating point
+INT_OR_NULL = {"type": ["integer", "null"]}
+WORKLOAD = {
+    "anyOf": [obj({"id": TEXT, "name": TEXT, "input_tokens": INTEGER, "output_tokens": INTEGER,
+                   "max_ttft_ms": NUMBER, "max_tpot_ms": NUMBER, "min_tokens_per_s_per_user": NUMBER}),
+              {"type": "null"}],
+    "description": "the workload served: tokens per request and latency targets [ms] (null: none)",
+}
+# ------------------------------------------------------------------ ranges
+RANGE = obj({"p5": NUMBER, "p50": NUMBER, "p95": NUMBER},
+            description="5th, 50th and 95th percentile of a metric over Monte Carlo samples of the declared "
+                        "distributions (null when no sample has a value)")
+MONTE_CARLO = obj({"samples": INTEGER, "seed": INTEGER, "uncertain_inputs": TEXTS}, optional=("uncertain_inputs",),
+                  description="how --ranges drew its samples: the same seed gives the same numbers")
+
 # ------------------------------------------------------------------ compare
 # Cost lines added within schema_version 2: a compare output written before them lacks them.
 LINES_ADDED_IN_V2 = ("network", "storage", "failures")
@@ -62,16 +78,46 @@ COMPARE_SETUP = obj(
         "breakdown_usd_per_gpu_hour": {**obj({name: NUMBER for name in LINE_NAMES}, optional=LINES_ADDED_IN_V2),
                                        "description": "cost_usd_per_gpu_hour by cost line [USD/GPU-h]"},
         **{metric: NUMBER for metric in COMPARE_METRICS},
+        "workload": WORKLOAD,
+        "operating_point": ref("operating_point"),
         "note": TEXT,
         "model": {"type": "string", "description": "model id; in `--format jsonl` lines only"},
+        "ranges": {**obj({m: ref("range") for m in COMPARE_RANGE_METRICS}),
+                   "description": "with --ranges: p5, p50, p95 of each metric over the setup's declared distributions"},
+        "uncertain_inputs": {**TEXTS, "description": "with --ranges: the key paths drawn (none: a single point)"},
     },
-    optional=("note", "model", "term", "cost_usd_per_used_gpu_hour", "marginal_usd_per_used_gpu_hour", "accelerators",
-              "price_as_of"),  # all but the first two added within version 2
+    optional=("note", "model", "workload", "operating_point", "ranges", "uncertain_inputs", "term",
+              "cost_usd_per_used_gpu_hour", "marginal_usd_per_used_gpu_hour", "accelerators", "price_as_of"),
     description="One setup of `compare` (a line of `compare --format jsonl`).",
 )
 COMPARE = document(
     "`computecost compare --format json`",
-    {"model": obj({"id": TEXT, "name": TEXT}), "overrides": TEXTS, "setups": {"type": "array", "items": ref("compare_setup")}},
+    {"model": obj({"id": TEXT, "name": TEXT}), "overrides": TEXTS, "setups": {"type": "array", "items": ref("compare_setup")},
+     "monte_carlo": ref("monte_carlo")},
+    optional=("monte_carlo",),
+)
+
+# ----------------------------------------------------------------- frontier
+FRONTIER_POINT = obj(
+    {"gpus_per_replica": INTEGER, "replicas_per_system": INTEGER, "concurrency": INTEGER,
+     **{k: NUMBER for k in ("tokens_per_s_per_user", "output_tokens_per_s_per_gpu", "ttft_ms", "tpot_ms",
+                            "cost_usd_per_million_output_tokens", "cost_usd_per_million_tokens_blended")},
+     "slo_met": BOOL, "pareto": {"type": "boolean", "description": "no other point of the setup gives as much of "
+                                                                   "both axes and more of one"},
+     "chosen": {"type": "boolean", "description": "the operating point compare uses"}},
+    description="One point of `frontier`: a concurrency on a number of GPUs per replica.",
+)
+FRONTIER_ROW = obj(
+    {"setup": TEXT, "model": TEXT, "workload": TEXT_OR_NULL, **FRONTIER_POINT["properties"]},
+    description="A line of `frontier --format jsonl` (or a CSV row): one point, with its setup.",
+)
+FRONTIER = document(
+    "`computecost frontier --format json`: each setup's points over concurrency and GPUs per replica",
+    {"model": obj({"id": TEXT, "name": TEXT}), "workload": WORKLOAD, "overrides": TEXTS,
+     "setups": {"type": "array", "items": obj(
+         {"id": TEXT, "name": TEXT, "kind": TEXT, "hardware": TEXT, "precision": TEXT, "workload": WORKLOAD,
+          "operating_point": ref("operating_point"), "points": {"type": "array", "items": ref("frontier_point")},
+          "note": TEXT}, optional=("note",))}},
 )
 
 # --------------------------------------------------------------- throughput
@@ -155,10 +201,21 @@ INVEST_PRICE = obj(
 INVEST_YEAR = obj({"year": INTEGER, "revenue_usd": NUMBER, "opex_usd": NUMBER, "tax_usd": NUMBER, "resale_usd": NUMBER,
                    "net_usd": NUMBER}, optional=("tax_usd",))
 OPERATING_POINT = obj(
-    {"model": TEXT, "utilization": NUMBER, "precision": TEXT, "batch": INTEGER, "context_tokens": INTEGER,
+    {"concurrency": {"type": "integer", "description": "sequences in flight per replica"},
+     "tokens_per_s_per_user": NUMBER, "ttft_ms": NUMBER, "tpot_ms": NUMBER,
+     "slo_met": {"type": "boolean", "description": "TPOT and TTFT within the targets"},
+     "chosen": {"type": "boolean", "description": "chosen as the highest-throughput point meeting the targets "
+                                                  "(false: the setup's own batch)"},
+     "gpus_per_replica": INTEGER, "replicas_per_system": INTEGER,
+     "targets": obj({"max_ttft_ms": NUMBER, "max_tpot_ms": NUMBER}),
+     # what invest, rent-or-buy and breakeven add: the rest of what the answer holds at
+     "model": TEXT, "utilization": NUMBER, "precision": TEXT, "context_tokens": INTEGER,
      "input_tokens_per_output_token": NUMBER, "term": TEXT_OR_NULL, "hardware_price_as_of": TEXT_OR_NULL,
      "rent_as_of": TEXT_OR_NULL},
-    description="The workload, utilization, rental term and price vintage a result holds at.",
+    optional=("model", "utilization", "precision", "context_tokens", "input_tokens_per_output_token", "term",
+              "hardware_price_as_of", "rent_as_of"),
+    description="Where a setup runs and the latency its users get; a target no point meets gives null costs and a "
+                "note. invest, rent-or-buy and breakeven add the utilization, rental term and price vintage.",
 )
 INVEST = document(
     "`computecost invest --format json`: cash flows, NPV, IRR and payback of one setup",
@@ -172,7 +229,13 @@ INVEST = document(
      "irr": NUMBER, "irr_roots_per_year": {"type": "array", "items": NUMBER}, "irr_note": TEXT_OR_NULL,
      "payback_months": {"type": ["integer", "null"]}, "discounted_payback_months": {"type": ["integer", "null"]},
      "payback_note": TEXT_OR_NULL, "stranded_price_decline_per_year": NUMBER, "stranded_note": TEXT_OR_NULL,
-     "cash_flows_by_year": {"type": "array", "items": ref("invest_year")}},
+     "cash_flows_by_year": {"type": "array", "items": ref("invest_year")},
+     "ranges": {**obj({"npv_usd": ref("range"), "irr": ref("range")}),
+                "description": "with --ranges: NPV and IRR over the declared distributions of the setup's figures and "
+                               "the market's quotes"},
+     "monte_carlo": ref("monte_carlo"), "workload": WORKLOAD, "npv_by_decline": obj(
+         {"price_decline_per_year": {"type": "array", "items": NUMBER}, "npv_usd": {"type": "array", "items": NUMBER}})},
+    optional=("ranges", "monte_carlo", "workload", "npv_by_decline"),
 )
 RENT_OR_BUY = document(
     "`computecost rent-or-buy --format json`",
@@ -186,24 +249,30 @@ RENT_OR_BUY = document(
      "discounted_breakeven_months": {"type": ["integer", "null"]}, "breakeven_months_note": TEXT_OR_NULL},
 )
 FLEET_ROW = obj(
-    {"hardware": TEXT, "system": TEXT, "precision": TEXT, "fits": BOOL, "batch": INTEGER, "accelerators": INTEGER,
+    {"hardware": TEXT, "system": TEXT, "precision": TEXT, "fits": BOOL, "slo_met": BOOL, "batch": INTEGER,
+     "operating_point": ref("operating_point"), "accelerators": INTEGER,
      **{k: NUMBER for k in ("site_w_per_accelerator", "tokens_per_day", "tokens_per_joule",
                             "tokens_per_joule_accelerator", "cost_usd_per_million_output_tokens", "capex_usd",
                             "cost_usd_per_year", "revenue_usd_per_year", "margin_usd_per_year")},
      "rank_tokens_per_day": INTEGER, "rank_tokens_per_joule": INTEGER, "rank_margin": INTEGER, "note": TEXT},
-    optional=("system", "precision", "batch", "accelerators", "site_w_per_accelerator", "tokens_per_day",
+    optional=("system", "precision", "slo_met", "batch", "operating_point", "accelerators", "site_w_per_accelerator",
+              "tokens_per_day",
               "tokens_per_joule", "tokens_per_joule_accelerator", "cost_usd_per_million_output_tokens", "capex_usd",
               "cost_usd_per_year", "revenue_usd_per_year", "margin_usd_per_year", "rank_tokens_per_day",
               "rank_tokens_per_joule", "rank_margin", "note"),
     description="One accelerator kind of `fleet`; a kind the model fits on no precision has only hardware, "
-                "fits and note.",
+                "fits and note; one no operating point serves within the targets has no figures, slo_met false and "
+                "a note.",
 )
 FLEET = document(
     "`computecost fleet --format json`: a power budget filled with each kind of accelerator",
-    {"power_mw": NUMBER, "model": TEXT, "site": TEXT, "finance": TEXT, "utilization": NUMBER, "batch": INTEGER,
-     "context_tokens": INTEGER, "input_tokens_per_output_token": NUMBER,
+    {"power_mw": NUMBER, "model": TEXT, "site": TEXT, "finance": TEXT, "utilization": NUMBER,
+     "batch": {"type": ["integer", "null"]}, "context_tokens": {"type": ["integer", "null"]},
+     "input_tokens_per_output_token": NUMBER,
      "ranked_by": {"enum": ["tokens_per_day", "tokens_per_joule", "margin_usd_per_year"]},
-     "market": {"anyOf": [ref("market"), {"type": "null"}]}, "rows": {"type": "array", "items": ref("fleet_row")}},
+     "market": {"anyOf": [ref("market"), {"type": "null"}]}, "workload": WORKLOAD,
+     "rows": {"type": "array", "items": ref("fleet_row")}},
+    optional=("workload",),
 )
 BREAKEVEN = document(
     "`computecost breakeven --format json`",
@@ -219,8 +288,10 @@ SCENARIO_LIST = document("`computecost scenario list --format json`",
 SCENARIO_RUN = document(
     "`computecost scenario run --format json`: the answer, and each step's own output by step name",
     {"scenario": TEXT, "name": TEXT, "question": TEXT, "answer": TEXT, "commands": TEXTS, "sources": TEXTS,
+     "latency": {**TEXTS, "description": "at which operating point and latency each step's costs hold"},
      "results": {"type": "object", "additionalProperties": {"anyOf": [ref(n) for n in (
          "compare", "throughput", "invest", "rent_or_buy", "fleet", "breakeven")]}}},
+    optional=("latency",),
 )
 
 # ---------------------------------------- sweep, sensitivity, simulate (issue 5)
@@ -256,10 +327,36 @@ SIMULATE = document(
                        "counts": {"type": "array", "items": INTEGER}, "below": INTEGER, "above": INTEGER})},
 )
 
+# ------------------------------------------------------------------ prices
+PRICES_IMPORT_WRITTEN = obj(
+    {"kind": {"enum": ["markets", "offers"]}, "id": TEXT, "file": TEXT, "replaced": BOOL,
+     "based_on": {"type": ["string", "null"], "description": "the profile the imported prices were merged into"},
+     "providers": TEXTS, "kept": TEXTS, "provider": TEXT, "accelerator": TEXT, "terms": TEXTS},
+    optional=("providers", "kept", "provider", "accelerator", "terms"),
+    description="One profile `prices import` wrote: a market (providers imported, providers kept) or an offer.")
+PRICES_IMPORT = document(
+    "`computecost prices import --format json`: the profiles written, and what was not imported and why",
+    {"file": TEXT, "format": {"enum": ["openrouter", "litellm", "csv"]}, "kind": {"enum": ["markets", "offers"]},
+     "as_of": TEXT_OR_NULL, "into": TEXT, "written": {"type": "array", "items": ref("prices_import_written")},
+     "not_imported": {"type": "array", "items": obj({"name": TEXT, "reason": TEXT})}},
+)
+PRICES_STALE_ROW = obj({"file": TEXT, "line": {"type": ["integer", "null"]}, "key": TEXT, "as_of": TEXT,
+                        "age_days": INTEGER},
+                       description="One price due for a refresh (a line of `prices stale --format jsonl`).")
+PRICES_STALE = document(
+    "`computecost prices stale --format json`: dated prices older than the limit, oldest first",
+    {"today": TEXT, "max_age_days": INTEGER, "prices_checked": INTEGER,
+     "due": {"type": "array", "items": ref("prices_stale_row")}},
+)
+
 # Every definition, by name. Documents and jsonl rows alike; the top level accepts any.
 OUTPUTS: dict[str, dict] = {
     "compare": COMPARE,
     "compare_setup": COMPARE_SETUP,
+    "operating_point": OPERATING_POINT,
+    "frontier": FRONTIER,
+    "frontier_point": FRONTIER_POINT,
+    "frontier_row": FRONTIER_ROW,
     "throughput": THROUGHPUT,
     "check": CHECK,
     "check_rule": CHECK_RULE,
@@ -275,7 +372,6 @@ OUTPUTS: dict[str, dict] = {
     "invest": INVEST,
     "invest_price": INVEST_PRICE,
     "invest_year": INVEST_YEAR,
-    "operating_point": OPERATING_POINT,
     "rent_or_buy": RENT_OR_BUY,
     "fleet": FLEET,
     "fleet_row": FLEET_ROW,
@@ -288,6 +384,12 @@ OUTPUTS: dict[str, dict] = {
     "sensitivity": SENSITIVITY,
     "simulate": SIMULATE,
     "simulate_summary": SIMULATE_SUMMARY,
+    "range": RANGE,
+    "monte_carlo": MONTE_CARLO,
+    "prices_import": PRICES_IMPORT,
+    "prices_import_written": PRICES_IMPORT_WRITTEN,
+    "prices_stale": PRICES_STALE,
+    "prices_stale_row": PRICES_STALE_ROW,
 }
 
 

@@ -101,3 +101,25 @@ def heatmap(path, title: str, x, y, z, x_label: str, y_label: str, z_label: str)
     ax.set_ylabel(y_label)
     ax.set_title(title)
     _save(fig, check_path(path))
+
+
+def frontier(path, title: str, series, x_label: str, y_label: str, marks=()) -> None:
+    """Throughput per GPU against tokens/s per user: one line per setup, its operating point marked."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for k, (label, xs, ys) in enumerate(series):
+        x = np.array([np.nan if v is None else v for v in xs], dtype=float)
+        y = np.array([np.nan if v is None else v for v in ys], dtype=float)
+        order = np.argsort(x)
+        (drawn,) = ax.plot(x[order], y[order], marker=".", label=label)
+        mark = marks[k] if k < len(marks) else None
+        if mark is not None and None not in mark:
+            ax.plot([mark[0]], [mark[1]], marker="D", color=drawn.get_color(), markersize=7, linestyle="none")
+    ax.set_xlim(left=0)
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel(x_label)
+    ax.set_ylabel(y_label)
+    ax.set_title(title)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize="small")
+    _save(fig, check_path(path))

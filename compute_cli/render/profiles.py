@@ -6,7 +6,6 @@ from compute_cli.contract import SCHEMA_VERSION
 from compute_cli.render.formats import rich_table, to_csv, to_json, to_jsonl, to_markdown, to_plain, use_rich
 
 
-
 def _emit(title, header, rows, fmt, stream, document: dict, records: list[dict], left=99):
     """``document`` for json; ``records`` (one per row) for csv and jsonl; ``rows`` of cells for tables."""
     if fmt == "json":
@@ -18,7 +17,7 @@ def _emit(title, header, rows, fmt, stream, document: dict, records: list[dict],
     elif fmt == "markdown":
         stream.write(to_markdown(header, rows))
     elif use_rich(stream):
-        rich_table(title, header, rows)
+        rich_table(title, header, rows, stream=stream)
     else:
         stream.write((title + "\n\n" if title else "") + to_plain(header, rows, left=left))
 
@@ -42,9 +41,16 @@ def _provenance(f: dict) -> str:
     return text
 
 
+def _value(value) -> str:
+    """A profile value as YAML writes it: ``true``, ``false``, nothing for null."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
 def render_detail(data: dict, fmt: str, stream) -> None:
     header = ["key", "value", "source"]
-    cells = [[f["key"], str(f["value"]), _provenance(f)] for f in data["fields"]]
+    cells = [[f["key"], _value(f["value"]), _provenance(f)] for f in data["fields"]]
     title = f"{data['kind']} '{data['id']}' ({data['file']})"
     if fmt == "table" and not use_rich(stream):
         # long sources read better as blocks than as a wide table

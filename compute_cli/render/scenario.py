@@ -19,7 +19,7 @@ def render_listing(rows: list[dict], fmt: str, stream) -> None:
         if fmt == "markdown":
             stream.write(to_markdown(header, cells))
         elif use_rich(stream):
-            rich_table(None, header, cells)
+            rich_table(None, header, cells, stream=stream)
         else:
             stream.write(to_plain(header, cells, left=2))
 
@@ -36,6 +36,8 @@ def render_run(result: dict, fmt: str, stream) -> None:
         stream.write("```\n" + "\n".join(result["commands"]) + "\n```\n")
         if result["sources"]:
             stream.write("\n" + "".join(f"- {s}\n" for s in result["sources"]))
+        if result.get("latency"):
+            stream.write("\nAt which latency these costs hold:\n\n" + "".join(f"- {s}\n" for s in result["latency"]))
         return
     wrap = textwrap.TextWrapper(width=100)
     stream.write(f"{result['name']}\n\nQ: " + "\n   ".join(wrap.wrap(result["question"])) + "\n\n")
@@ -43,3 +45,5 @@ def render_run(result: dict, fmt: str, stream) -> None:
     stream.write("reproduce with:\n" + "".join(f"  {c}\n" for c in result["commands"]))
     if result["sources"]:
         stream.write("\nnumbers in the commands:\n" + "".join(f"  - {s}\n" for s in result["sources"]))
+    if result.get("latency"):
+        stream.write("\nat which latency these costs hold:\n" + "".join(f"  - {s}\n" for s in result["latency"]))

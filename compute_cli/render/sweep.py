@@ -1,21 +1,27 @@
-"""Sweep rows, streamed: CSV, JSON Lines, one JSON document, or an aligned text table.
+"""Sweep rows, streamed: CSV, JSON Lines, one JSON document, an aligned text table, Parquet or Arrow IPC.
 
-Each block of rows is formatted with one ``%`` operation over the whole block
-(C speed, no Python loop per row). Varied values keep 12 significant digits
+CSV is formatted a whole column at a time (``render/columns.py``); JSON Lines, JSON and
+the table with one ``%`` operation per block of rows. Varied values keep 12 significant digits
 (enough for any START:STOP:STEPS, free of binary noise like 0.30000000000000004);
 metrics 6, as every other command prints them. A metric that cannot be computed
-(a model that does not fit) is an empty CSV cell, ``null`` in JSON, ``n/a`` in a table.
+(a model that does not fit) is an empty CSV cell, ``null`` in JSON and in Parquet and
+Arrow, ``n/a`` in a table. Parquet and Arrow keep every value at full precision, typed:
+int64 for integer keys (``batch``), bool for yes/no outputs (``fits``), float64 otherwise.
 """
 
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 
-FORMATS = ("table", "csv", "jsonl", "json")
-VALUE_FMT = "%.12g"
-METRIC_FMT = "%.6g"
+from compute_cli.render.columns import BINARY_FORMATS, CsvWriter, RowsWriter
+
+FORMATS = ("table", "csv", "jsonl", "json", *BINARY_FORMATS)
+VALUE_DIGITS, METRIC_DIGITS = 12, 6
+VALUE_FMT = f"%.{VALUE_DIGITS}g"
+METRIC_FMT = f"%.{METRIC_DIGITS}g"
 ROWS_PER_WRITE = 1 << 14  # rows formatted at once: bounds the Python floats and text alive at a time
 
 
@@ -23,8 +29,8 @@ def _stack(block: dict, columns: list[str]) -> np.ndarray:
     return np.column_stack([block[c] for c in columns]) if columns else np.empty((0, 0))
 
 
-class SweepWriter:
-    """Write a sweep's rows to ``stream`` block by block in one of FORMATS."""
+class SweepWriter(RowsWriter):
+    """Write a sweep's rows to ``stream`` block by block in one of the text FORMATS."""
 
     def __init__(self, header: dict, varied: list[str], metrics: list[str], fmt: str, stream):
         self.header = header
@@ -36,7 +42,8 @@ class SweepWriter:
         self.rows = 0
         fmts = [VALUE_FMT] * len(self.varied) + [METRIC_FMT] * len(self.metrics)
         if fmt == "csv":
-            self.row_fmt = ",".join(fmts) + "\n"
+            self.csv = CsvWriter(self.columns, [VALUE_DIGITS] * len(self.varied) + [METRIC_DIGITS] * len(self.metrics),
+                                 stream)
         elif fmt in ("jsonl", "json"):
             indent = "    " if fmt == "json" else ""
             self.row_fmt = indent + "{" + ", ".join(f"{json.dumps(c)}: {f}" for c, f in zip(self.columns, fmts,
@@ -48,7 +55,7 @@ class SweepWriter:
     def begin(self) -> None:
         h = self.header
         if self.fmt == "csv":
-            self.stream.write(",".join(self.columns) + "\n")
+            self.csv.begin()
         elif self.fmt == "json":
             text = json.dumps({k: v for k, v in h.items()}, indent=2, ensure_ascii=False, allow_nan=False)
             self.stream.write(text[:-2] + ',\n  "rows": [\n')
@@ -60,7 +67,15 @@ class SweepWriter:
             self.stream.write("  ".join(c.rjust(w) for c, w in zip(self.columns, self.widths, strict=True)) + "\n")
             self.stream.write("  ".join("-" * w for w in self.widths) + "\n")
 
-    def write(self, block: dict) -> None:
+    def write(self, block: dict, shape: tuple[int, ...] | None = None) -> None:
+        """Rows of ``block`` (``{column: values}``): 1-D columns, or arrays broadcasting to ``shape``."""
+        if self.fmt == "csv":
+            self.csv.write([block[c] for c in self.columns], shape)
+            self.rows = self.csv.rows
+            return
+        if shape is not None:
+            n = math.prod(shape)
+            block = {c: np.broadcast_to(np.asarray(block[c], dtype=float), shape).reshape(n) for c in self.columns}
         a = _stack(block, self.columns)
         for start in range(0, a.shape[0], ROWS_PER_WRITE):
             self._write(a[start:start + ROWS_PER_WRITE])
@@ -82,8 +97,14 @@ class SweepWriter:
         self.rows += n
 
     def end(self) -> None:
-        if self.fmt == "json":
+        if self.fmt == "csv":
+            self.csv.end()
+        elif self.fmt == "json":
             self.stream.write("\n  ]\n}\n")
+
+    def abort(self) -> None:
+        if self.fmt == "csv":
+            self.csv.abort()
 
 
 def _missing(text: str, fmt: str) -> str:
@@ -96,6 +117,48 @@ def _missing(text: str, fmt: str) -> str:
         for word in ("-inf", "inf", "nan"):
             text = text.replace(f": {word}", ": null")
         return text
-    if fmt == "csv":
-        return text.replace("-inf", "").replace("inf", "").replace("nan", "")
     return text.replace("nan", "n/a")
+
+
+class ArrowRowsWriter(RowsWriter):
+    """Rows (varied values or drawn inputs, then metrics) to a Parquet or Arrow IPC file.
+
+    The run's header (its ``columns`` aside: the schema has them) is the file's key-value
+    metadata, with ``command`` naming what made it.
+    """
+
+    def __init__(self, header: dict, varied: list[str], metrics: list[str], fmt: str, stream, types: dict,
+                 command: str = "sweep"):
+        from compute_cli.errors import UsageError
+        from compute_cli.render.columns import ArrowWriter
+
+        self.columns = list(varied) + list(metrics)
+        twice = sorted({c for c in self.columns if self.columns.count(c) > 1})
+        if twice:
+            raise UsageError(f"--format {fmt}: the column '{twice[0]}' would appear twice (a varied path and an engine "
+                             "output of that name); a Parquet or Arrow file needs unique column names, so list the "
+                             "--metric columns without it")
+        meta = {"command": command, **{k: v for k, v in header.items() if k != "columns"}}
+        self.writer = ArrowWriter(stream, fmt, self.columns, [types[c] for c in self.columns], meta,
+                                  statistics=varied)
+
+    def write(self, block: dict, shape: tuple[int, ...] | None = None) -> None:
+        self.writer.write([block[c] for c in self.columns], shape)
+
+    def end(self) -> None:
+        self.writer.end()
+
+    def abort(self) -> None:
+        self.writer.abort()
+
+
+def open_writer(header: dict, varied: list[str], metrics: list[str], fmt: str, stream, types: dict | None = None,
+                command: str = "sweep"):
+    """The writer of one of FORMATS: ``with`` it (or ``begin()`` ... ``end()``), ``write(block, shape)`` per block.
+
+    ``types`` (each column's type, see ``render/columns.TYPES``) is needed for Parquet and Arrow
+    only, which keep min/max statistics for the ``varied`` columns.
+    """
+    if fmt in BINARY_FORMATS:
+        return ArrowRowsWriter(header, varied, metrics, fmt, stream, types or {}, command)
+    return SweepWriter(header, varied, metrics, fmt, stream)
