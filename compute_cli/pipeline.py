@@ -26,16 +26,21 @@ from compute_cli.profiles.schema import Model
 DEFAULT_MODEL = "llama-3.1-70b"
 
 
-def clean(value) -> float | None:
-    """A finite number rounded to 6 significant digits, or None (JSON null) for NaN/inf.
+WHOLE_LIMIT = 2.0**53  # below it every whole float is exact as an integer
 
-    >>> clean(3.14159265), clean(float("nan")), clean(-0.0)
-    (3.14159, None, 0.0)
+
+def clean(value) -> float | int | None:
+    """A finite number rounded to 6 significant digits, or None (JSON null) for NaN/inf; a whole
+    number is an integer (``162``, not ``162.0``), as JSON and CSV readers expect a count.
+
+    >>> clean(3.14159265), clean(float("nan")), clean(-0.0), clean(162.0), clean(25504312345.0)
+    (3.14159, None, 0, 162, 25504300000)
     """
     value = float(value)
     if not math.isfinite(value):
         return None
-    return float(f"{value:.6g}") + 0.0
+    rounded = float(f"{value:.6g}") + 0.0
+    return int(rounded) if rounded.is_integer() and abs(rounded) < WHOLE_LIMIT else rounded
 
 
 def default_setups(catalog: Catalog) -> list[str]:

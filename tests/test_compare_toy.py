@@ -265,4 +265,6 @@ def test_clean_rounds_and_nulls():
     assert pipeline.clean(0.99885844748) == 0.998858
     assert pipeline.clean(float("nan")) is None
     assert pipeline.clean(float("inf")) is None
-    assert str(pipeline.clean(-0.0)) == "0.0"
+    assert str(pipeline.clean(-0.0)) == "0"  # no negative zero; a whole number is an integer
+    assert pipeline.clean(162.0) == 162 and isinstance(pipeline.clean(162.0), int)
+    assert isinstance(pipeline.clean(2.0**60), float)  # beyond exact integers a float stays a float

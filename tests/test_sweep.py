@@ -191,7 +191,8 @@ def test_cli_jsonl_json_and_table(cli):
     table = cli(*args)
     assert table.exit_code == 0
     assert "setup: toy-own  model: toy-dense" in table.stdout
-    assert "cost_usd_per_million_output_tokens against site.pue" in table.stdout  # the line chart
+    assert "y: cost of a million generated tokens [USD/M tokens] (cost_usd_per_million_output_tokens)" in table.stdout
+    assert "x: site.pue\n" in table.stdout  # the line chart, its axes titled
 
 
 def test_cli_two_paths_draw_a_heatmap_and_missing_values_are_empty(cli):
@@ -199,7 +200,7 @@ def test_cli_two_paths_draw_a_heatmap_and_missing_values_are_empty(cli):
     args = (*TOY, "sweep", "toy-own", "--model", "toy-dense", "--vary", "accelerator.memory_gb=1:81:3",
             "--vary", "utilization=0.5:1:2")
     table = cli(*args)
-    assert "x: utilization   y: accelerator.memory_gb" in table.stdout
+    assert "x: utilization (0..1)\n" in table.stdout and "y: accelerator.memory_gb [GB]\n" in table.stdout
     assert "n/a" in table.stdout
     rows = list(csv.DictReader(io.StringIO(cli(*args, "-f", "csv").stdout)))
     assert rows[0]["cost_usd_per_million_output_tokens"] == ""

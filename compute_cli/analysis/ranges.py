@@ -55,7 +55,7 @@ def percentiles(values: np.ndarray) -> dict:
     """``{"p5", "p50", "p95"}`` over the finite values (None when there are none), as ``simulate`` takes them.
 
     >>> percentiles(np.arange(101.0))
-    {'p5': 5.0, 'p50': 50.0, 'p95': 95.0}
+    {'p5': 5, 'p50': 50, 'p95': 95}
     """
     finite = values[np.isfinite(values)]
     if not finite.size:

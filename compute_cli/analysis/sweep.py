@@ -104,6 +104,7 @@ class Axis:
     vary: Vary
     values: np.ndarray
     fields: dict[str, np.ndarray] = field(default_factory=dict)
+    base_value: float | None = None  # the setup's own value of the path (marked on charts)
 
     @property
     def name(self) -> str:
@@ -296,8 +297,9 @@ def plan(catalog: Catalog, setup_id: str, model_id: str | None, assignments, var
                                                 "of setup")
             raise InputError(f"--vary {v.text}: changes none of the engine's inputs for setup '{setup_id}' "
                              f"({reason})")
-        axes.append(Axis(vary=v, values=values,
-                         fields={k: np.concatenate([row[k] for row in rows]) for k in changed}))
+        current = paths.current_value(r, model, v.path)
+        axes.append(Axis(vary=v, values=values, fields={k: np.concatenate([row[k] for row in rows]) for k in changed},
+                         base_value=None if current is None else float(current)))
     _check_independent(r, model, base, axes, options)
     metrics = check_metrics(metrics, engine_outputs(base))
     return Grid(setup_id=r.setup.id, model_id=model.id, overrides=[a.text for a in assignments], base=base,

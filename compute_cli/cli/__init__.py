@@ -40,6 +40,15 @@ def keep_only_the_command(argv: list[str]) -> None:
 
 
 def main() -> None:
+    if any(k.endswith("_COMPLETE") for k in os.environ):  # the shell asks what to complete
+        import typer.main
+
+        from compute_cli.cli.completion import install
+
+        command = typer.main.get_command(app)
+        install(command)
+        command(prog_name="computecost")
+        return
     keep_only_the_command(sys.argv[1:])
     try:
         app(prog_name="computecost")

@@ -58,7 +58,8 @@ prices_app = typer.Typer(help="Refresh prices from published price lists (prices
                          "for a refresh (prices stale).", no_args_is_help=True)
 app.add_typer(prices_app, name="prices")
 
-KIND_NAMES = ("hardware", "systems", "sites", "finance", "offers", "models", "setups", "workloads")
+# profiles.schema.KINDS, written out so help text costs no import (tests/test_conventions.py keeps them equal)
+KIND_NAMES = ("hardware", "systems", "sites", "finance", "offers", "models", "setups", "workloads", "markets", "scenarios")
 
 
 DEFAULT_MAX_AGE_DAYS = 365  # profiles.staleness.DEFAULT_MAX_AGE_DAYS, kept here so start-up imports nothing more

@@ -133,7 +133,8 @@ def sweep(
             values = np.concatenate(kept).reshape(grid.shape)
             if fmt == "table":
                 if len(a) == 1:
-                    out.write("\n" + charts.line(a[0].values, values, x_label=a[0].name, y_label=chart_metric))
+                    out.write("\n" + charts.line(a[0].values, values, x_label=a[0].name, y_label=chart_metric,
+                                                 x_base=a[0].base_value))
                 else:
                     out.write("\n" + charts.heatmap(a[1].values, a[0].values, values, x_label=a[1].name,
                                                     y_label=a[0].name, z_label=chart_metric))

@@ -47,12 +47,17 @@ def profiles_show(
 def profiles_validate(
     paths: Annotated[list[Path], typer.Argument(help="Profile directories (laid out like configs/), files, "
                      "or - for one profile on stdin.")],
-    kind: Annotated[str, typer.Option("--kind", "-k", help="Kind of the profile on stdin (-).")] = "setups",
+    kind: Annotated[Optional[str], typer.Option("--kind", "-k", help="Kind of a profile on stdin (-, default "
+                    "setups) or of a file outside a kind folder.")] = None,
 ):
-    """Check profiles: types, ranges, unknown keys, and that every reference resolves. Exit 3 on any error."""
+    """Check profiles: types, ranges, unknown keys, and that every reference resolves. Exit 3 on any error.
+
+    Example: computecost profiles validate my-profiles/ (or --kind setups my-setup.yaml)
+    """
     from compute_cli.profiles import inspect
 
-    inspect.check_kind(kind)
+    if kind is not None:
+        inspect.check_kind(kind)
     ok, errors = inspect.validate_paths(paths, state.config_dirs, stdin=getattr(sys.stdin, "buffer", None),
                                         stdin_kind=kind)
     for line in ok:

@@ -85,17 +85,21 @@ def flatten(data, path=(), lists: bool = True):
 
 
 def validate_paths(paths: list[Path], config_dirs=(), stdin=None,
-                   stdin_kind: str = "setups") -> tuple[list[str], list[str]]:
-    """Validate profile directories or files, and ``-``: one profile of ``stdin_kind`` read from ``stdin``.
+                   stdin_kind: str | None = None) -> tuple[list[str], list[str]]:
+    """Validate profile directories or files, and ``-``: one profile of ``stdin_kind`` (default setups) read
+    from ``stdin``. A file outside a kind folder is read as ``stdin_kind`` when one is given, as
+    ``compare FILE`` reads a setup file.
 
     Returns (ok lines, error lines).
     """
     ok, errors = [], []
     for root in paths:
-        if str(root) == STDIN:
+        standalone = root.is_file() and root.parent.name not in KINDS and stdin_kind is not None
+        if str(root) == STDIN or standalone:
+            kind = stdin_kind or "setups"
             try:
-                loaded = read_profile(STDIN, stdin_kind, stdin)
-                if stdin_kind == "setups":
+                loaded = read_profile(STDIN if str(root) == STDIN else str(root), kind, stdin)
+                if kind == "setups":
                     catalog = Catalog(config_dirs)
                     catalog.register(loaded)
                     catalog.resolve(loaded.id)
@@ -125,7 +129,8 @@ def validate_paths(paths: list[Path], config_dirs=(), stdin=None,
             dirs = [root]
         for kind, f in files:
             if kind not in KINDS:
-                errors.append(f"{display_path(f)}: the file must sit in a kind folder ({', '.join(KINDS)})")
+                errors.append(f"{display_path(f)}: the file must sit in a kind folder ({', '.join(KINDS)}), "
+                              "or give its kind: --kind setups")
                 continue
             try:
                 load_file(f, kind, display_path(f), expect_id=f.stem)

@@ -33,6 +33,33 @@ def number(value: float) -> str:
     return f"{value:.4g}"
 
 
+def axis_label(name: str) -> str:
+    """An axis title a reader can read: an engine output's meaning and unit, or a key path and its unit.
+
+    >>> axis_label("cost_usd_per_million_output_tokens")
+    'cost of a million generated tokens [USD/M tokens] (cost_usd_per_million_output_tokens)'
+    >>> axis_label("site.electricity_usd_per_kwh"), axis_label("utilization"), axis_label("my own words")
+    ('site.electricity_usd_per_kwh [USD/kWh]', 'utilization (0..1)', 'my own words')
+    """
+    from compute_cli.engine.registry import INPUTS, OUTPUTS
+
+    if name in OUTPUTS:
+        out = OUTPUTS[name]
+        unit = "" if out.unit in ("[-]", "bool") else f" [{out.unit}]"
+        return f"{out.meaning}{unit} ({name})"
+    spec = INPUTS.get(name.rsplit(".", 1)[-1])
+    if spec is None:
+        return name
+    if spec.unit == "[-]":
+        return f"{name} (0..1)" if name.endswith(("utilization", "fraction")) else name
+    return name if spec.unit == "bool" else f"{name} [{spec.unit}]"
+
+
+def _ends(left: str, right: str, width: int) -> str:
+    """Two axis-end labels on one line of ``width``, never run together."""
+    return f"{left}{right:>{max(len(right) + 1, width - len(left))}}"
+
+
 def hbar(fraction: float, width: int) -> str:
     """A left-aligned bar ``fraction`` (0..1) of ``width`` cells long, to an eighth of a cell.
 
@@ -94,8 +121,10 @@ def _resample(values: np.ndarray, n: int) -> np.ndarray:
     return values[idx]
 
 
-def line(x, y, width: int = 60, height: int = 10, x_label: str = "", y_label: str = "") -> str:
-    """``y`` against ``x`` as columns of block characters (an area chart), with the axis ranges."""
+def line(x, y, width: int = 60, height: int = 10, x_label: str = "", y_label: str = "", x_base: float | None = None
+         ) -> str:
+    """``y`` against ``x`` as columns of block characters (an area chart), with the axis ranges; ``x_base``
+    (the setup's own value) is marked ``▲`` under the axis."""
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     width = min(width, len(y)) if len(y) > 1 else 1
@@ -118,10 +147,14 @@ def line(x, y, width: int = 60, height: int = 10, x_label: str = "", y_label: st
         tick = number(hi) if r == height else number(lo) if r == 1 else ""
         rows.append(f"{tick:>{label_w}} ┤{''.join(cells)}")
     rows.append(f"{'':>{label_w}} └{'─' * width}")
+    if x_base is not None and math.isfinite(x_base) and len(x) > 1 and min(x[0], x[-1]) <= x_base <= max(x[0], x[-1]):
+        col = int(round((x_base - x[0]) / (x[-1] - x[0]) * (width - 1))) if x[-1] != x[0] else 0
+        rows.append(f"{'':>{label_w}}  {' ' * col}▲ {number(x_base)} (the setup's value)")
     left, right = number(float(x[0])), number(float(x[-1]))
-    rows.append(f"{'':>{label_w}}  {left}{right:>{max(1, width - len(left))}}")
+    rows.append(f"{'':>{label_w}}  {_ends(left, right, width)}")
     if x_label or y_label:
-        rows.append(f"{'':>{label_w}}  {y_label} against {x_label}".rstrip())
+        rows.append(f"{'':>{label_w}}  y: {axis_label(y_label)}")
+        rows.append(f"{'':>{label_w}}  x: {axis_label(x_label)}")
     return "\n".join(rows) + "\n"
 
 
@@ -148,10 +181,12 @@ def heatmap(x, y, z, width: int = 60, height: int = 20, x_label: str = "", y_lab
         lines.append(f"{number(float(y[rows_i[i]])):>{label_w}} │{cells}│")
     lines.append(f"{'':>{label_w}} └{'─' * len(cols_j)}┘")
     left, right = number(float(x[0])), number(float(x[-1]))
-    lines.append(f"{'':>{label_w}}  {left}{right:>{max(1, len(cols_j) - len(left))}}")
-    lines.append(f"{'':>{label_w}}  x: {x_label}   y: {y_label}".rstrip())
+    lines.append(f"{'':>{label_w}}  {_ends(left, right, len(cols_j))}")
+    lines.append(f"{'':>{label_w}}  x: {axis_label(x_label)}")
+    lines.append(f"{'':>{label_w}}  y: {axis_label(y_label)}")
     legend = "  ".join(f"{SHADES[k]} <= {number(float(uppers[k]))}" for k in range(len(SHADES)))
-    lines.append(f"{'':>{label_w}}  {z_label}: {legend}" + (f"   {MISSING} n/a" if (shade < 0).any() else ""))
+    lines.append(f"{'':>{label_w}}  {axis_label(z_label)}:")
+    lines.append(f"{'':>{label_w}}    {legend}" + (f"   {MISSING} n/a" if (shade < 0).any() else ""))
     return "\n".join(lines) + "\n"
 
 

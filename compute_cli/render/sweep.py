@@ -25,6 +25,44 @@ METRIC_FMT = f"%.{METRIC_DIGITS}g"
 ROWS_PER_WRITE = 1 << 14  # rows formatted at once: bounds the Python floats and text alive at a time
 
 
+# Column titles of the table format (the CSV, JSON and Parquet columns keep the full names).
+SHORT = {
+    "cost_usd_per_gpu_hour": "$/GPU-h",
+    "decode_tokens_per_s_per_gpu": "tok/s/GPU",
+    "cost_usd_per_million_input_tokens": "$/M in",
+    "cost_usd_per_million_output_tokens": "$/M out",
+    "cost_usd_per_million_tokens_blended": "$/M blend",
+    "price_usd_per_million_tokens_blended": "sell $/M",
+    "energy_j_per_output_token": "J/out tok",
+    "output_tokens_per_day_per_mw": "tok/day/MW",
+    "tokens_per_s_per_user": "tok/s/user",
+    "ttft_ms": "TTFT ms",
+    "tpot_ms": "TPOT ms",
+}
+TABLE_VALUE_FMT = "%.6g"
+TABLE_METRIC_FMT = "%.4g"
+TABLE_CELL = 10
+
+
+def table_columns(varied: list[str], metrics: list[str], width: int | None) -> tuple[list[str], list[str]]:
+    """The metrics a table of ``width`` characters shows beside the varied columns, and those it leaves out.
+
+    >>> table_columns(["utilization"], ["cost_usd_per_gpu_hour", "cost_usd_per_million_output_tokens"], 30)
+    (['cost_usd_per_gpu_hour'], ['cost_usd_per_million_output_tokens'])
+    """
+    if width is None:
+        return list(metrics), []
+    used = sum(max(len(v), TABLE_CELL) + 2 for v in varied)
+    shown = []
+    for m in metrics:
+        w = max(len(SHORT.get(m, m)), TABLE_CELL) + 2
+        if shown and used + w > width:
+            break
+        shown.append(m)
+        used += w
+    return shown, [m for m in metrics if m not in shown]
+
+
 def _stack(block: dict, columns: list[str]) -> np.ndarray:
     return np.column_stack([block[c] for c in columns]) if columns else np.empty((0, 0))
 
@@ -49,7 +87,15 @@ class SweepWriter(RowsWriter):
             self.row_fmt = indent + "{" + ", ".join(f"{json.dumps(c)}: {f}" for c, f in zip(self.columns, fmts,
                                                                                           strict=True)) + "}"
         else:
-            self.widths = [max(len(c), 12) for c in self.columns]
+            import shutil
+
+            tty = getattr(stream, "isatty", lambda: False)()
+            width = shutil.get_terminal_size((80, 24)).columns if tty else None
+            self.metrics, self.left_out = table_columns(self.varied, self.metrics, width)
+            self.columns = self.varied + self.metrics
+            self.titles = self.varied + [SHORT.get(m, m) for m in self.metrics]
+            fmts = [TABLE_VALUE_FMT] * len(self.varied) + [TABLE_METRIC_FMT] * len(self.metrics)
+            self.widths = [max(len(t), TABLE_CELL) for t in self.titles]
             self.row_fmt = "  ".join(f.replace("%", f"%{w}") for f, w in zip(fmts, self.widths, strict=True)) + "\n"
 
     def begin(self) -> None:
@@ -63,8 +109,16 @@ class SweepWriter(RowsWriter):
             title = f"setup: {h['setup']}  model: {h['model']}"
             if h.get("overrides"):
                 title += "  (--set " + ", ".join(h["overrides"]) + ")"
-            self.stream.write(f"{title}\n{h['row_count']:,} rows\n\n")
-            self.stream.write("  ".join(c.rjust(w) for c, w in zip(self.columns, self.widths, strict=True)) + "\n")
+            self.stream.write(f"{title}\n{h['row_count']:,} rows\n")
+            for m in self.metrics:
+                if SHORT.get(m, m) != m:
+                    self.stream.write(f"  {SHORT[m]}: {m}\n")
+            if self.left_out:
+                import textwrap
+
+                note = f"(not shown at this width: {', '.join(self.left_out)}; -M picks, -f csv has all)"
+                self.stream.write(textwrap.fill(note, 78, initial_indent="  ", subsequent_indent="   ") + "\n")
+            self.stream.write("\n" + "  ".join(c.rjust(w) for c, w in zip(self.titles, self.widths, strict=True)) + "\n")
             self.stream.write("  ".join("-" * w for w in self.widths) + "\n")
 
     def write(self, block: dict, shape: tuple[int, ...] | None = None) -> None:

@@ -56,10 +56,15 @@ def test_histogram_line_and_heatmap_render():
     assert h.splitlines()[1].endswith("████████  4")
     line = charts.line(np.arange(5.0), np.array([1.0, 2.0, np.nan, 4.0, 5.0]), width=5, height=4,
                        x_label="x", y_label="y")
-    assert "y against x" in line and line.count("\n") == 7  # 4 rows, the axis, its ends, the title
+    assert "y: y\n" in line and "x: x\n" in line and line.count("\n") == 8  # 4 rows, the axis, its ends, 2 titles
+    marked = charts.line(np.arange(5.0), np.arange(5.0), width=5, height=4, x_label="utilization", y_label="y",
+                         x_base=2.0)
+    assert "  ▲ 2 (the setup's value)" in marked and "x: utilization (0..1)" in marked
+    falling = charts.line([1000.0, 900.0], [1.0, 2.0], width=2, height=2)
+    assert "1,000 900" in falling  # the ends of a descending axis never run together
     heat = charts.heatmap([1, 2, 3], [10, 20], np.array([[1.0, 2.0, np.nan], [4.0, 5.0, 6.0]]), x_label="a",
                           y_label="b", z_label="c")
-    assert "×" in heat and "x: a   y: b" in heat and "c: ·" in heat
+    assert "×" in heat and "x: a\n" in heat and "y: b\n" in heat and "c:\n" in heat and "· <=" in heat
     assert charts.line([1.0], [np.nan], y_label="m") == "m: no finite values to plot\n"
 
 
