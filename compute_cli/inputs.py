@@ -428,7 +428,7 @@ def _batch(c: _Reader):
 
 
 def _context_tokens(c: _Reader):
-    """The mean context while decoding: the prompt and half the output (docs/methodology.md section 8)."""
+    """The mean context while decoding: the prompt and half the output (docs/methodology.md section 10)."""
     if c.r.workload is None:
         return _setup_context(c)
     c.ignore("context_tokens", "its workload sets the context (workload.input_tokens + workload.output_tokens / 2)")
