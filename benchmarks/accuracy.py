@@ -49,7 +49,7 @@ LONG_CONTEXT, PREFILL, MOE, PARALLEL = "context 8k+", "prefill", "MoE", "tensor/
 CONSUMER, APPLE, AMD, ENERGY = "consumer GPUs", "Apple", "AMD datacenter", "energy"
 REGIMES = (DECODE_SMALL, DECODE_MID, LARGE_BATCH, LONG_CONTEXT, PREFILL, MOE, PARALLEL, CONSUMER, APPLE, AMD, ENERGY)
 
-# Goal per regime (docs/methodology.md section 5): median |error| and the largest |error| a row may
+# Goal per regime (docs/methodology.md section 6): median |error| and the largest |error| a row may
 # have unless it says why. Where a regime's median misses the goal, its bound is what the table
 # shows today (tests/test_accuracy.py holds it there, so the model cannot drift further unnoticed).
 MEDIAN_GOAL, MAX_GOAL = 0.12, 0.35

@@ -208,7 +208,7 @@ def compare(setups: Iterable[str] = (), model: str | None = None, *, set: SetArg
 
     >>> import compute_cli as cc
     >>> r = cc.compare(["aws-p5-ondemand"], "llama-3.1-70b")
-    >>> r.setup("aws-p5-ondemand")["cost_usd_per_gpu_hour"]
+    >>> r.setup("aws-p5-ondemand")["cost_usd_per_used_gpu_hour"]  # on demand: an hour served costs the price
     6.88
     """
     from compute_cli.analysis import compare as compare_mod
@@ -237,11 +237,14 @@ def throughput(model: str, *, hardware: str | None = None, system: str | None = 
         gpus=gpus, parallelism=parallelism, runtime_id=runtime, assignments=_assignments(set)))
 
 
-def invest(setup: str, *, model: str | None = None, years: float = 5.0, price_decline_per_year: float = 0.3,
+def invest(setup: str, *, model: str | None = None, years: float | None = None, price_decline_per_year: float = 0.3,
            sell_price_usd_per_million_tokens: float | None = None, market: str | None = None,
            price_scale: float = 1.0, rent_out_usd_per_gpu_hour: float | None = None, set: SetArg = None,  # noqa: A002
            catalog: Catalog | None = None) -> InvestResult:
-    """Monthly cash flows, NPV, IRR and payback of a setup: ``computecost invest``."""
+    """Monthly cash flows, NPV, IRR and payback of a setup: ``computecost invest``.
+
+    years : the horizon (None: the owned hardware's economic life, 5 years for a rented setup)
+    """
     from compute_cli.analysis import economics
 
     return InvestResult(economics.invest(
@@ -260,7 +263,7 @@ def sweep(setup: str, vary: Mapping[str, tuple[float, float, int]] | Iterable[st
     >>> import compute_cli as cc
     >>> s = cc.sweep("tinybox-red-v2-oregon", {"utilization": (0.3, 0.9, 3)}, metrics=["cost_usd_per_gpu_hour"])
     >>> [round(float(v), 4) for v in s.columns()["cost_usd_per_gpu_hour"]]
-    [0.2002, 0.2023, 0.2044]
+    [0.191, 0.1931, 0.1952]
     """
     from compute_cli.analysis import sweep as sweep_mod
 

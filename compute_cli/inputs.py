@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from compute_cli.engine import architecture
+from compute_cli.engine import architecture, finance
 from compute_cli.engine.efficiency import (
     BYTES_PER_PARAM,
     COLLECTIVE_TERMS,
@@ -52,6 +52,7 @@ class RunOptions:
     prefill_batch: int = 1
     parallelism: str = "tensor"  # or "pipeline", or "expert" (data-parallel attention, experts spread)
     cap_batch: bool = True  # serve at most the batch that fits (compare); False: report as asked
+    horizon_years: float | None = None  # when the hardware is sold (invest); None: at the end of its life
     # the operating point (--workload, --input-tokens/--output-tokens and the latency targets)
     workload: str | None = None  # a workload profile for every setup, instead of their own
     input_tokens: int | None = None  # with output_tokens: a workload made in code, without targets
@@ -324,14 +325,94 @@ def _facility_life(c: _Reader):
     return _site_facility(c, "owned", "site.facility_life_years", 1.0)
 
 
+# Terms billed per hour used (released when idle); the others bill every hour of the term.
+BILLED_PER_USED_HOUR = {"on_demand": True, "spot": True, "reserved_1y": False, "reserved_3y": False}
+
+
 def _rent(c: _Reader):
     if c.kind != "rent":
+        c.ignore("term", KIND_REASON[c.kind])
         return 0.0
     term = c.read("term")
     for other in c.r.offer.usd_per_gpu_hour.__struct_fields__:
         if other != term:
             c.ignore(f"offer.usd_per_gpu_hour.{other}", f"it rents at term {term}")
     return c.read(f"offer.usd_per_gpu_hour.{term}")
+
+
+def _rent_billing(c: _Reader):
+    if c.kind != "rent":
+        return 0.0
+    return 1.0 if BILLED_PER_USED_HOUR[c.read("term")] else 0.0
+
+
+# ------------------------------------------------------------- finance rules
+def _owner(c: _Reader) -> bool:
+    """An owned setup with a finance profile (throughput's stand-in owns hardware but has none)."""
+    return c.kind == "own" and c.r.finance is not None
+
+
+def _cost_of_capital(c: _Reader):
+    """The finance profile's cost of capital (a WACC), else the WACC of its debt/equity split."""
+    if not _owner(c):
+        return 0.0
+    split = ("finance.debt_fraction", "finance.cost_of_debt_per_year", "finance.cost_of_equity_per_year")
+    if c.r.finance.cost_of_capital_per_year is not None:
+        for path in split:
+            c.ignore(path, "its finance profile gives cost_of_capital_per_year, which wins over a debt/equity split")
+        return c.read("finance.cost_of_capital_per_year")
+    debt, rate_debt, rate_equity = (c.read(path) for path in split)
+    return float(finance.wacc(debt, rate_debt, rate_equity, c.read("finance.income_tax_rate")))
+
+
+def _resale_points(c: _Reader):
+    """The resale curve ``[(age, fraction)]`` of an owned setup's finance profile, read (and recorded)."""
+    fin = c.r.finance
+    if fin.residual_value_fraction is not None:
+        residual = c.read("finance.residual_value_fraction")
+        if fin.resale_fraction_by_age:
+            c.ignore("finance.resale_fraction_by_age", "its finance profile sets residual_value_fraction: 0, so "
+                     "nothing is recovered")
+            return [(1.0, 0.0)]
+        return [(c.read("finance.economic_life_years"), residual)]
+    if fin.resale_fraction_by_age:
+        curve = c.read("finance.resale_fraction_by_age")
+        return [(float(age), f) for age, f in enumerate(curve, start=1)]
+    return [(1.0, 0.0)]  # neither: nothing is recovered
+
+
+def _residual(c: _Reader):
+    if not _owner(c):
+        return 0.0
+    return finance.resale_fraction(c.r.finance.economic_life_years, _resale_points(c))
+
+
+def _horizon(c: _Reader):
+    if c.options.horizon_years is not None:
+        return c.option("horizon_years", float(c.options.horizon_years))
+    if not _owner(c):
+        return 0.0
+    return c.read("finance.economic_life_years")
+
+
+def _resale_at_horizon(c: _Reader):
+    if not _owner(c):
+        return 0.0
+    age = c.options.horizon_years if c.options.horizon_years is not None else c.r.finance.economic_life_years
+    return finance.resale_fraction(age, _resale_points(c))
+
+
+def _tax_depreciation(c: _Reader):
+    if not _owner(c):
+        return 0.0
+    return finance.TAX_DEPRECIATION[c.read("finance.tax_depreciation")]
+
+
+def _host_idle(c: _Reader):
+    system = c.r.system
+    if system.host_idle_power_w is None:
+        return c.read("system.host_power_w")
+    return c.read("system.host_idle_power_w")
 
 
 def _owned(c: _Reader):
@@ -386,7 +467,7 @@ def _batch(c: _Reader):
 
 
 def _context_tokens(c: _Reader):
-    """The mean context while decoding: the prompt and half the output (docs/methodology.md section 8)."""
+    """The mean context while decoding: the prompt and half the output (docs/methodology.md section 10)."""
     if c.r.workload is None:
         return _setup_context(c)
     c.ignore("context_tokens", "its workload sets the context (workload.input_tokens + workload.output_tokens / 2)")
@@ -507,6 +588,13 @@ DERIVED = {
     "facility_capex_usd_per_mw": _facility_capex,
     "facility_life_years": _facility_life,
     "rent_usd_per_gpu_hour": _rent,
+    "cost_of_capital_per_year": _cost_of_capital,
+    "residual_value_fraction": _residual,
+    "horizon_years": _horizon,
+    "resale_fraction_at_horizon": _resale_at_horizon,
+    "tax_depreciation_method": _tax_depreciation,
+    "host_idle_power_w": _host_idle,
+    "rent_billed_per_used_hour": _rent_billing,
     "owned": _owned,
     "pays_energy": _pays_energy,
     "energy_baseline_w": _energy_baseline,

@@ -20,7 +20,7 @@ from compute_cli.contract import SCHEMA_VERSION
 from compute_cli.engine.evaluate import evaluate as engine_evaluate
 from compute_cli.errors import ComputeCostWarning, InputError
 from compute_cli.profiles.catalog import Catalog, ResolvedSetup
-from compute_cli.profiles.overrides import Assignment, applies, apply, canonical, target
+from compute_cli.profiles.overrides import Assignment, applies, apply, canonical, scope, target
 from compute_cli.profiles.schema import Model
 
 DEFAULT_MODEL = "llama-3.1-70b"
@@ -150,7 +150,7 @@ def unused_overrides(run: Run) -> list[str]:
     out = []
     for a in run.assignments:
         path = canonical(a.path, a.text)
-        attr = target(a.path, a.text)[0]
+        attr = scope(a.path, a.text)
         if _free_text(a):
             continue
         unaffected: dict[str, list[str]] = {}

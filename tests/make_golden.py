@@ -83,7 +83,7 @@ ACCURACY_START, ACCURACY_END = "<!-- serving-accuracy:start -->", "<!-- serving-
 
 
 def serving_accuracy() -> str:
-    """The table of docs/methodology.md section 8: benchmarks/serving_accuracy.py's output."""
+    """The table of docs/methodology.md section 10: benchmarks/serving_accuracy.py's output."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("serving_accuracy", ROOT.parent / "benchmarks" / "serving_accuracy.py")

@@ -1,6 +1,6 @@
 """The throughput model against public measurements (benchmarks/accuracy.py lists each with its source).
 
-Bounds are the documented accuracy of docs/methodology.md section 5: each regime's median error
+Bounds are the documented accuracy of docs/methodology.md section 6: each regime's median error
 within 12 % (or the bound the table states for a regime that misses it), no row beyond 35 %
 unless it says why, and the table in the document is the one the code prints today.
 """
@@ -66,4 +66,4 @@ def test_methodology_shows_the_current_table():
     table, found, _tail = rest.partition(accuracy.END)
     assert found, "docs/methodology.md has no generated accuracy table"
     assert table.strip() == accuracy.markdown(ROWS).strip(), \
-        "docs/methodology.md section 5 is stale: run python benchmarks/accuracy.py --write"
+        "docs/methodology.md section 6 is stale: run python benchmarks/accuracy.py --write"

@@ -43,8 +43,10 @@ def test_compare_frame_has_one_row_per_setup_and_the_csv_columns(cli):
 
 def test_rows_are_the_flattened_csv_rows():
     rows = cc.compare(["aws-p5-ondemand"]).rows()
-    assert rows[0]["breakdown_usd_per_gpu_hour.rent"] == 6.88 and rows[0]["model"] == "llama-3.1-70b"
-    assert [r["year"] for r in cc.invest("neocloud-hgx-h100-colo", rent_out_usd_per_gpu_hour=6.0).rows()] == [1, 2, 3, 4, 5]
+    assert rows[0]["cost_usd_per_used_gpu_hour"] == 6.88 and rows[0]["model"] == "llama-3.1-70b"
+    assert rows[0]["breakdown_usd_per_gpu_hour.rent"] == pytest.approx(6.88 * 0.7)  # on demand: paid per hour used
+    invest = cc.invest("neocloud-hgx-h100-colo", rent_out_usd_per_gpu_hour=6.0, years=5)
+    assert [r["year"] for r in invest.rows()] == [1, 2, 3, 4, 5]
 
 
 def test_errors_are_exceptions_with_the_cli_exit_code(cli):

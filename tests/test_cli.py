@@ -115,7 +115,7 @@ def test_compare_json(cli, toy_catalog):
     data = json.loads(result.stdout)
     assert data == compare.run(toy_catalog, ["toy-own", "toy-rent"], "toy-dense")
     own, rent = data["setups"]
-    assert own["breakdown_usd_per_gpu_hour"]["capital"] == pytest.approx(0.998858)
+    assert own["breakdown_usd_per_gpu_hour"]["capital"] == pytest.approx(0.856164)  # the network is its own line
     assert rent["cost_usd_per_gpu_hour"] == 3.0
 
 
@@ -143,7 +143,8 @@ def test_compare_table(cli):
     assert lines[2].split() == ["metric", "toy-own", "toy-rent"]
     table = {line[:30].strip(): line[30:].split() for line in lines[4:] if line.strip()}
     assert table["$/GPU-hour"] == ["$2.59", "$3.00"]
-    assert table["capital"] == ["$0.999", "$0"]
+    assert table["capital"] == ["$0.856", "$0"]
+    assert table["network+storage"] == ["$0.143", "$0"]
     assert table["facility+site ops"] == ["$0.180", "$0"]
     assert table["staff"] == ["$1.00", "$0"]
     assert table["rent"] == ["$0", "$3.00"]
@@ -173,7 +174,9 @@ def test_compare_with_set_names_the_override(cli):
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["overrides"] == ["offer.usd_per_gpu_hour.on_demand=4", "utilization=0.5"]
-    assert data["setups"][1]["cost_usd_per_gpu_hour"] == 4.0
+    # on demand is paid per used hour: $4 for half the hours is $2 per hour of the deployment
+    assert data["setups"][1]["cost_usd_per_gpu_hour"] == 2.0
+    assert data["setups"][1]["cost_usd_per_used_gpu_hour"] == 4.0
     assert "--set offer.usd_per_gpu_hour.on_demand=4" in cli(*COMPARE, "--set", "offer.usd_per_gpu_hour.on_demand=4").stdout
 
 

@@ -81,10 +81,13 @@ def test_result_shape(result):
 
 
 def test_own_capital(own):
-    # (20000 + (80000 + 40000) / 8) / 4 years / 8760 h = 35000 / 35040 = 0.998858 USD per GPU-hour
+    # accelerator and host: (20000 + 80000 / 8) / 4 years / 8760 h = 30000 / 35040 = 0.856164 USD per GPU-hour;
+    # network: 40000 / 8 / 4 / 8760 = 0.142694; together (20000 + 120000 / 8) / 35040 = 0.998858
     assert own["capex_usd_per_gpu"] == 35000
-    assert own["breakdown_usd_per_gpu_hour"]["capital"] == pytest.approx(CAPEX / 4 / HOURS_PER_YEAR, rel=R)
-    assert own["breakdown_usd_per_gpu_hour"]["capital"] == pytest.approx(0.998858, rel=R)
+    assert own["breakdown_usd_per_gpu_hour"]["capital"] == pytest.approx(0.856164, rel=R)
+    assert own["breakdown_usd_per_gpu_hour"]["network"] == pytest.approx(0.142694, rel=R)
+    assert (own["breakdown_usd_per_gpu_hour"]["capital"] + own["breakdown_usd_per_gpu_hour"]["network"]
+            == pytest.approx(CAPEX / 4 / HOURS_PER_YEAR, rel=R))
 
 
 def test_own_maintenance(own):
@@ -214,11 +217,15 @@ def extra(wide_catalog):
 def test_owned_building_line_items(extra):
     s = extra["toy-own-building"]
     items = s["breakdown_usd_per_gpu_hour"]
-    # capital: (35000 - 0.2 x 35000 / 1.08^5) x CRF(8 %, 5) / 8760
-    #        = (35000 - 4764.0816) x 0.2504564546 / 8760 = 7572.7808 / 8760 = 0.864473
-    assert items["capital"] == pytest.approx(0.864473, rel=R)
-    # insurance + property tax: 35000 x (0.05 + 0.0376) / 8760 = 0.35; no maintenance
-    assert items["insurance_tax"] == pytest.approx(0.35, rel=R)
+    # capital of the accelerators and hosts, resold for 20 % after 5 years, recovered month by month:
+    #   12 x pmt(1.08^(1/12) - 1, 60 months, -30000, +6000) / 8760 = 0.715120 (numpy-financial)
+    # the network, not resold: 12 x pmt(.., 60, -5000, 0) / 8760 = 0.137966
+    assert items["capital"] == pytest.approx(0.715120, rel=R)
+    assert items["network"] == pytest.approx(0.137966, rel=R)
+    # insurance + property tax on the book value, straight line from 35000 to 20 % over 5 years, levelized at
+    # 8 %: d = ln 1.08, mean time 1/d - 5 e^(-5d) / (1 - e^(-5d)) = 2.3400, share 1 - 0.8 x 2.3400 / 5 = 0.625591;
+    # 35000 x 0.625591 x (0.05 + 0.0376) / 8760 = 0.218957; no maintenance
+    assert items["insurance_tax"] == pytest.approx(0.218957, rel=R)
     assert items["maintenance"] == 0
     # building: 900 W = 0.0009 MW x 8.76e6 USD/MW x CRF(8 %, 10) / 8760 = 0.9 x 0.1490295 = 0.134127
     assert items["facility"] == pytest.approx(0.1341265, rel=R)
@@ -239,9 +246,11 @@ def test_owned_building_selling_price(extra):
 
 def test_rented_single_gpu_offer_without_a_system(extra):
     s = extra["toy-rent-single"]
-    # spot 1.0 + extras 0.5 = 1.5 USD per GPU-hour on a one-GPU stand-in instance
-    assert s["cost_usd_per_gpu_hour"] == pytest.approx(1.5, rel=R)
-    assert s["breakdown_usd_per_gpu_hour"]["rent"] == pytest.approx(1.5, rel=R)
+    # spot 1.0 + extras 0.5 = 1.5 USD per used GPU-hour on a one-GPU stand-in instance; spot is paid
+    # per used hour, so over every hour of the deployment at 60 % utilization: 0.9
+    assert s["cost_usd_per_used_gpu_hour"] == pytest.approx(1.5, rel=R)
+    assert s["cost_usd_per_gpu_hour"] == pytest.approx(0.9, rel=R)
+    assert s["breakdown_usd_per_gpu_hour"]["rent"] == pytest.approx(0.9, rel=R)
     assert (s["gpus"], s["system"], s["offer"]) == (1, None, "toy-cloud-single")
 
 

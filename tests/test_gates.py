@@ -726,6 +726,13 @@ def test_shell_completion():
     assert options.stdout.split() == ["--fail-on-increase"]
 
 
+def test_fleet_rank_by_completion_names_every_ranking():
+    from compute_cli.analysis.economics import RANK_KEYS
+    from compute_cli.cli.completion import CHOICES
+
+    assert CHOICES["rank_by"] == tuple(RANK_KEYS)
+
+
 # ================================================================== start-up
 @pytest.mark.parametrize("argv, kept", [
     (["compare", "-f", "json"], ["compare"]),

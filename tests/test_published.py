@@ -49,3 +49,35 @@ def test_shipped_h100_cost_per_hour_within_published_range():
 
     row = run(Catalog(environ={}), ["neocloud-hgx-h100-colo"], None)["setups"][0]
     assert 1.5 <= row["cost_usd_per_gpu_hour"] <= 3.0
+
+
+# The worked owned-TCO example of the public reference "GPU Cloud Pricing and TCO, reference as of
+# 2026-09-19", section 9: $/GPU-hr = capex_per_GPU / (life x 8760 x U) + kW_per_GPU x colo x 12 / (8760 x U),
+# colo $180/kW-month all in (power and space), U = 0.90, no network, staff, spares, tax or cost of capital.
+# Its inputs are the shipped systems' own: HGX H100 $285,000 and 10.2 kW, DGX B200 $515,000 and 14.3 kW,
+# GB200 NVL72 $3.0M and 120 kW. Its stated results, 3-year / 5-year:
+WORKED_TCO = [
+    ("hyperscaler-hgx-h100-campus", 3, 1.856), ("hyperscaler-hgx-h100-campus", 5, 1.253),
+    ("hyperscaler-hgx-b200-campus", 3, 3.211), ("hyperscaler-hgx-b200-campus", 5, 2.123),
+    ("hyperscaler-gb200-nvl72-campus", 3, 2.218), ("hyperscaler-gb200-nvl72-campus", 5, 1.514),
+]
+WORKED_SETTINGS = ["utilization=0.9", "system.network_capex_usd=0", "site.electricity_usd_per_kwh=0", "site.pue=1",
+                   "finance.cost_of_capital_per_year=0", "finance.residual_value_fraction=0", "finance.income_tax_rate=0",
+                   "finance.maintenance_fraction_per_year=0", "finance.insurance_fraction_per_year=0",
+                   "finance.property_tax_fraction_per_year=0", "finance.staff_usd_per_accelerator_year=0",
+                   "accelerator.failure_rate_per_year=0"]
+
+
+@pytest.mark.parametrize("setup, life, published", WORKED_TCO)
+def test_published_worked_tco_example_reproduced_within_5_percent(setup, life, published):
+    from compute_cli.analysis.compare import run
+    from compute_cli.profiles.catalog import Catalog
+    from compute_cli.profiles.overrides import parse_assignment
+
+    sets = [parse_assignment(t) for t in WORKED_SETTINGS + [f"finance.economic_life_years={life}"]]
+    # the example's colocation rate replaces the campus's owned building: run the setup at a colocation site
+    sets += [parse_assignment("site.facility=colocation"), parse_assignment("site.colocation_usd_per_kw_month=180")]
+    row = run(Catalog(environ={}), [setup], None, sets)["setups"][0]
+    # per hour actually serving (the example divides by U): cost_usd_per_used_gpu_hour
+    assert row["cost_usd_per_used_gpu_hour"] == pytest.approx(published, rel=0.05)
+    assert row["cost_usd_per_used_gpu_hour"] == pytest.approx(published, abs=0.0015)  # in fact to its rounding

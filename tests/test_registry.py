@@ -39,9 +39,10 @@ def _moved(x, name, factor=1.37) -> dict:
 
 def test_build_makes_exactly_the_declared_inputs_and_every_one_moves_an_output(shipped_run):
     """Every declared input is produced, and every one changes some output for some shipped setup
-    (with a dense model, a sliding-window MoE model under expert parallelism, and a latent-attention
-    MoE model whose context window is unstated), nudged up or down (a latency target moves the outputs
-    only once it binds): none is dead, none is read under another name."""
+    (with a dense model, a sliding-window MoE model under expert parallelism, a latent-attention MoE
+    model whose context window is unstated, and a hardware price decline, without which the age at sale
+    does not move the terminal value), nudged up or down (a latency target moves the outputs only once
+    it binds): none is dead, none is read under another name."""
     import numpy as np
 
     assert list(shipped_run.x) == list(registry.INPUTS)
@@ -49,7 +50,8 @@ def test_build_makes_exactly_the_declared_inputs_and_every_one_moves_an_output(s
     ids = SHIPPED.ids("setups")
     runs = [shipped_run,
             pipeline.evaluate(SHIPPED, ids, "gpt-oss-120b", options=inputs.RunOptions(parallelism="expert")),
-            pipeline.evaluate(SHIPPED, ids, "deepseek-v3", [parse_assignment("model.max_context_tokens=0")])]
+            pipeline.evaluate(SHIPPED, ids, "deepseek-v3", [parse_assignment("model.max_context_tokens=0")]),
+            pipeline.evaluate(SHIPPED, ids, None, [parse_assignment("finance.hardware_price_decline_per_year=0.2")])]
     dead = []
     for name in registry.INPUTS:
         moved = False

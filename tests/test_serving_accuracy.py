@@ -1,6 +1,6 @@
 """The operating-point model against public serving measurements (benchmarks/serving_accuracy.py).
 
-The table in docs/methodology.md section 8 is the script's output (make golden writes it), and
+The table in docs/methodology.md section 10 is the script's output (make golden writes it), and
 the bounds below are the accuracy documented there, so a change that makes the model worse on
 real serving runs fails here.
 """
@@ -23,7 +23,7 @@ spec.loader.exec_module(serving_accuracy)
 
 CATALOG = Catalog(environ={})
 ROWS = list(serving_accuracy.rows(CATALOG))
-# Known gaps, documented in methodology.md section 8: MoE models under load (routing, grouped GEMMs and
+# Known gaps, documented in methodology.md section 10: MoE models under load (routing, grouped GEMMs and
 # expert all-to-all the roofline does not cost) and the Interactive/Offline ratio.
 MOE = ("DeepSeek-R1", "gpt-oss-120b")
 

@@ -12,6 +12,8 @@ from compute_cli.profiles.overrides import Assignment
 # JSON/CSV keys of a setup row, in order; all numbers.
 METRICS = (
     "cost_usd_per_gpu_hour",
+    "cost_usd_per_used_gpu_hour",
+    "marginal_usd_per_used_gpu_hour",
     "decode_tokens_per_s_per_gpu",
     "decode_tokens_per_s",
     "prefill_tokens_per_s_per_gpu",
@@ -97,6 +99,15 @@ def latency_note(point: dict, y: dict, i: int, unit: str = "setup") -> str | Non
     return f"its batch of {point['concurrency']} misses the targets ({asked}): {got}" if got else None
 
 
+def _price_as_of(record, kind: str) -> str | None:
+    """The vintage of the price a setup pays for its capacity: its accelerator's, or its rent's."""
+    name = {"own": "price_usd", "rent": "rent_usd_per_gpu_hour"}.get(kind)
+    for origin in record.inputs.get(name, ()) if name else ():
+        if origin.as_of and origin.path and "usd" in origin.path:
+            return str(origin.as_of)
+    return None
+
+
 def run(catalog: Catalog, setup_ids: list[str], model_id: str | None, assignments: list[Assignment] = (),
         options: inputs.RunOptions = inputs.RunOptions(), ranges=None, on_setup=None) -> dict:
     """Evaluate ``setup_ids`` (all setups when empty) for ``model_id``; a JSON-ready dict.
@@ -124,11 +135,14 @@ def result(run_: Run, ranges=None, on_setup=None) -> dict:
             "system": r.system.id if (s.kind == "own" or (r.offer and r.offer.system)) else None,
             "site": r.site.id if r.site else None,
             "offer": r.offer.id if r.offer else None,
+            "term": s.term if s.kind == "rent" else None,
             "precision": s.precision,
             "runtime": r.runtime.id if r.runtime else None,
             "utilization": clean(s.utilization),
             "context_tokens": int(round(float(x["context_tokens"][i]))),
             "batch": int(y["batch"][i]),
+            "accelerators": int(y["accelerators_total"][i]),
+            "price_as_of": _price_as_of(run_.origins[i], s.kind),
             "gpus": int(y["gpus"][i]),
             "fits": bool(y["fits"][i]),
             "bound": "memory" if y["bound_is_memory"][i] else "compute",

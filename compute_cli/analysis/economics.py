@@ -1,14 +1,14 @@
-"""Investment questions over the engine: invest, rent-or-buy, fleet under a power budget, break-even."""
+"""Investment questions over the engine: rent-or-buy, fleet under a power budget, break-even (invest: analysis/invest.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from compute_cli.contract import SCHEMA_VERSION
 from compute_cli import inputs
 from compute_cli.analysis import paths
-from compute_cli.analysis.compare import latency_note, operating_point, workload_of
+from compute_cli.analysis.compare import latency_note, operating_point as serving_point, workload_of
 from compute_cli.analysis.degenerate import overflow_is_null
+from compute_cli.contract import SCHEMA_VERSION
 from compute_cli.engine import investment
 from compute_cli.engine.constants import (
     DAYS_PER_YEAR,
@@ -21,17 +21,15 @@ from compute_cli.engine.constants import (
     TOKENS_PER_MILLION,
     W_PER_MW,
 )
+from compute_cli.engine.evaluate import evaluate as engine_evaluate
 from compute_cli.engine.solve import bisect, sign_changes
 from compute_cli.errors import InputError, UsageError, did_you_mean
-from compute_cli.engine.evaluate import evaluate as engine_evaluate
 from compute_cli.pipeline import DEFAULT_MODEL, clean, evaluate, evaluate_resolved
 from compute_cli.profiles import standins
 from compute_cli.profiles.catalog import Catalog, ResolvedSetup
 from compute_cli.profiles.limits import MAX_BATCH, MAX_CONTEXT_TOKENS, MAX_POWER_MW
 from compute_cli.profiles.overrides import Assignment, apply
 from compute_cli.profiles.schema import System
-
-DECLINE_SEARCH = np.linspace(-0.5, 0.999, 3000)  # price change per year searched for the stranded line
 
 
 # --------------------------------------------------------------------- market
@@ -97,11 +95,13 @@ def market_price_samples(catalog: Catalog, model_id: str, seed: int):
 
 
 def _one(catalog, setup_id, model_id, assignments, options: inputs.RunOptions = inputs.RunOptions()):
+    """One setup evaluated at its operating point; refused when the model does not fit or no point meets
+    the workload's latency targets."""
     run = evaluate(catalog, [setup_id], model_id, assignments, options)
     x, y = run.scalars(0)
     if not bool(y["fits"]) and y["max_batch"] < 1:
         raise InputError(f"{run.model.id} does not fit on setup '{setup_id}' at {run.resolved[0].setup.precision}")
-    point = operating_point(run.x, run.y, 0)
+    point = serving_point(run.x, run.y, 0)
     if point["chosen"] and not point["slo_met"]:
         raise InputError(f"setup '{setup_id}': {latency_note(point, run.y, 0)}")
     return run, x, y, point
@@ -111,201 +111,35 @@ def _hours_available_per_month(x) -> float:
     return HOURS_PER_MONTH * x["availability_hours_per_day"] / HOURS_PER_DAY
 
 
-# --------------------------------------------------------------------- invest
-IRR_ITERATIONS_RANGES = 64  # bisection steps per sample for --ranges: (10 - (-0.99)) / 2**64 is far below a rounding
-
-
-def _cash_terms(kind: str, x, y, years: float, months: int, selling: dict) -> dict:
-    """What the monthly cash flows are made of, elementwise over the engine's inputs ``x`` and outputs ``y``.
-
-    selling : ``{"usd_per_gpu_hour": p}`` (GPU-hours rented out) or ``{"input": p_in, "output": p_out}``
-    (tokens at USD per million); prices may be arrays (one per sample).
-    """
-    gpus = y["accelerators_total"]
-    hours = _hours_available_per_month(x)
-    busy_hours = hours * x["utilization"]
-    fee = x["marketplace_fee_fraction"]
-    out = {"gpus": gpus, "fee": fee}
-    if "usd_per_gpu_hour" in selling:
-        out["revenue_now"] = gpus * busy_hours * selling["usd_per_gpu_hour"]
-    else:
-        out_tokens = gpus * y["served_output_tokens_per_s_per_gpu"] * busy_hours * SECONDS_PER_HOUR
-        in_tokens = out_tokens * x["input_tokens_per_output_token"]
-        out["output_tokens_per_month"] = out_tokens
-        out["revenue_now"] = (out_tokens * selling["output"] + in_tokens * selling["input"]) / TOKENS_PER_MILLION \
-            * (1.0 - fee)
-    out["opex_month"] = gpus * y["operating_usd_per_gpu_hour"] * hours
-    out["capex"] = gpus * y["capex_usd_per_gpu"]
-    out["life"] = x["economic_life_years"] if kind == "own" else np.asarray(years, dtype=float)
-    out["rate"] = investment.monthly_rate(x["cost_of_capital_per_year"] if kind == "own" else RENTER_DISCOUNT_RATE)
-    out["residual"] = x["residual_value_fraction"]
-    return out
-
-
-def _flows(t: dict, decline, months: int):
-    return investment.cash_flows(t["capex"], t["revenue_now"], 1.0, decline, t["opex_month"], months, t["life"],
-                                 t["residual"])
-
-
-def _annual(irr_month):
-    return np.power(1.0 + irr_month, MONTHS_PER_YEAR) - 1.0
-
-
-@overflow_is_null
-def invest(catalog: Catalog, setup_id: str, *, model_id: str | None = None, years: float = 5.0,
-           price_decline_per_year: float = 0.3, sell_price_usd_per_million_tokens: float | None = None,
-           market_model: str | None = None, price_scale: float = 1.0, rent_out_usd_per_gpu_hour: float | None = None,
-           assignments: list[Assignment] = (), npv_declines=None, ranges=None,
-           options: inputs.RunOptions = inputs.RunOptions()) -> dict:
-    """Monthly cash flows of owning (or renting) a setup and selling its output at its operating point.
-
-    npv_declines : yearly price declines at which to give the NPV as well (``npv_by_decline``),
-    all evaluated at once
-    ranges : ``analysis.ranges.RangeOptions`` to add ``ranges`` (p5, p50, p95 of NPV and IRR) over the
-    distributions declared for the setup's figures and the market's quotes, or None
-    """
-    if not 0 < years <= 30:  # written so that NaN fails too
-        raise UsageError(f"--years {years}: expected a number of years in (0, 30]")
-    if not -1.0 < price_decline_per_year < 1.0:
-        raise UsageError(f"--token-price-decline-per-year {price_decline_per_year}: expected a fraction in (-1, 1)")
-    for option, value in (("--sell-price-usd-per-million-tokens", sell_price_usd_per_million_tokens),
-                          ("--price-scale", price_scale), ("--rent-out-usd-per-gpu-hour", rent_out_usd_per_gpu_hour)):
-        if value is not None and not 0 <= value < float("inf"):
-            raise UsageError(f"{option} {value}: expected a finite number >= 0")
-    if ranges is not None:
-        ranges.check()
-    run, x, y, point = _one(catalog, setup_id, model_id, assignments, options)
-    r, model = run.resolved[0], run.model
-    s = r.setup
-    months = max(int(round(years * MONTHS_PER_YEAR)), 1)
-
-    market_model = market_model or model.id
-    if rent_out_usd_per_gpu_hour is not None:
-        selling = {"usd_per_gpu_hour": rent_out_usd_per_gpu_hour * price_scale}
-        price = {"mode": "rent-out", "usd_per_gpu_hour": rent_out_usd_per_gpu_hour * price_scale}
-    else:
-        if sell_price_usd_per_million_tokens is not None:
-            p_in = p_out = sell_price_usd_per_million_tokens
-            price = {"mode": "tokens", "source": "--sell-price-usd-per-million-tokens"}
-        else:
-            m = market_price(catalog, market_model)
-            p_in, p_out = m["input_usd_per_million_tokens"], m["output_usd_per_million_tokens"]
-            price = {"mode": "tokens", "source": f"median of {m['providers']} providers in markets/{m['market']}"}
-        selling = {"input": p_in * price_scale, "output": p_out * price_scale}
-    t = _cash_terms(s.kind, x, y, years, months, selling)
-    if "output_tokens_per_month" in t:
-        price.update({"input_usd_per_million_tokens": selling["input"], "output_usd_per_million_tokens":
-                      selling["output"], "output_tokens_per_month": float(t["output_tokens_per_month"]),
-                      "marketplace_fee_fraction": float(t["fee"])})
-    capex, opex_month, rate = float(t["capex"]), float(t["opex_month"]), float(t["rate"])
-
-    def flows(decline):
-        return _flows(t, decline, months)
-
-    base = flows(price_decline_per_year)
-    npv = float(investment.npv(rate, base))
-    irr_month = float(investment.irr(base)) if capex > 0 else float("nan")
-    payback = int(investment.payback_periods(base))
-    stranded = stranded_decline(flows, rate)
-    yearly = []
-    per_year = int(MONTHS_PER_YEAR)
-    for year in range(int(np.ceil(months / MONTHS_PER_YEAR))):
-        sl = slice(1 + year * per_year, 1 + min((year + 1) * per_year, months))
-        rev = base[sl] + opex_month
-        resale = capex * float(investment.book_value_fraction(months, t["life"], t["residual"])) \
-            if sl.stop == months + 1 else 0.0
-        yearly.append({"year": year + 1, "revenue_usd": clean(rev.sum() - resale),
-                       "opex_usd": clean(opex_month * (sl.stop - sl.start)),
-                       "resale_usd": clean(resale), "net_usd": clean(base[sl].sum())})
-    out = {
-        "schema_version": SCHEMA_VERSION,
-        "setup": s.id,
-        "kind": s.kind,
-        "model": model.id,
-        "years": years,
-        "accelerators": int(t["gpus"]),
-        "price": {k: (clean(v) if isinstance(v, float | np.floating) else v) for k, v in price.items()},
-        "price_decline_per_year": price_decline_per_year,
-        "cost_of_capital_per_year": clean((1 + rate) ** MONTHS_PER_YEAR - 1),
-        "capex_usd": clean(capex),
-        "revenue_usd_first_month": clean(t["revenue_now"]),
-        "opex_usd_per_month": clean(opex_month),
-        "npv_usd": clean(npv),
-        "irr": clean(_annual(irr_month)) if np.isfinite(irr_month) else None,
-        "payback_months": payback if payback >= 0 else None,
-        "stranded_price_decline_per_year": stranded,
-        "cash_flows_by_year": yearly,
-        "workload": workload_of(r),
-        "operating_point": point,
-    }
-    if npv_declines is not None:
-        declines = np.asarray(npv_declines, dtype=float)
-        out["npv_by_decline"] = {"price_decline_per_year": [clean(d) for d in declines],
-                                 "npv_usd": [clean(v) for v in investment.npv(rate, flows(declines))]}
-    if ranges is not None:
-        from_market = rent_out_usd_per_gpu_hour is None and sell_price_usd_per_million_tokens is None
-        out["ranges"], uncertain = _invest_ranges(catalog, run, s.kind, years, months, price_decline_per_year,
-                                                  selling, market_model if from_market else None, price_scale, ranges)
-        out["monte_carlo"] = {**ranges.as_dict(), "uncertain_inputs": uncertain}
-    return out
-
-
-def _invest_ranges(catalog, run, kind, years, months, decline, selling, market_model, price_scale, opts):
-    """``({"npv_usd", "irr"}: {p5, p50, p95}, [uncertain keys])`` of an investment, chunk by chunk."""
-    from compute_cli.analysis.ranges import percentiles, setup_samples
-
-    us, chunks = setup_samples(run, 0, opts)
-    uncertain = [u.path.text for u in us]
-    prices = None
-    if market_model is not None:
-        prices, quotes = market_price_samples(catalog, market_model, opts.seed)
-        uncertain += quotes
-    npv, irr = np.empty(opts.samples), np.empty(opts.samples)
-    for start, n, x, y in chunks:
-        sell = selling
-        if prices is not None:
-            p_in, p_out = prices(n)
-            sell = {"input": p_in * price_scale, "output": p_out * price_scale}
-        t = _cash_terms(kind, x, y, years, months, sell)
-        t = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in t.items()}
-        flows = _flows(t, decline, months)
-        npv[start:start + n] = investment.npv(t["rate"], flows)
-        owns = t["capex"] > 0
-        irr_month = investment.irr(flows, iterations=IRR_ITERATIONS_RANGES)
-        irr[start:start + n] = np.where(owns, _annual(irr_month), np.nan)
-    return {"npv_usd": percentiles(npv), "irr": percentiles(irr)}, uncertain
-
-
-# Assumption: a renter's or fleet operator's opportunity cost of cash, for discounting only.
-RENTER_DISCOUNT_RATE = 0.10
-
-
-def stranded_decline(flows, rate) -> float | None:
-    """The yearly price decline at which NPV reaches zero (NPV falls as the decline grows).
-
-    Searched on a grid from -50 % (prices rising) to 99.9 % and refined linearly; None
-    when NPV keeps one sign across the whole range.
-    """
-    grid = DECLINE_SEARCH[::30]
-    values = np.array([investment.npv(rate, flows(d)) for d in grid])
-    change = sign_changes(values)
-    if change.size == 0:
-        return None
-    i = change[0]
-    root = bisect(lambda d: investment.npv(rate, flows(float(d))), grid[i], grid[i + 1], 50, values[i])
-    return clean(root)
+# invest lives in analysis/invest.py; re-exported for the scenario runner, the report and the CLI
+from compute_cli.analysis.invest import invest  # noqa: E402, F401
 
 
 # ---------------------------------------------------------------- rent or buy
+UTILIZATION_GRID = np.linspace(0.001, 1.0, 1000)
+
+
+def _at_utilization(x, i: int, utilization) -> dict:
+    """The engine's outputs for the ``i``-th setup of inputs ``x`` at each of ``utilization``."""
+    xi = {k: np.asarray(v)[i:i + 1] for k, v in x.items()}
+    xi["utilization"] = np.asarray(utilization, dtype=float)
+    return engine_evaluate(xi)
+
+
 @overflow_is_null
 def rent_or_buy(catalog: Catalog, own_id: str, rent_id: str, *, model_id: str | None = None,
                 assignments: list[Assignment] = ()) -> dict:
     """Utilization and months at which owning beats renting, per token served.
 
-    Renting on demand pays only for the hours used; owning pays every hour. So owning
-    wins above the utilization u* where own cost / u = rent cost per served token.
+    Both setups serve the same workload at the same utilization, each paying for its hours by
+    the one rule for rented capacity (docs/methodology.md, "Rented and owned capacity"): owning
+    and reserving every hour, on demand only the hours used. Owning wins above the utilization
+    where the costs per output token meet; 0 when it is cheaper at every utilization.
     """
-    _two_setups("rent-or-buy", own_id, rent_id)
+    from compute_cli.analysis.invest import operating_point
+    from compute_cli.analysis.options import distinct
+
+    distinct("rent-or-buy", [own_id, rent_id])
     run = evaluate(catalog, [own_id, rent_id], model_id, assignments)
     resolved, model, x = run.resolved, run.model, run.x
     own, rent = resolved
@@ -313,43 +147,75 @@ def rent_or_buy(catalog: Catalog, own_id: str, rent_id: str, *, model_id: str | 
         raise InputError(f"'{own_id}' is a '{own.setup.kind}' setup; rent-or-buy needs an owned setup first")
     if rent.setup.kind != "rent":
         raise InputError(f"'{rent_id}' is a '{rent.setup.kind}' setup; rent-or-buy needs a rented setup second")
-    grid = np.linspace(0.001, 1.0, 1000)
-    x_own = {k: np.asarray(v)[:1] for k, v in x.items()}
-    x_own["utilization"] = grid
-    y_own = engine_evaluate(x_own)
-    x_rent = {k: np.asarray(v)[1:] for k, v in x.items()}
-    x_rent["utilization"] = np.array([1.0])
-    y_rent = {k: np.asarray(v)[0] for k, v in engine_evaluate(x_rent).items()}
     metric = "cost_usd_per_million_output_tokens"
-    rent_cost = float(y_rent[metric])
-    own_cost = y_own[metric]
-    cheaper = own_cost <= rent_cost
-    u_star = float(grid[np.argmax(cheaper)]) if cheaper.any() else None
-    # months to recover the purchase at the owned setup's own utilization
-    y_at = run.scalars(0)[1]
     u = float(np.asarray(x["utilization"])[0])
-    gpus = float(y_at["accelerators_total"])
-    out_tokens_month = gpus * y_at["served_output_tokens_per_s_per_gpu"] * HOURS_PER_MONTH * u * SECONDS_PER_HOUR
+    y_own_grid = _at_utilization(x, 0, UTILIZATION_GRID)[metric]
+    y_rent_grid = _at_utilization(x, 1, UTILIZATION_GRID)[metric]
+    gap = y_own_grid - y_rent_grid  # owning cheaper where negative
+    note = None
+    if np.all(gap <= 0):
+        u_star = 0.0
+        note = "owning is cheaper at every utilization"
+    elif np.all(gap > 0):
+        u_star = None
+        note = "renting is cheaper at every utilization"
+    else:
+        i = int(np.argmax(gap <= 0))
+        if i == 0:
+            u_star = 0.0
+        else:
+            def gap_at(values):
+                return _at_utilization(x, 0, values)[metric] - _at_utilization(x, 1, values)[metric]
+            u_star = float(np.ravel(bisect(gap_at, UTILIZATION_GRID[i - 1], UTILIZATION_GRID[i], 40))[0])
+        if np.any(gap[i:] > 0):
+            note = "the costs cross more than once; owning is cheaper only in parts of the range"
+    y_own = {k: np.asarray(v)[0] for k, v in _at_utilization(x, 0, [u]).items()}
+    y_rent = {k: np.asarray(v)[0] for k, v in _at_utilization(x, 1, [u]).items()}
+    own_cost, rent_cost = float(y_own[metric]), float(y_rent[metric])
+    # months to recover the purchase at the owned setup's utilization, renting the same tokens instead
+    gpus = float(y_own["accelerators_total"])
+    hours = HOURS_PER_MONTH * float(np.asarray(x["availability_hours_per_day"])[0]) / HOURS_PER_DAY
+    out_tokens_month = gpus * float(y_own["served_output_tokens_per_s_per_gpu"]) * hours * u * SECONDS_PER_HOUR
     rent_month = out_tokens_month / TOKENS_PER_MILLION * rent_cost
-    own_opex_month = gpus * y_at["operating_usd_per_gpu_hour"] * HOURS_PER_MONTH
-    capex = gpus * y_at["capex_usd_per_gpu"]
+    own_opex_month = gpus * float(y_own["operating_usd_per_gpu_hour"]) * hours
+    capex = gpus * float(y_own["capex_usd_per_gpu"])
+    life = float(np.asarray(x["economic_life_years"])[0])
+    rate = float(investment.monthly_rate(np.asarray(x["cost_of_capital_per_year"])[0]))
     saving = rent_month - own_opex_month
-    months = capex / saving if saving > 0 else None
+    months = int(round(life * MONTHS_PER_YEAR))
+    flows = np.concatenate([[-capex], np.full(months, saving)])
+    flows[-1] += gpus * float(y_own["terminal_value_usd_per_gpu"])  # sold at the end of its life
+    simple = int(investment.payback_periods(flows))
+    discounted = int(investment.payback_periods(flows, rate))
+    months_note = None
+    if simple < 0:
+        months_note = f"not within the {life:g}-year life: renting the same tokens costs " + (
+            "less than owning's operating cost" if saving <= 0 else "too little more than owning's operating cost")
+    elif discounted < 0:
+        months_note = f"not within the {life:g}-year life once discounted at the owner's cost of capital"
     return {
         "schema_version": SCHEMA_VERSION,
         "own": own_id,
         "rent": rent_id,
         "model": model.id,
         "metric": metric,
+        "rent_term": rent.setup.term,
+        "operating_point": operating_point(run, 0),
         "rent_cost_usd_per_million_output_tokens": clean(rent_cost),
-        "own_cost_usd_per_million_output_tokens_at_setup_utilization": clean(y_at[metric]),
+        "own_cost_usd_per_million_output_tokens_at_setup_utilization": clean(own_cost),
+        "own_cost_usd_per_used_gpu_hour": clean(y_own["cost_usd_per_used_gpu_hour"]),
+        "rent_cost_usd_per_used_gpu_hour": clean(y_rent["cost_usd_per_used_gpu_hour"]),
         "setup_utilization": clean(u),
         "breakeven_utilization": clean(u_star) if u_star is not None else None,
-        "owning_cheaper_at_setup_utilization": bool(y_at[metric] <= rent_cost),
+        "breakeven_note": note,
+        "owning_cheaper_at_setup_utilization": bool(own_cost <= rent_cost),
         "capex_usd": clean(capex),
         "rent_usd_per_month_for_same_tokens": clean(rent_month),
         "own_opex_usd_per_month": clean(own_opex_month),
-        "breakeven_months": clean(months) if months is not None else None,
+        "economic_life_years": clean(life),
+        "breakeven_months": simple if simple >= 0 else None,
+        "discounted_breakeven_months": discounted if discounted >= 0 else None,
+        "breakeven_months_note": months_note,
     }
 
 
@@ -366,6 +232,11 @@ def _system_for(catalog: Catalog, hardware):
     return None
 
 
+# What fleet can rank by, and how: (the row key, the text of the table's title).
+RANK_KEYS = {"tokens_per_day": "tokens per day", "tokens_per_joule": "tokens per joule of site energy",
+             "margin_usd_per_year": "margin per year"}
+
+
 FLEET_WORKLOAD = "chat"  # what a fleet serves unless told otherwise (--workload, --input-tokens or --context)
 
 
@@ -373,31 +244,37 @@ FLEET_WORKLOAD = "chat"  # what a fleet serves unless told otherwise (--workload
 def fleet(catalog: Catalog, power_mw: float, *, hardware_ids: list[str] = (), model_id: str = DEFAULT_MODEL,
           site_id: str = "hyperscale-campus", finance_id: str = "hyperscaler", utilization: float = 0.7,
           precision: str | None = None, batch: int | None = None, context: int | None = None,
-          input_tokens_per_output_token: float = 3.0, assignments: list[Assignment] = (),
-          options: inputs.RunOptions = inputs.RunOptions()) -> dict:
+          input_tokens_per_output_token: float = 3.0, rank_by: str = "tokens_per_day",
+          assignments: list[Assignment] = (), options: inputs.RunOptions = inputs.RunOptions()) -> dict:
     """Accelerators of each kind that a fixed site power budget feeds, and what they earn.
 
-    Power per accelerator is all-in and provisioned: (TDP + host share) x PUE.
-    Precision: the requested one, else the first of fp8, int8, bf16, int4 that the
-    accelerator runs natively and at which the model fits. Each kind runs at its operating
-    point for the workload (the chat workload unless ``options`` or ``context`` say otherwise),
-    or at ``batch`` when given.
+    Power per accelerator is all-in and provisioned: (TDP + host share) x PUE, so the budget
+    caps the accelerators, and tokens per day is what it buys; tokens per joule (of the energy
+    drawn on average) is shown beside it. Rows are ranked by ``rank_by``, and each row carries
+    its rank on every key. Precision: the requested one, else the first of fp8, int8, bf16,
+    int4 that the accelerator runs natively and at which the model fits. Each kind runs at its
+    operating point for the workload (the chat workload unless ``options`` or ``context`` say
+    otherwise), or at ``batch`` when given. The cost lines are compare's, staff included (the
+    finance profile's staff per accelerator and per MW).
     """
     import dataclasses
 
-    if not 0 <= power_mw <= MAX_POWER_MW:  # written so that NaN fails too
-        raise UsageError(f"--power-mw {power_mw}: expected a power from 0 to {MAX_POWER_MW:,} MW")
-    if not 0 < utilization <= 1:
-        raise UsageError(f"--utilization {utilization}: expected a fraction in (0, 1]")
-    if (batch is not None and not 1 <= batch <= MAX_BATCH) or (context is not None
-                                                               and not 1 <= context <= MAX_CONTEXT_TOKENS):
-        raise UsageError(f"--batch {batch} --context {context}: expected 1 to {MAX_BATCH:,} sequences of 1 to "
-                         f"{MAX_CONTEXT_TOKENS:,} tokens")
+    from compute_cli.analysis.options import distinct, number
+
+    power_mw = number("--power-mw", power_mw, low=0, high=MAX_POWER_MW, what="a power in MW")
+    utilization = number("--utilization", utilization, low=0, high=1, low_open=True, what="a fraction")
+    if batch is not None:
+        number("--batch", batch, low=1, high=MAX_BATCH, what="a number of sequences")
+    if context is not None:
+        number("--context", context, low=1, high=MAX_CONTEXT_TOKENS, what="a number of tokens")
+    if rank_by not in RANK_KEYS:
+        raise UsageError(f"--rank-by {rank_by}: expected one of {', '.join(RANK_KEYS)}"
+                         f"{did_you_mean(rank_by, RANK_KEYS)}")
     if context is not None and (options.workload is not None or options.input_tokens is not None):
         raise UsageError("give --context or a workload (--workload, --input-tokens/--output-tokens), not both")
     if context is None and options.workload is None and options.input_tokens is None:
         options = dataclasses.replace(options, workload=FLEET_WORKLOAD)
-    ids = list(dict.fromkeys(hardware_ids)) or catalog.ids("hardware")
+    ids = distinct("fleet --hardware", list(hardware_ids), "accelerators") or catalog.ids("hardware")
     model = catalog.model(model_id)
     site = catalog.get("sites", site_id).profile
     fin = catalog.get("finance", finance_id).profile
@@ -428,7 +305,7 @@ def fleet(catalog: Catalog, power_mw: float, *, hardware_ids: list[str] = (), mo
             continue
         p, x, y, run = chosen
         fleet_workload = workload_of(run.resolved[0])
-        point = operating_point(run.x, run.y, 0)
+        point = serving_point(run.x, run.y, 0)
         if point["chosen"] and not point["slo_met"]:
             rows.append({"hardware": hid, "system": system.id, "precision": p, "fits": True, "slo_met": False,
                          "operating_point": point, "note": latency_note(point, run.y, 0, "accelerator")})
@@ -438,6 +315,7 @@ def fleet(catalog: Catalog, power_mw: float, *, hardware_ids: list[str] = (), mo
         tokens_day = accelerators * y["served_output_tokens_per_s_per_gpu"] * utilization * SECONDS_PER_DAY
         avg_site_w = accelerators * float(y["avg_power_w_per_gpu"]) * float(x["pue"][0])
         cost_year = accelerators * float(y["cost_usd_per_gpu_hour"]) * HOURS_PER_YEAR
+        ratio = float(x["input_tokens_per_output_token"][0])
         row = {
             "hardware": hid,
             "system": system.id,
@@ -457,18 +335,17 @@ def fleet(catalog: Catalog, power_mw: float, *, hardware_ids: list[str] = (), mo
         }
         if market:
             per_output = (market["output_usd_per_million_tokens"]
-                          + input_tokens_per_output_token * market["input_usd_per_million_tokens"]) / TOKENS_PER_MILLION
+                          + ratio * market["input_usd_per_million_tokens"]) / TOKENS_PER_MILLION
             revenue = tokens_day * DAYS_PER_YEAR * per_output
             row["revenue_usd_per_year"] = clean(revenue)
             row["margin_usd_per_year"] = clean(revenue - cost_year)
         rows.append(row)
     fitting = [r for r in rows if r["fits"] and "accelerators" in r]
-    by_tpj = sorted(fitting, key=lambda r: -(r["tokens_per_joule"] or 0.0))
-    by_margin = sorted(fitting, key=lambda r: -(r.get("margin_usd_per_year") or 0.0))
-    for rank, r in enumerate(by_tpj, 1):
-        r["rank_tokens_per_joule"] = rank
-    for rank, r in enumerate(by_margin, 1):
-        r["rank_margin"] = rank
+    for key, rank_name in (("tokens_per_day", "rank_tokens_per_day"), ("tokens_per_joule", "rank_tokens_per_joule"),
+                           ("margin_usd_per_year", "rank_margin")):
+        for rank, r in enumerate(sorted(fitting, key=lambda r, k=key: -(r.get(k) or 0.0)), 1):
+            r[rank_name] = rank
+    ranked = sorted(fitting, key=lambda r: -(r.get(rank_by) or 0.0))
     return {
         "schema_version": SCHEMA_VERSION,
         "power_mw": power_mw,
@@ -476,9 +353,13 @@ def fleet(catalog: Catalog, power_mw: float, *, hardware_ids: list[str] = (), mo
         "site": site.id,
         "finance": fin.id,
         "utilization": utilization,
+        "batch": batch,
+        "context_tokens": context,
+        "input_tokens_per_output_token": input_tokens_per_output_token,
+        "ranked_by": rank_by,
         "market": market,
         "workload": fleet_workload,
-        "rows": by_tpj + [r for r in rows if r not in fitting],
+        "rows": ranked + [r for r in rows if r not in fitting],
     }
 
 
@@ -492,9 +373,14 @@ def breakeven(catalog: Catalog, setup_a: str, setup_b: str, vary: str, *, model_
     The path is applied to both setups (to those it applies to). A coarse scan over
     the range finds a sign change of metric(A) - metric(B); bisection refines it.
     """
-    _two_setups("breakeven", setup_a, setup_b)
-    if value_range is not None and not (np.isfinite(value_range).all() and value_range[0] < value_range[1]):
-        raise UsageError(f"--range {value_range[0]:g}:{value_range[1]:g}: expected finite numbers LOW < HIGH")
+    from compute_cli.analysis.invest import operating_point
+    from compute_cli.analysis.options import distinct, number
+
+    distinct("breakeven", [setup_a, setup_b])
+    if value_range is not None:
+        lo, hi = (number("--range", v, what="a LOW:HIGH of numbers") for v in value_range)
+        if not lo < hi:
+            raise UsageError(f"--range {lo:g}:{hi:g}: LOW must be below HIGH")
     run = evaluate(catalog, [setup_a, setup_b], model_id, assignments)
     model, y = run.model, run.y
     if metric not in y:
@@ -532,13 +418,9 @@ def breakeven(catalog: Catalog, setup_a: str, setup_b: str, vary: str, *, model_
         "metric": metric,
         "current_value": clean(base),
         "metric_at_current": [clean(y[metric][0]), clean(y[metric][1])],
+        "operating_points": [operating_point(run, 0), operating_point(run, 1)],
         "search_range": [clean(lo), clean(hi)],
         "breakeven_value": clean(root) if root is not None else None,
         "note": None if root is not None else f"the two setups do not cross for {vary} in [{lo:g}, {hi:g}]; "
                                                 "widen it with --range LOW:HIGH",
     }
-
-
-def _two_setups(command: str, a: str, b: str) -> None:
-    if a == b:
-        raise UsageError(f"{command} compares two different setups; '{a}' was given twice")

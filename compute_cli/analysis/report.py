@@ -31,7 +31,7 @@ from compute_cli.profiles import staleness
 from compute_cli.profiles.catalog import Catalog
 
 TORNADO_METRIC = "cost_usd_per_million_output_tokens"
-INVEST_YEARS = 5.0  # the defaults of `computecost invest`
+INVEST_YEARS = None  # the default of `computecost invest`: each owned setup's economic life
 INVEST_PRICE_DECLINE_PER_YEAR = 0.3
 # Yearly price declines the NPV is drawn over: prices rising 20 %/yr to falling 90 %/yr, 1 % apart.
 NPV_DECLINES = np.round(np.linspace(-0.2, 0.9, 111), 4)

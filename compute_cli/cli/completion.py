@@ -2,8 +2,8 @@
 
 Typer completes commands and options; this adds the values: setup, model, hardware,
 system, site, finance and workload ids from the catalog the run would see, and the
-fixed choices of ``--precision``, ``--kv-precision``, ``--parallelism``, ``--format``
-and profile kinds. It is installed only when the shell asks for completions
+fixed choices of ``--precision``, ``--kv-precision``, ``--parallelism``, ``--format``,
+``fleet --rank-by`` and profile kinds. It is installed only when the shell asks for completions
 (``_COMPUTECOST_COMPLETE`` is set), so no other call pays for it.
 """
 
@@ -20,6 +20,7 @@ CHOICES = {
     "kv_precision": ("bf16", "fp8"),
     "parallelism": ("tensor", "pipeline", "expert"),
     "fmt": ("table", "json", "csv", "jsonl", "markdown"),
+    "rank_by": ("tokens_per_day", "tokens_per_joule", "margin_usd_per_year"),  # analysis.economics.RANK_KEYS
 }
 
 

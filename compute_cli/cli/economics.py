@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from compute_cli.cli.common import (DEFAULT_RANGE_SAMPLES, FormatOption, InputTokensOption, MaxTpotOption,
-                                    MaxTtftOption, MinTpsOption, OutputTokensOption, RangesOption, SamplesOption,
+                                    MaxTtftOption, MinTpsOption, OutputTokensOption, RangesOption, RuntimeOption, SamplesOption,
                                     SeedOption, SetOption, WorkloadOption, app, catalog, check_format, check_staleness,
                                     handle_errors, parse_sets, range_options, serving_options, setups_for_run)
 from compute_cli.cli.numbers import number
@@ -28,8 +28,9 @@ def _render(kind: str, result: dict, fmt: str) -> None:
 @handle_errors
 def invest(
     setup: Annotated[str, typer.Argument(help="Setup id.")],
-    years: Annotated[float, typer.Option("--years", parser=number(gt=0, le=30), help="Horizon [years], "
-                                         "up to 30.")] = 5.0,
+    years: Annotated[Optional[float], typer.Option("--years", parser=number(gt=0, le=30), help="Horizon [years], "
+                                                   "up to 30 (default: the hardware's economic life; 5 for a "
+                                                   "rented setup).")] = None,
     decline: Annotated[float, typer.Option("--token-price-decline-per-year", "--price-decline-per-year",
                                            parser=number(gt=-1, lt=1),
                                            help="Yearly fall of the selling price (0.3 = -30 %/yr).")] = 0.3,
@@ -38,7 +39,7 @@ def invest(
                                                              "(default: the market median for the model).")] = None,
     market: Annotated[Optional[str], typer.Option("--market", help="Price the output at this model's market "
                                                   "(default: the served model's).")] = None,
-    price_scale: Annotated[float, typer.Option("--price-scale", parser=number(ge=0), help="Multiply today's price (0.5 = a crash "
+    price_scale: Annotated[float, typer.Option("--price-scale", parser=number(gt=0), help="Multiply today's price (0.5 = a crash "
                                                "to half).")] = 1.0,
     rent_out: Annotated[Optional[float], typer.Option("--rent-out-usd-per-gpu-hour", parser=number(ge=0),
                                                       help="Sell GPU-hours at this price instead of tokens "
@@ -109,7 +110,7 @@ def fleet(
                                                  "model in computecost.toml).")] = None,
     site: Annotated[str, typer.Option("--site", help="Site id.")] = "hyperscale-campus",
     finance: Annotated[str, typer.Option("--finance", help="Finance id.")] = "hyperscaler",
-    utilization: Annotated[float, typer.Option("--utilization", parser=number(ge=0.001, le=1.0),
+    utilization: Annotated[float, typer.Option("--utilization", parser=number(gt=0, le=1.0),
                                                help="Share of hours serving paid traffic (0..1).")] = 0.7,
     precision: Annotated[Optional[str], typer.Option("--precision", help="Force a weight format (default: the "
                                                      "first of fp8, int8, bf16, int4 the accelerator runs natively "
@@ -127,6 +128,9 @@ def fleet(
     max_ttft_ms: MaxTtftOption = None,
     max_tpot_ms: MaxTpotOption = None,
     min_tokens_per_s_per_user: MinTpsOption = None,
+    rank_by: Annotated[str, typer.Option("--rank-by", help="tokens_per_day (what the power budget buys), "
+                                         "tokens_per_joule or margin_usd_per_year.")] = "tokens_per_day",
+    runtime: RuntimeOption = None,
     fmt: FormatOption = None,
     set_: SetOption = None,
 ):
@@ -139,14 +143,14 @@ def fleet(
 
     fmt = check_format(fmt)
     options = inputs.RunOptions(**serving_options(workload, input_tokens, output_tokens, max_ttft_ms, max_tpot_ms,
-                                                  min_tokens_per_s_per_user))
+                                                  min_tokens_per_s_per_user), runtime=runtime)
     if precision:
         choice("--precision", precision, ("bf16", "fp8", "int8", "int4"))
     cat = catalog()
     result = economics.fleet(cat, power_mw, hardware_ids=hardware or [], model_id=model or cat.default_model or
                              DEFAULT_MODEL, site_id=site,
                              finance_id=finance, utilization=utilization, precision=precision, batch=batch,
-                             context=context, assignments=parse_sets(set_), options=options)
+                             context=context, rank_by=rank_by, assignments=parse_sets(set_), options=options)
     check_staleness(cat)
     _render("fleet", result, fmt)
 

@@ -31,7 +31,7 @@ from types import MappingProxyType
 # kv_bandwidth_share: attention reads the KV cache at this share of eta_memory
 #   (blocked/paged reads, per-head reductions and softmax stream less efficiently
 #   than weight GEMV); an assumption checked against the KV-heavy TensorRT-LLM rows
-#   of docs/methodology.md section 5. Irrelevant at short contexts.
+#   of docs/methodology.md section 6. Irrelevant at short contexts.
 EFFICIENCY = MappingProxyType({
     "datacenter": MappingProxyType({
         "eta_memory": 0.80,

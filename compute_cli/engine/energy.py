@@ -43,6 +43,19 @@ def average_power_w(idle_w, serving_power_w, utilization):
     return idle_w + (serving_power_w - idle_w) * utilization
 
 
+def host_power_w(host_idle_power_w, host_power_w, load_fraction):
+    """Host power (CPUs, switches, NICs, fans) following its accelerators' load [W].
+
+    From the host's idle power with idle accelerators to its full-load figure with the
+    accelerators at their power limit, in proportion to the accelerators' share of their
+    idle-to-TDP range: fans and power conversion track the heat the boards make.
+
+    >>> float(host_power_w(2300.0, 4600.0, 0.5))
+    3450.0
+    """
+    return host_idle_power_w + (host_power_w - host_idle_power_w) * load_fraction
+
+
 def energy_cost_usd_per_hour(power_w, pue, electricity_usd_per_kwh):
     """Electricity cost of running a load for one hour, facility overhead included.
 

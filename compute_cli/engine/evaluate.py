@@ -26,7 +26,7 @@ from functools import cache
 
 import numpy as np
 
-from compute_cli.engine import costs, energy, serving, throughput
+from compute_cli.engine import costs, energy, finance, serving, throughput
 from compute_cli.engine.constants import S_PER_MS, SECONDS_PER_HOUR
 from compute_cli.engine.registry import COST_LINES, INPUTS, OPERATING
 
@@ -176,21 +176,31 @@ def phase_power_w(phase, idle_w, tdp_w, memory_power_weight, overhead_power_weig
 
 def serving_power(decode, prefill, gpu_seconds_per_output_token, gpu_seconds_per_input_token, idle_w, tdp_w,
                   memory_power_weight, overhead_power_weight, tensor_parallel, gpus, input_tokens_per_output_token,
-                  utilization, host_power_w, accelerator_count):
-    """Board power while decoding and prefilling, and the time-average IT power per accelerator [W].
+                  utilization, host_power_w, host_idle_power_w, network_power_w, storage_power_w, accelerator_count,
+                  hot_spare_fraction):
+    """Board power while decoding and prefilling, the time-average and the provisioned IT power per accelerator [W].
 
     decode, prefill : each phase's step terms (``forward_step``)
     gpu_seconds_per_output_token, gpu_seconds_per_input_token : accelerator time per token [s]
     Under layer-split (pipeline) execution each device works 1/gpus of the step and idles
     the rest. Serving mixes the phases by their share of accelerator time at the
-    input:output ratio; outside ``utilization`` the accelerator idles; the host's share is
-    added at its full power. See docs/methodology.md, "Power".
+    input:output ratio; outside ``utilization`` the accelerator idles. The host follows the
+    accelerators' load, from its idle to its full-load power; network and storage draw their
+    figures; hot spares idle, powered. Provisioned power is every part at full load, spares
+    included. See docs/methodology.md, "Power".
 
     >>> d = {"step_s": 1.0, "memory_s": 1.0, "compute_busy_s": 0.0, "overhead_s": 0.0, "comm_s": 0.0}
     >>> f = {"step_s": 1.0, "memory_s": 0.0, "compute_busy_s": 1.0, "overhead_s": 0.0, "comm_s": 0.0}
-    >>> p = serving_power(d, f, 1.0, 0.0, 100.0, 700.0, 0.5, 0.25, True, 1.0, 0.0, 0.5, 800.0, 8.0)
+    >>> p = serving_power(d, f, 1.0, 0.0, 100.0, 700.0, 0.5, 0.25, True, 1.0, 0.0, 0.5, 800.0, 800.0, 0.0, 0.0,
+    ...                   8.0, 0.0)
     >>> float(p["decode_power_w"]), float(p["prefill_power_w"]), float(p["avg_power_w_per_gpu"])
     (400.0, 700.0, 350.0)
+    >>> p = serving_power(d, f, 1.0, 0.0, 100.0, 700.0, 0.5, 0.25, True, 1.0, 0.0, 0.5, 800.0, 400.0, 0.0, 0.0,
+    ...                   8.0, 0.0)  # host 50 W idle + 50 W x load 0.25 per accelerator
+    >>> float(p["avg_power_w_per_gpu"]), float(p["provisioned_w_per_gpu"])
+    (312.5, 800.0)
+    >>> float(p["marginal_w_per_gpu"])  # a busy hour over an idle one: 300 W of board, 25 W of host
+    325.0
     """
     idle = np.minimum(idle_w, tdp_w)
     duty = np.where(np.asarray(tensor_parallel, dtype=bool), 1.0, 1.0 / gpus)
@@ -199,23 +209,63 @@ def serving_power(decode, prefill, gpu_seconds_per_output_token, gpu_seconds_per
     busy_in = input_tokens_per_output_token * gpu_seconds_per_input_token
     prefill_share = busy_in / (busy_in + gpu_seconds_per_output_token)
     serving_w = prefill_share * p_prefill + (1.0 - prefill_share) * p_decode
-    host_w_per_gpu = host_power_w / accelerator_count
+    board_w = energy.average_power_w(idle, serving_w, utilization)
+    span = np.where(tdp_w > idle, tdp_w - idle, 1.0)
+    load = np.where(tdp_w > idle, (board_w - idle) / span, 0.0)
+    host_idle = np.minimum(host_idle_power_w, host_power_w)
+    host_w = energy.host_power_w(host_idle, host_power_w, load)
+    other_w = network_power_w + storage_power_w
+    spare_w = hot_spare_fraction * (idle + (host_idle + other_w) / accelerator_count)
+    host_per_load = (host_power_w - host_idle) / accelerator_count / span
     return {
+        "marginal_w_per_gpu": (serving_w - idle) * (1.0 + host_per_load),
         "decode_power_w": p_decode,
         "prefill_power_w": p_prefill,
-        "avg_power_w_per_gpu": energy.average_power_w(idle, serving_w, utilization) + host_w_per_gpu,
-        "provisioned_w_per_gpu": tdp_w + host_w_per_gpu,
+        "avg_power_w_per_gpu": board_w + (host_w + other_w) / accelerator_count + spare_w,
+        "provisioned_w_per_gpu": (1.0 + hot_spare_fraction) * (tdp_w + (host_power_w + other_w) / accelerator_count),
     }
 
 
 # ------------------------------------------------------------------ 4. costs
-def capex_per_gpu(owned, price_usd, accelerator_count, host_capex_usd, network_capex_usd):
-    """Purchase price per accelerator of an owned system, host and network shares included [USD]; 0 when rented.
+def capex_per_gpu(owned, price_usd, accelerator_count, host_capex_usd, network_capex_usd, storage_capex_usd,
+                  hot_spare_fraction):
+    """Purchase price per serving accelerator of an owned system, by part, spares included [USD]; 0 when rented.
 
-    >>> float(capex_per_gpu(1.0, 25000.0, 8.0, 80000.0, 40000.0))
-    40000.0
+    >>> c = capex_per_gpu(1.0, 25000.0, 8.0, 80000.0, 40000.0, 0.0, 0.0)
+    >>> float(c["hardware_capex_usd_per_gpu"]), float(c["network_capex_usd_per_gpu"]), float(c["capex_usd_per_gpu"])
+    (35000.0, 5000.0, 40000.0)
     """
-    return owned * costs.capex_per_accelerator_usd(price_usd, accelerator_count, host_capex_usd, network_capex_usd)
+    bought = owned * (1.0 + hot_spare_fraction)
+    hardware = bought * costs.capex_per_accelerator_usd(price_usd, accelerator_count, host_capex_usd, 0.0)
+    network = bought * network_capex_usd / accelerator_count
+    storage = bought * storage_capex_usd / accelerator_count
+    return {"hardware_capex_usd_per_gpu": hardware, "network_capex_usd_per_gpu": network,
+            "storage_capex_usd_per_gpu": storage, "capex_usd_per_gpu": hardware + network + storage}
+
+
+def terminal_value(owned, hardware_capex_usd_per_gpu, resale_fraction_at_horizon, hardware_price_decline_per_year,
+                   horizon_years):
+    """What the accelerators and hosts fetch when sold at the horizon, per serving accelerator [USD].
+
+    >>> round(float(terminal_value(1.0, 40000.0, 0.46, 0.0, 3.0)), 6)
+    18400.0
+    """
+    return owned * hardware_capex_usd_per_gpu * finance.resale_value_fraction(
+        resale_fraction_at_horizon, hardware_price_decline_per_year, horizon_years)
+
+
+def marginal_cost(pays_energy, marginal_w_per_gpu, pue, electricity_usd_per_kwh, rent_usd_per_gpu_hour,
+                  extras_usd_per_gpu_hour, rent_billed_per_used_hour):
+    """What one more busy hour costs when the capacity is already there [USD per used GPU-h].
+
+    Owned hardware (capital, building, staff paid either way): the extra energy of serving over
+    idling. A rental billed per used hour: its price. A reservation: nothing more.
+
+    >>> float(marginal_cost(1.0, 500.0, 1.2, 0.1, 0.0, 0.0, 0.0)), float(marginal_cost(0.0, 500.0, 1.0, 0.0, 6.88, 0.0, 1.0))
+    (0.06, 6.88)
+    """
+    return (pays_energy * energy.energy_cost_usd_per_hour(marginal_w_per_gpu, pue, electricity_usd_per_kwh)
+            + rent_billed_per_used_hour * (rent_usd_per_gpu_hour + extras_usd_per_gpu_hour))
 
 
 def cost_per_gpu_hour(values) -> dict:
@@ -225,13 +275,13 @@ def cost_per_gpu_hour(values) -> dict:
 
 # -------------------------------------------------------------- 5. per token
 def per_token(cost_usd_per_gpu_hour, gpu_seconds_per_output_token, gpu_seconds_per_input_token, utilization,
-              input_tokens_per_output_token, margin_fraction, marketplace_fee_fraction, provisioned_w_per_gpu, pue,
-              availability_hours_per_day):
+              input_tokens_per_output_token, markup_fraction, margin_fraction, marketplace_fee_fraction,
+              provisioned_w_per_gpu, pue, availability_hours_per_day):
     """Cost and price per million tokens, tokens per day per accelerator and per MW of site power.
 
     Every hour is paid, ``utilization`` of it serves; see ``costs.usd_per_million_tokens``.
 
-    >>> t = per_token(3.6, 0.001, 0.0001, 0.5, 1.0, 0.0, 0.0, 1000.0, 1.0, 24.0)
+    >>> t = per_token(3.6, 0.001, 0.0001, 0.5, 1.0, 0.0, 0.0, 0.0, 1000.0, 1.0, 24.0)
     >>> float(t["cost_usd_per_million_output_tokens"]), float(t["cost_usd_per_million_input_tokens"])
     (2.0, 0.2)
     """
@@ -244,8 +294,10 @@ def per_token(cost_usd_per_gpu_hour, gpu_seconds_per_output_token, gpu_seconds_p
         "cost_usd_per_million_output_tokens": c_out,
         "cost_usd_per_million_input_tokens": c_in,
         "cost_usd_per_million_tokens_blended": blended,
-        "price_usd_per_million_tokens_blended": costs.selling_price(blended, margin_fraction, marketplace_fee_fraction),
-        "price_usd_per_million_output_tokens": costs.selling_price(c_out, margin_fraction, marketplace_fee_fraction),
+        "price_usd_per_million_tokens_blended": costs.selling_price(blended, markup_fraction, margin_fraction,
+                                                                    marketplace_fee_fraction),
+        "price_usd_per_million_output_tokens": costs.selling_price(c_out, markup_fraction, margin_fraction,
+                                                                   marketplace_fee_fraction),
         "served_output_tokens_per_s_per_gpu": served,
         "output_tokens_per_day_per_mw": costs.tokens_per_day_per_mw(served, utilization, provisioned_w_per_gpu, pue),
         "output_tokens_per_day_per_gpu": served * utilization * availability_hours_per_day * SECONDS_PER_HOUR,
@@ -284,6 +336,20 @@ def evaluate(x) -> dict:
         return _evaluate(x)
 
 
+def phases(x, v, batch):
+    """(decode step, prefill step, prompt tokens, tokens prefilled per step): the decode step over ``batch``
+    sequences at the setup's context, and the prefill of ``prefill_batch`` prompts attending half their
+    length on average (docs/methodology.md section 1)."""
+    decode = call(forward_step, {**v, "tokens": batch, "attended_tokens": x["context_tokens"],
+                                 "kv_bytes": batch * v["kv_bytes_per_sequence"]})
+    prompt = np.asarray(x["prompt_tokens"], dtype=float)
+    p_tokens = x["prefill_batch"] * prompt
+    p_kv = throughput.kv_cache_bytes(x["prefill_batch"], prompt, x["kv_bytes_per_token_full"],
+                                     x["kv_bytes_per_token_window"], x["window_tokens"])
+    prefill = call(forward_step, {**v, "tokens": p_tokens, "attended_tokens": prompt / 2.0, "kv_bytes": p_kv})
+    return decode, prefill, prompt, p_tokens
+
+
 def _evaluate(x) -> dict:
     v = dict(x)  # inputs, then each stage's intermediates, looked up by name
     v["weight_bytes_total"] = x["weight_params_total"] * x["bytes_per_param"]
@@ -297,13 +363,7 @@ def _evaluate(x) -> dict:
     plan = call(memory_plan, {**v, "batch": requested})
     batch = plan["batch"]
 
-    decode = call(forward_step, {**v, "tokens": batch, "attended_tokens": x["context_tokens"],
-                                 "kv_bytes": batch * v["kv_bytes_per_sequence"]})
-    prompt = np.asarray(x["prompt_tokens"], dtype=float)
-    p_tokens = x["prefill_batch"] * prompt
-    p_kv = throughput.kv_cache_bytes(x["prefill_batch"], prompt, x["kv_bytes_per_token_full"],
-                                     x["kv_bytes_per_token_window"], x["window_tokens"])
-    prefill = call(forward_step, {**v, "tokens": p_tokens, "attended_tokens": prompt / 2.0, "kv_bytes": p_kv})
+    decode, prefill, prompt, p_tokens = phases(x, v, batch)
     v["gpu_seconds_per_output_token"] = gpus * decode["step_s"] / batch
     v["gpu_seconds_per_input_token"] = gpus * prefill["step_s"] / p_tokens
     lat = serving.latency(decode["step_s"], prefill["step_s"], batch, x["input_tokens_per_output_token"], p_tokens,
@@ -311,7 +371,7 @@ def _evaluate(x) -> dict:
 
     power = call(serving_power, {**v, "decode": decode, "prefill": prefill})
     v.update(power)
-    v["capex_usd_per_gpu"] = call(capex_per_gpu, v)
+    v.update(call(capex_per_gpu, v))
     v["accelerators_total"] = x["systems_count"] * x["accelerator_count"]
     lines = cost_per_gpu_hour(v)
     v["cost_usd_per_gpu_hour"] = total = sum(lines.values())
@@ -345,7 +405,10 @@ def _evaluate(x) -> dict:
         "energy_j_per_input_token": power["prefill_power_w"] * v["gpu_seconds_per_input_token"],
         "avg_power_w_per_gpu": power["avg_power_w_per_gpu"],
         "capex_usd_per_gpu": v["capex_usd_per_gpu"],
+        "terminal_value_usd_per_gpu": call(terminal_value, v),
         "cost_usd_per_gpu_hour": total,
+        "cost_usd_per_used_gpu_hour": total / x["utilization"],
+        "marginal_usd_per_used_gpu_hour": call(marginal_cost, v),
         **{f"{name}_usd_per_gpu_hour": value for name, value in lines.items()},
         "operating_usd_per_gpu_hour": sum(lines[line.name] for line in COST_LINES if line.nature == OPERATING),
         **tokens,

@@ -63,6 +63,8 @@ INPUTS = by_name(
     Input("tdp_w", "W", "board power limit of one accelerator", "accelerator.tdp_w"),
     Input("idle_w", "W", "board power of one idle accelerator", "accelerator.idle_w"),
     Input("price_usd", "USD", "purchase price of one accelerator", "accelerator.price_usd", OWN),
+    Input("failure_rate_per_year", "1/yr", "accelerators replaced at the owner's cost per accelerator-year",
+          "accelerator.failure_rate_per_year", OWN),
     # what the serving engine achieves: the setup's runtime profile, else the hardware class's
     # factors (docs/methodology.md "Efficiency factors" and "Runtimes")
     Input("eta_memory", "[-]", "achieved / datasheet memory bandwidth in decode"),
@@ -81,6 +83,12 @@ INPUTS = by_name(
     Input("host_capex_usd", "USD", "host (CPUs, chassis, memory) price of one system", "system.host_capex_usd", OWN),
     Input("network_capex_usd", "USD", "network share of one system's price", "system.network_capex_usd", OWN),
     Input("host_power_w", "W", "host power of one system at full load", "system.host_power_w"),
+    Input("host_idle_power_w", "W", "host power of one system while its accelerators idle (the system's figure, "
+          "else its full-load power)"),
+    Input("network_power_w", "W", "network power per system (switches, optics) beyond the host's own NICs",
+          "system.network_power_w"),
+    Input("storage_capex_usd", "USD", "storage share of one system's price", "system.storage_capex_usd", OWN),
+    Input("storage_power_w", "W", "storage power per system", "system.storage_power_w"),
     Input("interconnect_bandwidth_gb_per_s", "GB/s", "accelerator-to-accelerator bandwidth, one direction",
           "system.interconnect_bandwidth_gb_per_s"),
     Input("allreduce_latency_s", "s", "latency of one decode-sized all-reduce on the system's interconnect"),
@@ -95,20 +103,36 @@ INPUTS = by_name(
     Input("operations_usd_per_kw_month", "USD/kW-month", "site operations per provisioned kW",
           "site.operations_usd_per_kw_month", OWN),
     # -------------------------------------------------------------------- finance
-    Input("cost_of_capital_per_year", "1/yr", "rate the capital is charged at", "finance.cost_of_capital_per_year",
-          OWN),
+    Input("cost_of_capital_per_year", "1/yr", "after-tax rate the capital is charged at: the finance profile's "
+          "cost of capital, or the WACC of its debt/equity split"),
     Input("economic_life_years", "yr", "life over which the hardware is annualized", "finance.economic_life_years",
           OWN, otherwise=1.0),
-    Input("residual_value_fraction", "[-]", "resale value at end of life, share of capex",
-          "finance.residual_value_fraction", OWN),
+    Input("residual_value_fraction", "[-]", "resale value of the accelerators and hosts at the end of their life, "
+          "share of their price, from the finance profile's resale curve or residual value"),
+    Input("hardware_price_decline_per_year", "1/yr", "yearly fall of hardware prices beyond what the resale curve "
+          "holds; lowers every resale", "finance.hardware_price_decline_per_year", OWN),
+    Input("horizon_years", "yr", "age at which the hardware is sold: the run's horizon (invest), else the end of "
+          "its economic life"),
+    Input("resale_fraction_at_horizon", "[-]", "resale value at the horizon from the resale curve, share of the price"),
+    Input("income_tax_rate", "[-]", "income tax on the owner's profit", "finance.income_tax_rate", OWN),
+    Input("tax_depreciation_method", "[-]", "tax depreciation schedule: 0 straight line over the life, 1 MACRS "
+          "5-year, 2 expensing (engine.finance.TAX_DEPRECIATION)"),
     Input("maintenance_fraction_per_year", "1/yr", "maintenance per year, share of capex",
           "finance.maintenance_fraction_per_year", OWN),
-    Input("insurance_fraction_per_year", "1/yr", "insurance per year, share of capex",
+    Input("insurance_fraction_per_year", "1/yr", "insurance per year, share of the book value",
           "finance.insurance_fraction_per_year", OWN),
-    Input("property_tax_fraction_per_year", "1/yr", "property tax per year, share of capex",
+    Input("property_tax_fraction_per_year", "1/yr", "property tax per year, share of the book value",
           "finance.property_tax_fraction_per_year", OWN),
+    Input("staff_usd_per_accelerator_year", "USD/yr", "staff the owner adds per accelerator it runs",
+          "finance.staff_usd_per_accelerator_year", OWN),
+    Input("staff_usd_per_mw_year", "USD/yr", "staff the owner adds per MW of provisioned IT power",
+          "finance.staff_usd_per_mw_year", OWN),
+    Input("hot_spare_fraction", "[-]", "spare accelerators (with their servers) bought and kept powered, idle, per "
+          "serving one", "finance.hot_spare_fraction", OWN),
     # ---------------------------------------------------------------------- offer
     Input("rent_usd_per_gpu_hour", "USD/GPU-h", "rental price at the setup's term"),
+    Input("rent_billed_per_used_hour", "bool", "1 when the term bills only the hours used (on demand, spot); 0 when "
+          "it bills every hour (a reservation)"),
     Input("extras_usd_per_gpu_hour", "USD/GPU-h", "storage, egress and other extras of a rental",
           "offer.extras_usd_per_gpu_hour", RENT),
     # ---------------------------------------------------------------------- setup
@@ -133,8 +157,9 @@ INPUTS = by_name(
     Input("input_tokens_per_output_token", "[-]", "prompt tokens per generated token (the workload's input / output)"),
     Input("max_ttft_ms", "ms", "latency target on the time to first token (inf: none)"),
     Input("max_tpot_ms", "ms", "latency target on the time per output token (inf: none)"),
-    Input("staff_usd_per_year", "USD/yr", "staff cost of the deployment", "staff_usd_per_year"),
-    Input("margin_fraction", "[-]", "margin on the selling price", "margin_fraction"),
+    Input("staff_usd_per_year", "USD/yr", "fixed staff cost of the deployment (its own team)", "staff_usd_per_year"),
+    Input("markup_fraction", "[-]", "markup on cost: price = cost x (1 + markup)", "markup_fraction"),
+    Input("margin_fraction", "[-]", "margin on the selling price: price = cost / (1 - margin)", "margin_fraction"),
     Input("marketplace_fee_fraction", "[-]", "share of the price a marketplace keeps", "marketplace_fee_fraction"),
     Input("bytes_per_param", "B", "bytes per weight at the setup's precision, quantization scales included"),
     # ------------------------------------------------------------- run options
@@ -168,6 +193,9 @@ INPUTS = by_name(
 # Intermediates the stages compute that cost-line formulas may take by name.
 INTERMEDIATES = MappingProxyType({
     "capex_usd_per_gpu": "USD",
+    "hardware_capex_usd_per_gpu": "USD",
+    "network_capex_usd_per_gpu": "USD",
+    "storage_capex_usd_per_gpu": "USD",
     "provisioned_w_per_gpu": "W",
     "avg_power_w_per_gpu": "W",
     "accelerators_total": "accelerators",
@@ -194,9 +222,13 @@ class CostLine:
 
 
 COST_LINES = (
-    CostLine("capital", "capital recovery of the hardware", "capital", CAPITAL, "capital_line"),
+    CostLine("capital", "capital recovery of the accelerators and hosts, spares included, net of resale and of the "
+             "depreciation tax shield", "capital", CAPITAL, "capital_line"),
+    CostLine("network", "capital recovery of the network", "network+storage", CAPITAL, "network_line"),
+    CostLine("storage", "capital recovery of storage", "network+storage", CAPITAL, "storage_line"),
     CostLine("maintenance", "maintenance", "maintenance+insurance+tax", OPERATING, "maintenance_line"),
-    CostLine("insurance_tax", "insurance and property tax", "maintenance+insurance+tax", OPERATING,
+    CostLine("failures", "replacing failed accelerators", "maintenance+insurance+tax", OPERATING, "failures_line"),
+    CostLine("insurance_tax", "insurance and property tax on the book value", "maintenance+insurance+tax", OPERATING,
              "insurance_tax_line"),
     CostLine("energy", "electricity, facility overhead included", "energy", OPERATING, "energy_line"),
     CostLine("facility", "colocation rent or the owned building", "facility+site ops", OPERATING, "facility_line"),
@@ -213,7 +245,7 @@ def line_groups() -> list[tuple[str, tuple[str, ...]]]:
     """``[(group, (line names...))]`` in the order the groups first appear.
 
     >>> line_groups()[1]
-    ('maintenance+insurance+tax', ('maintenance', 'insurance_tax'))
+    ('network+storage', ('network', 'storage'))
     """
     groups: dict[str, list[str]] = {}
     for line in COST_LINES:
@@ -257,8 +289,16 @@ OUTPUTS = by_name(
     Output("energy_j_per_output_token", "J/token", "accelerator energy per generated token"),
     Output("energy_j_per_input_token", "J/token", "accelerator energy per prompt token"),
     Output("avg_power_w_per_gpu", "W", "time-average IT power per accelerator, host share included"),
-    Output("capex_usd_per_gpu", "USD", "purchase price per accelerator, host and network share included"),
-    Output("cost_usd_per_gpu_hour", "USD/GPU-h", "all cost lines of an accelerator-hour"),
+    Output("marginal_usd_per_used_gpu_hour", "USD/GPU-h", "what one more busy hour costs with the capacity already "
+           "paid for: the extra energy over idling (owned), the price (rented per used hour)"),
+    Output("capex_usd_per_gpu", "USD", "purchase price per serving accelerator: its host, network, storage and "
+           "spares share included"),
+    Output("terminal_value_usd_per_gpu", "USD", "what the accelerators and hosts of one serving accelerator fetch "
+           "when sold at the horizon"),
+    Output("cost_usd_per_gpu_hour", "USD/GPU-h", "all cost lines of an accelerator-hour, every hour of the "
+           "deployment counted"),
+    Output("cost_usd_per_used_gpu_hour", "USD/GPU-h", "the same per hour that serves paid traffic (/ utilization): "
+           "what owning and renting are compared on"),
     *(Output(f"{line.name}_usd_per_gpu_hour", "USD/GPU-h", line.label) for line in COST_LINES),
     Output("operating_usd_per_gpu_hour", "USD/GPU-h", "the operating cost lines: what is paid month by month"),
     Output("cost_usd_per_million_output_tokens", "USD/M tokens", "cost of a million generated tokens"),

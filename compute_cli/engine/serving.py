@@ -25,7 +25,7 @@ over ``C`` falls; the prefill added per step and the queueing factor grow), so t
 highest-throughput concurrency meeting the targets is the largest that meets them. It is
 found by bisection over whole ``C`` for each tensor-parallel degree that divides the
 system (replicas are the rest), and the degree with the most output tokens/s per
-accelerator wins. docs/methodology.md, section 8, documents every term and checks
+accelerator wins. docs/methodology.md, section 10, documents every term and checks
 it against public measurements. All functions broadcast.
 """
 
@@ -36,7 +36,7 @@ import numpy as np
 from compute_cli.engine import throughput
 from compute_cli.engine.constants import S_PER_MS
 
-# Engine defaults that bound the search (assumptions, docs/methodology.md section 8):
+# Engine defaults that bound the search (assumptions, docs/methodology.md section 10):
 # the running batch is capped at vLLM's default max_num_seqs on accelerators with >= 70 GiB
 # (vllm/engine/arg_utils.py: 1,024; 256 on smaller ones; range 256-2,048), and prefill takes
 # at most TensorRT-LLM's default max_num_tokens of prompt tokens per step (8,192, also

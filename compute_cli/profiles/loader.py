@@ -114,6 +114,10 @@ def translate(exc: msgspec.ValidationError, doc: Document, struct_type) -> Input
     elif m := re.match(r"Invalid enum value (.+)", message):
         choices = choices_at(struct_type, path)
         text = f"must be one of {', '.join(choices)}, got {m.group(1)}" + did_you_mean(str(got), choices)
+    elif (m := re.match(r"([a-z_]+): (.+)$", message)) and m.group(1) in fields_at(struct_type, path):
+        # a rule of the struct itself (``__post_init__``) that names the key it is about
+        path = path + (m.group(1),)
+        text = m.group(2)
     elif m := re.match(r"Expected `(.+)`, got `(.+)`", message):
         if isinstance(got, bool):
             shown = str(got).lower()

@@ -49,6 +49,9 @@ SETUP_FIELDS = [f for f in Setup.__struct_fields__
 # ResolvedSetup attribute -> the words its paths start with (a setup's own fields have none)
 PREFIX = {attr: word + "." for word, (attr, _) in ROOTS.items()} | {"setup": ""}
 MAX_NUMBER_CHARS = 1000  # a longer value is text (Python converts integers of at most 4,300 digits)
+# Paths written under one profile that set a field of the setup: the offer lists its prices by
+# term, the setup picks one, so ``offer.term`` is the setup's ``term`` for every setup with an offer.
+ALIASES = {("offer", "term"): ("term",)}
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,7 @@ def parse_value(raw: str):
 def target(path: tuple[str, ...], text: str, option: str = "--set") -> tuple[str, type, tuple[str, ...]]:
     """Split a path into (root attribute, struct type, field path) or raise with a did-you-mean."""
     text = shown(text)
+    path = ALIASES.get(tuple(path), path)
     head = path[0]
     if head in ROOTS:
         attr, struct_type = ROOTS[head]
@@ -190,6 +194,17 @@ def _struct_class(struct_type, path):
     return t.cls if isinstance(t, mi.StructType) else struct_type
 
 
+def scope(path: tuple[str, ...], text: str, option: str = "--set") -> str:
+    """The profile a setup must have for ``path`` to apply to it: ``offer`` for ``offer.term``, else its target's.
+
+    >>> scope(("offer", "term"), "offer.term=spot"), scope(("term",), "term=spot")
+    ('offer', 'setup')
+    """
+    if tuple(path) in ALIASES:
+        return path[0]
+    return target(path, text, option)[0]
+
+
 def applies(r: ResolvedSetup, attr: str) -> bool:
     """Whether a path rooted at ``attr`` applies to setup ``r``: it has that profile.
 
@@ -235,6 +250,7 @@ def apply(resolved: list[ResolvedSetup], model: Model | None, assignments: list[
     out = list(resolved)
     for a in assignments:
         attr, _struct_type, rest = target(a.path, a.text, option)
+        where = scope(a.path, a.text, option)
         if attr == "model":
             if model is None:
                 raise InputError(f"{option} {a.text}: this command has no model")
@@ -242,13 +258,13 @@ def apply(resolved: list[ResolvedSetup], model: Model | None, assignments: list[
             continue
         applied = False
         for i, r in enumerate(out):
-            if not applies(r, attr):
+            if not applies(r, where):
                 continue
             out[i] = dataclasses.replace(r, **{attr: _replace(getattr(r, attr), rest, a.value, a.text, option,
                                                                a.scale)})
             applied = True
         if not applied:
-            raise InputError(f"{option} {a.text}: applies to none of the setups in this run (no setup has a {attr})")
+            raise InputError(f"{option} {a.text}: applies to none of the setups in this run (no setup has a {where})")
     for r in out:
         if r.offer is not None and getattr(r.offer.usd_per_gpu_hour, r.setup.term) is None:
             raise InputError(f"setup '{r.setup.id}': offer '{r.offer.id}' has no '{r.setup.term}' price "

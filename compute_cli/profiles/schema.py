@@ -71,6 +71,15 @@ class PeakTflops(Base, kw_only=True):
     int4: Pos | None = None
 
 
+class PricePoint(Base, kw_only=True):
+    """One dated price of an accelerator (or its share of a system) in the sources: history, not an input."""
+
+    as_of: str
+    usd_per_accelerator: NonNeg
+    basis: str  # what the price covers: 'GPU', 'share of an 8-GPU server', ...
+    source: str
+
+
 class Hardware(Base, kw_only=True):
     id: Id
     name: str
@@ -83,6 +92,8 @@ class Hardware(Base, kw_only=True):
     idle_w: NonNeg
     price_usd: NonNeg
     launch_year: Year
+    failure_rate_per_year: Fraction = 0.0  # accelerators replaced at the owner's cost per accelerator-year
+    price_history: list[PricePoint] = []  # dated prices the sources give; shown, not computed with
     notes: str = ""
 
 
@@ -93,7 +104,11 @@ class System(Base, kw_only=True):
     accelerator_count: Accelerators
     host_capex_usd: NonNeg
     network_capex_usd: NonNeg = 0.0
-    host_power_w: NonNeg
+    host_power_w: NonNeg  # at full load
+    host_idle_power_w: NonNeg | None = None  # while the accelerators idle; absent: the full-load figure
+    network_power_w: NonNeg = 0.0  # switches and optics beyond the host's own NICs
+    storage_capex_usd: NonNeg = 0.0
+    storage_power_w: NonNeg = 0.0
     interconnect: Literal["nvlink", "infinity-fabric", "pcie", "unified-memory", "none"]
     interconnect_bandwidth_gb_per_s: Pos
     notes: str = ""
@@ -116,16 +131,47 @@ class Site(Base, kw_only=True):
     notes: str = ""
 
 
+Rate = Annotated[float, Meta(ge=0, le=1)]
+TaxDepreciation = Literal["straight-line", "macrs-5", "expensing"]
+
+
 class Finance(Base, kw_only=True):
+    """How an owner pays for and books its hardware (docs/methodology.md, "Terminal value, taxes and financing")."""
+
     id: Id
     name: str
-    cost_of_capital_per_year: Annotated[float, Meta(ge=0, le=1)]
+    # the cost of capital: a WACC, or a debt/equity split it is computed from
+    cost_of_capital_per_year: Rate | None = None
+    debt_fraction: Fraction | None = None
+    cost_of_debt_per_year: Rate | None = None
+    cost_of_equity_per_year: Rate | None = None
     economic_life_years: Annotated[float, Meta(gt=0, le=30)]
-    residual_value_fraction: Fraction = 0.0
+    # what the hardware fetches when sold: a curve by age, or one value at the end of the life
+    residual_value_fraction: Fraction | None = None
+    resale_fraction_by_age: list[Fraction] = []  # at ages 1, 2, 3, ... years, share of the price paid
+    hardware_price_decline_per_year: Annotated[float, Meta(ge=-0.5, lt=1)] = 0.0  # beyond what the curve holds
+    income_tax_rate: FractionBelowOne = 0.0
+    tax_depreciation: TaxDepreciation = "straight-line"
     maintenance_fraction_per_year: Fraction = 0.0
-    insurance_fraction_per_year: Fraction = 0.0
-    property_tax_fraction_per_year: Fraction = 0.0
+    insurance_fraction_per_year: Fraction = 0.0  # of the book value
+    property_tax_fraction_per_year: Fraction = 0.0  # of the book value
+    # operations the owner scales with its fleet (a deployment's own fixed team is the setup's staff_usd_per_year)
+    staff_usd_per_accelerator_year: NonNeg = 0.0
+    staff_usd_per_mw_year: NonNeg = 0.0  # per MW of provisioned IT power
+    hot_spare_fraction: Fraction = 0.0  # accelerators bought and powered, idle, per serving one
     notes: str = ""
+
+    def __post_init__(self):
+        split = (self.debt_fraction, self.cost_of_debt_per_year, self.cost_of_equity_per_year)
+        if self.cost_of_capital_per_year is None and any(v is None for v in split):
+            raise ValueError("cost_of_capital_per_year: give the cost of capital (a WACC), or debt_fraction, "
+                             "cost_of_debt_per_year and cost_of_equity_per_year")
+        if self.resale_fraction_by_age and self.residual_value_fraction:
+            raise ValueError("residual_value_fraction: give resale_fraction_by_age (a curve) or "
+                             "residual_value_fraction (the value at the end of the life), not both; "
+                             "residual_value_fraction: 0 means nothing is recovered")
+        if any(b > a for a, b in zip(self.resale_fraction_by_age, self.resale_fraction_by_age[1:], strict=False)):
+            raise ValueError("resale_fraction_by_age: must not rise with age")
 
 
 class OfferPrices(Base, kw_only=True):
@@ -289,9 +335,15 @@ class Setup(Base, kw_only=True):
     context_tokens: _count(MAX_CONTEXT_TOKENS) | None = None  # KV-cache tokens per sequence; none: from the workload
     input_tokens_per_output_token: NonNeg = 1.0  # used without a workload
     staff_usd_per_year: NonNeg = 0.0
-    margin_fraction: FractionBelowOne = 0.0
+    markup_fraction: Annotated[float, Meta(ge=0, le=100)] = 0.0  # on cost: price = cost x (1 + markup)
+    margin_fraction: FractionBelowOne = 0.0  # on price: price = cost / (1 - margin)
     marketplace_fee_fraction: FractionBelowOne = 0.0
     notes: str = ""
+
+    def __post_init__(self):
+        if self.markup_fraction and self.margin_fraction:
+            raise ValueError("margin_fraction: give markup_fraction (a markup on cost) or margin_fraction (a margin "
+                             "on the selling price), not both")
 
 
 class MarketQuote(Base, kw_only=True):

@@ -56,7 +56,7 @@ def _replica(s) -> str:
 # (label, getter, formatter); None marks a section break. The cost rows are the
 # registry's groups of cost lines, in its order.
 ROWS = [
-    ("kind", lambda s: s["kind"], str),
+    ("kind", lambda s: s["kind"] + (f" ({s['term']})" if s.get("term") else ""), str),
     ("hardware", lambda s: s["hardware"], str),
     ("precision", lambda s: s["precision"], str),
     ("runtime", lambda s: s.get("runtime") or "(class factors)", str),
@@ -70,6 +70,8 @@ ROWS = [
     None,
     ("$/GPU-hour", lambda s: s["cost_usd_per_gpu_hour"], money),
     *((f"  {group}", _group(names), money) for group, names in line_groups()),
+    ("$/used GPU-hour", lambda s: s["cost_usd_per_used_gpu_hour"], money),
+    ("  one more busy hour", lambda s: s["marginal_usd_per_used_gpu_hour"], money),
     None,
     ("decode tokens/s per GPU", lambda s: s["decode_tokens_per_s_per_gpu"], lambda v: _num(v, ",.0f")),
     ("prefill tokens/s per GPU", lambda s: s["prefill_tokens_per_s_per_gpu"], lambda v: _num(v, ",.0f")),

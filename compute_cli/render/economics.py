@@ -30,6 +30,8 @@ def point_text(point: dict | None, workload: dict | None = None) -> str:
             f"{point['replicas_per_system']}, TPOT {_fmt(point['tpot_ms'], '.3g')} ms, TTFT "
             f"{_fmt(point['ttft_ms'], ',.0f')} ms")
     return text + (f" ({workload['id']})" if workload else "")
+
+
 def _range(r: dict, fmt) -> str:
     """``'$1.2M (-$0.3M\u2013$2.9M)'``: a median and its 5th to 95th percentile, each with ``fmt``."""
     if r["p50"] is None:
@@ -37,40 +39,60 @@ def _range(r: dict, fmt) -> str:
     return f"{fmt(r['p50'])} ({fmt(r['p5'])}\u2013{fmt(r['p95'])})"
 
 
+def _months(value, note) -> str:
+    return f"{value} months" if value is not None else (note or "n/a")
+
+
 def _invest(r: dict, fmt: str, stream) -> None:
+    from compute_cli.analysis.invest import operating_point_text
+
     price = r["price"]
     if price["mode"] == "rent-out":
         price_text = f"renting out at ${number(price['usd_per_gpu_hour'])}/GPU-hour"  # as given
     else:
         price_text = (f"{money(price['input_usd_per_million_tokens'])} in / {money(price['output_usd_per_million_tokens'])}"
                       f" out per M tokens ({price['source']})")
+    if price.get("marketplace_fee_fraction"):
+        price_text += f", less a {price['marketplace_fee_fraction']:.0%} marketplace fee"
+    fin = r["financing"]
+    tax = f", {fin['income_tax_rate']:.0%} income tax ({fin['tax_depreciation']})" if fin.get("income_tax_rate") else ""
+    stranded = _pct(r["stranded_price_decline_per_year"])
+    if r.get("stranded_note"):
+        stranded = r["stranded_note"] if r["stranded_price_decline_per_year"] is None else f"{stranded} ({r['stranded_note']})"
     summary = [
         ["accelerators", _fmt(r["accelerators"], ",d")],
         ["operating point", point_text(r.get("operating_point"), r.get("workload"))],
         ["price today", price_text],
         ["price decline per year", _pct(r["price_decline_per_year"])],
-        ["cost of capital", _pct(r["cost_of_capital_per_year"])],
+        ["cost of capital", f"{_pct(r['cost_of_capital_per_year'])} ({fin['basis']}){tax}"],
         ["capex", money(r["capex_usd"])],
         ["revenue, first month", money(r["revenue_usd_first_month"])],
         ["opex per month", money(r["opex_usd_per_month"])],
+        ["resale at the horizon", f"{money(r['resale_usd'])} ({r['resale_basis']})"],
         ["NPV", money(r["npv_usd"])],
         *([["  p50 (p5\u2013p95)", _range(r["ranges"]["npv_usd"], money)]] if "ranges" in r else []),
-        ["IRR", _pct(r["irr"])],
+        ["NPV per accelerator", money(r["npv_usd_per_accelerator"])],
+        ["NPV per $ invested", "n/a" if r["npv_per_usd_invested"] is None else f"{r['npv_per_usd_invested']:.2f}"],
+        ["IRR", _pct(r["irr"]) if r["irr"] is not None else (r.get("irr_note") or "n/a")],
         *([["  p50 (p5\u2013p95)", _range(r["ranges"]["irr"], _pct)]] if "ranges" in r else []),
-        ["payback", "never" if r["payback_months"] is None else f"{r['payback_months']} months"],
-        ["price decline that strands the capital", _pct(r["stranded_price_decline_per_year"])],
+        ["payback", _months(r["payback_months"], r.get("payback_note"))],
+        ["discounted payback", _months(r["discounted_payback_months"], r.get("payback_note"))],
+        ["price decline that strands the capital", stranded],
     ]
     title = f"invest: {r['setup']} serving {r['model']} over {r['years']:g} years"
     _table(title, ["metric", "value"], summary, fmt, stream, left=2)
+    if r["irr"] is not None and r.get("irr_note"):
+        stream.write(f"note: {r['irr_note']}\n")
     if "monte_carlo" in r:
         mc = r["monte_carlo"]
         stream.write(f"ranges: p50 (p5\u2013p95) of {mc['samples']:,} samples (seed {mc['seed']}) over "
                      f"{len(mc['uncertain_inputs'])} declared distributions (the setup's figures and the market's "
                      "quotes)\n")
-    stream.write("\n")
-    flows = [[str(y["year"]), money(y["revenue_usd"]), money(y["opex_usd"]), money(y["resale_usd"]), money(y["net_usd"])]
-             for y in r["cash_flows_by_year"]]
-    _table("cash flows by year (capex at t=0)", ["year", "revenue", "opex", "resale", "net"], flows, fmt, stream)
+    stream.write(f"holds at: {operating_point_text(r['operating_point'])}\n\n")
+    flows = [[str(y["year"]), money(y["revenue_usd"]), money(y["opex_usd"]), money(y["tax_usd"]), money(y["resale_usd"]),
+              money(y["net_usd"])] for y in r["cash_flows_by_year"]]
+    _table("cash flows by year (capex at t=0)", ["year", "revenue", "opex", "income tax", "resale", "net"], flows, fmt,
+           stream)
 
 
 def _key_values(title: str, pairs: list[tuple[str, str]], fmt: str, stream) -> None:
@@ -78,20 +100,34 @@ def _key_values(title: str, pairs: list[tuple[str, str]], fmt: str, stream) -> N
 
 
 def _rent_or_buy(r: dict, fmt: str, stream) -> None:
-    months = r["breakeven_months"]
+    from compute_cli.analysis.invest import operating_point_text
+
+    u = r["setup_utilization"]
+    breakeven = _pct(r["breakeven_utilization"]) if r["breakeven_utilization"] is not None else "never"
+    if r.get("breakeven_note"):
+        breakeven += f" ({r['breakeven_note']})"
+    note = r.get("breakeven_months_note")
     _key_values(f"rent or buy: {r['own']} vs {r['rent']} ({r['model']})", [
-        ("rent, $/M output tokens (hours used only)", money(r["rent_cost_usd_per_million_output_tokens"])),
-        (f"own, $/M output tokens at {r['setup_utilization']:.0%} utilization",
+        (f"rent ({r['rent_term']}), $/M output tokens at {u:.0%} utilization",
+         money(r["rent_cost_usd_per_million_output_tokens"])),
+        (f"own, $/M output tokens at {u:.0%} utilization",
          money(r["own_cost_usd_per_million_output_tokens_at_setup_utilization"])),
-        ("owning wins above utilization", _pct(r["breakeven_utilization"])),
+        ("own / rent, $ per used GPU-hour", f"{money(r['own_cost_usd_per_used_gpu_hour'])} / "
+                                            f"{money(r['rent_cost_usd_per_used_gpu_hour'])}"),
+        ("owning wins above utilization", breakeven),
         ("capex", money(r["capex_usd"])),
         ("rent for the same tokens, per month", money(r["rent_usd_per_month_for_same_tokens"])),
         ("own opex per month", money(r["own_opex_usd_per_month"])),
-        ("owning has paid for itself after", "never" if months is None else f"{months:.1f} months"),
+        ("owning has paid for itself after", _months(r["breakeven_months"], note)),
+        ("... discounted", _months(r["discounted_breakeven_months"], note)),
     ], fmt, stream)
+    stream.write(f"holds at: {operating_point_text(r['operating_point'])}; both setups at {u:.0%} "
+                 f"utilization, each paying for its hours by its term\n")
 
 
 def _fleet(r: dict, fmt: str, stream) -> None:
+    from compute_cli.analysis.economics import RANK_KEYS
+
     header = ["hardware", "system", "precision", "GPUs / conc.", "TPOT ms", "accelerators", "tokens/day",
               "tokens/J (site)", "$/M out", "capex", "margin/yr"]
     rows, notes = [], []
@@ -113,10 +149,15 @@ def _fleet(r: dict, fmt: str, stream) -> None:
     w = r.get("workload")
     serving = f"{r['model']} ({w['id']})" if w else r["model"]
     title = (f"fleet: {r['power_mw']:g} MW at {r['site']} serving {serving} at {r['utilization']:.0%} "
-             "utilization, ranked by tokens per joule")
+             f"utilization, ranked by {RANK_KEYS[r['ranked_by']]}")
     _table(title, header, rows, fmt, stream)
     for note in notes:
         stream.write(f"note: {note}\n")
+    shape = (f"batch {r['batch']}" if r.get("batch") else "each at its operating point")
+    if r.get("context_tokens"):
+        shape += f", {r['context_tokens']:,}-token context"
+    stream.write(f"holds at: {shape}, finance {r['finance']}; the power budget caps provisioned power, so tokens a day "
+                 "is what it buys\n")
 
 
 def _breakeven(r: dict, fmt: str, stream) -> None:
@@ -131,6 +172,10 @@ def _breakeven(r: dict, fmt: str, stream) -> None:
     ], fmt, stream)
     if r.get("note"):
         stream.write(f"note: {r['note']}\n")
+    from compute_cli.analysis.invest import operating_point_text
+
+    for name, point in zip(r["setups"], r.get("operating_points", []), strict=False):
+        stream.write(f"holds at, {name}: {operating_point_text(point)}\n")
 
 
 RENDERERS = {"invest": _invest, "rent-or-buy": _rent_or_buy, "fleet": _fleet, "breakeven": _breakeven}

@@ -59,16 +59,6 @@ WORKLOAD = {
               {"type": "null"}],
     "description": "the workload served: tokens per request and latency targets [ms] (null: none)",
 }
-OPERATING_POINT = obj(
-    {"concurrency": {"type": "integer", "description": "sequences in flight per replica"},
-     "tokens_per_s_per_user": NUMBER, "ttft_ms": NUMBER, "tpot_ms": NUMBER,
-     "slo_met": {"type": "boolean", "description": "TPOT and TTFT within the targets"},
-     "chosen": {"type": "boolean", "description": "chosen as the highest-throughput point meeting the targets "
-                                                  "(false: the setup's own batch)"},
-     "gpus_per_replica": INTEGER, "replicas_per_system": INTEGER,
-     "targets": obj({"max_ttft_ms": NUMBER, "max_tpot_ms": NUMBER})},
-    description="Where a setup runs and the latency its users get; a target no point meets gives null costs and a note.",
-)
 # ------------------------------------------------------------------ ranges
 RANGE = obj({"p5": NUMBER, "p50": NUMBER, "p95": NUMBER},
             description="5th, 50th and 95th percentile of a metric over Monte Carlo samples of the declared "
@@ -77,15 +67,19 @@ MONTE_CARLO = obj({"samples": INTEGER, "seed": INTEGER, "uncertain_inputs": TEXT
                   description="how --ranges drew its samples: the same seed gives the same numbers")
 
 # ------------------------------------------------------------------ compare
+# Cost lines added within schema_version 2: a compare output written before them lacks them.
+LINES_ADDED_IN_V2 = ("network", "storage", "failures")
 COMPARE_SETUP = obj(
     {
         "id": TEXT, "name": TEXT, "kind": TEXT, "hardware": TEXT, "system": TEXT_OR_NULL, "site": TEXT_OR_NULL,
-        "offer": TEXT_OR_NULL, "precision": TEXT,
+        "offer": TEXT_OR_NULL, "term": {"enum": ["on_demand", "spot", "reserved_1y", "reserved_3y", None]},
+        "precision": TEXT,
         "runtime": {"type": ["string", "null"], "description": "the setup's runtime profile, or null: the hardware "
                     "class's factors"},
         "utilization": NUMBER, "context_tokens": INTEGER,
-        "batch": INTEGER, "gpus": INTEGER, "fits": BOOL, "bound": {"enum": ["memory", "compute"]},
-        "breakdown_usd_per_gpu_hour": {**obj({name: NUMBER for name in LINE_NAMES}),
+        "batch": INTEGER, "accelerators": INTEGER, "price_as_of": TEXT_OR_NULL, "gpus": INTEGER, "fits": BOOL,
+        "bound": {"enum": ["memory", "compute"]},
+        "breakdown_usd_per_gpu_hour": {**obj({name: NUMBER for name in LINE_NAMES}, optional=LINES_ADDED_IN_V2),
                                        "description": "cost_usd_per_gpu_hour by cost line [USD/GPU-h]"},
         **{metric: NUMBER for metric in COMPARE_METRICS},
         "workload": WORKLOAD,
@@ -96,7 +90,8 @@ COMPARE_SETUP = obj(
                    "description": "with --ranges: p5, p50, p95 of each metric over the setup's declared distributions"},
         "uncertain_inputs": {**TEXTS, "description": "with --ranges: the key paths drawn (none: a single point)"},
     },
-    optional=("note", "model", "runtime", "workload", "operating_point", "ranges", "uncertain_inputs"),
+    optional=("note", "model", "runtime", "workload", "operating_point", "ranges", "uncertain_inputs", "term",
+              "cost_usd_per_used_gpu_hour", "marginal_usd_per_used_gpu_hour", "accelerators", "price_as_of"),
     description="One setup of `compare` (a line of `compare --format jsonl`).",
 )
 COMPARE = document(
@@ -214,27 +209,55 @@ INVEST_PRICE = obj(
               "output_tokens_per_month", "marketplace_fee_fraction"),
     description="What the output sells for: tokens at a price, or GPU-hours rented out.",
 )
-INVEST_YEAR = obj({"year": INTEGER, "revenue_usd": NUMBER, "opex_usd": NUMBER, "resale_usd": NUMBER,
-                   "net_usd": NUMBER})
+INVEST_YEAR = obj({"year": INTEGER, "revenue_usd": NUMBER, "opex_usd": NUMBER, "tax_usd": NUMBER, "resale_usd": NUMBER,
+                   "net_usd": NUMBER}, optional=("tax_usd",))
+OPERATING_POINT = obj(
+    {"concurrency": {"type": "integer", "description": "sequences in flight per replica"},
+     "tokens_per_s_per_user": NUMBER, "ttft_ms": NUMBER, "tpot_ms": NUMBER,
+     "slo_met": {"type": "boolean", "description": "TPOT and TTFT within the targets"},
+     "chosen": {"type": "boolean", "description": "chosen as the highest-throughput point meeting the targets "
+                                                  "(false: the setup's own batch)"},
+     "gpus_per_replica": INTEGER, "replicas_per_system": INTEGER,
+     "targets": obj({"max_ttft_ms": NUMBER, "max_tpot_ms": NUMBER}),
+     # what invest, rent-or-buy and breakeven add: the rest of what the answer holds at
+     "model": TEXT, "utilization": NUMBER, "precision": TEXT, "context_tokens": INTEGER,
+     "input_tokens_per_output_token": NUMBER, "term": TEXT_OR_NULL, "hardware_price_as_of": TEXT_OR_NULL,
+     "rent_as_of": TEXT_OR_NULL},
+    optional=("model", "utilization", "precision", "context_tokens", "input_tokens_per_output_token", "term",
+              "hardware_price_as_of", "rent_as_of"),
+    description="Where a setup runs and the latency its users get; a target no point meets gives null costs and a "
+                "note. invest, rent-or-buy and breakeven add the utilization, rental term and price vintage.",
+)
 INVEST = document(
     "`computecost invest --format json`: cash flows, NPV, IRR and payback of one setup",
     {"setup": TEXT, "kind": TEXT, "model": TEXT, "years": NUMBER, "accelerators": INTEGER,
+     "operating_point": ref("operating_point"),
      "price": ref("invest_price"), "price_decline_per_year": NUMBER, "cost_of_capital_per_year": NUMBER,
-     "capex_usd": NUMBER, "revenue_usd_first_month": NUMBER, "opex_usd_per_month": NUMBER, "npv_usd": NUMBER,
-     "irr": NUMBER, "payback_months": {"type": ["integer", "null"]}, "stranded_price_decline_per_year": NUMBER,
+     "financing": obj({"cost_of_capital_per_year": NUMBER, "basis": TEXT, "income_tax_rate": NUMBER,
+                       "tax_depreciation": TEXT}, optional=("income_tax_rate", "tax_depreciation")),
+     "capex_usd": NUMBER, "revenue_usd_first_month": NUMBER, "opex_usd_per_month": NUMBER, "resale_usd": NUMBER,
+     "resale_basis": TEXT, "npv_usd": NUMBER, "npv_usd_per_accelerator": NUMBER, "npv_per_usd_invested": NUMBER,
+     "irr": NUMBER, "irr_roots_per_year": {"type": "array", "items": NUMBER}, "irr_note": TEXT_OR_NULL,
+     "payback_months": {"type": ["integer", "null"]}, "discounted_payback_months": {"type": ["integer", "null"]},
+     "payback_note": TEXT_OR_NULL, "stranded_price_decline_per_year": NUMBER, "stranded_note": TEXT_OR_NULL,
      "cash_flows_by_year": {"type": "array", "items": ref("invest_year")},
      "ranges": {**obj({"npv_usd": ref("range"), "irr": ref("range")}),
                 "description": "with --ranges: NPV and IRR over the declared distributions of the setup's figures and "
                                "the market's quotes"},
-     "monte_carlo": ref("monte_carlo"), "workload": WORKLOAD, "operating_point": ref("operating_point")},
-    optional=("ranges", "monte_carlo", "workload", "operating_point"),
+     "monte_carlo": ref("monte_carlo"), "workload": WORKLOAD, "npv_by_decline": obj(
+         {"price_decline_per_year": {"type": "array", "items": NUMBER}, "npv_usd": {"type": "array", "items": NUMBER}})},
+    optional=("ranges", "monte_carlo", "workload", "npv_by_decline"),
 )
 RENT_OR_BUY = document(
     "`computecost rent-or-buy --format json`",
-    {"own": TEXT, "rent": TEXT, "model": TEXT, "metric": TEXT, "rent_cost_usd_per_million_output_tokens": NUMBER,
-     "own_cost_usd_per_million_output_tokens_at_setup_utilization": NUMBER, "setup_utilization": NUMBER,
-     "breakeven_utilization": NUMBER, "owning_cheaper_at_setup_utilization": BOOL, "capex_usd": NUMBER,
-     "rent_usd_per_month_for_same_tokens": NUMBER, "own_opex_usd_per_month": NUMBER, "breakeven_months": NUMBER},
+    {"own": TEXT, "rent": TEXT, "model": TEXT, "metric": TEXT, "rent_term": TEXT,
+     "operating_point": ref("operating_point"), "rent_cost_usd_per_million_output_tokens": NUMBER,
+     "own_cost_usd_per_million_output_tokens_at_setup_utilization": NUMBER, "own_cost_usd_per_used_gpu_hour": NUMBER,
+     "rent_cost_usd_per_used_gpu_hour": NUMBER, "setup_utilization": NUMBER,
+     "breakeven_utilization": NUMBER, "breakeven_note": TEXT_OR_NULL, "owning_cheaper_at_setup_utilization": BOOL,
+     "capex_usd": NUMBER, "rent_usd_per_month_for_same_tokens": NUMBER, "own_opex_usd_per_month": NUMBER,
+     "economic_life_years": NUMBER, "breakeven_months": {"type": ["integer", "null"]},
+     "discounted_breakeven_months": {"type": ["integer", "null"]}, "breakeven_months_note": TEXT_OR_NULL},
 )
 FLEET_ROW = obj(
     {"hardware": TEXT, "system": TEXT, "precision": TEXT, "fits": BOOL, "slo_met": BOOL, "batch": INTEGER,
@@ -242,12 +265,12 @@ FLEET_ROW = obj(
      **{k: NUMBER for k in ("site_w_per_accelerator", "tokens_per_day", "tokens_per_joule",
                             "tokens_per_joule_accelerator", "cost_usd_per_million_output_tokens", "capex_usd",
                             "cost_usd_per_year", "revenue_usd_per_year", "margin_usd_per_year")},
-     "rank_tokens_per_joule": INTEGER, "rank_margin": INTEGER, "note": TEXT},
+     "rank_tokens_per_day": INTEGER, "rank_tokens_per_joule": INTEGER, "rank_margin": INTEGER, "note": TEXT},
     optional=("system", "precision", "slo_met", "batch", "operating_point", "accelerators", "site_w_per_accelerator",
               "tokens_per_day",
               "tokens_per_joule", "tokens_per_joule_accelerator", "cost_usd_per_million_output_tokens", "capex_usd",
-              "cost_usd_per_year", "revenue_usd_per_year", "margin_usd_per_year", "rank_tokens_per_joule",
-              "rank_margin", "note"),
+              "cost_usd_per_year", "revenue_usd_per_year", "margin_usd_per_year", "rank_tokens_per_day",
+              "rank_tokens_per_joule", "rank_margin", "note"),
     description="One accelerator kind of `fleet`; a kind the model fits on no precision has only hardware, "
                 "fits and note; one no operating point serves within the targets has no figures, slo_met false and "
                 "a note.",
@@ -255,6 +278,9 @@ FLEET_ROW = obj(
 FLEET = document(
     "`computecost fleet --format json`: a power budget filled with each kind of accelerator",
     {"power_mw": NUMBER, "model": TEXT, "site": TEXT, "finance": TEXT, "utilization": NUMBER,
+     "batch": {"type": ["integer", "null"]}, "context_tokens": {"type": ["integer", "null"]},
+     "input_tokens_per_output_token": NUMBER,
+     "ranked_by": {"enum": ["tokens_per_day", "tokens_per_joule", "margin_usd_per_year"]},
      "market": {"anyOf": [ref("market"), {"type": "null"}]}, "workload": WORKLOAD,
      "rows": {"type": "array", "items": ref("fleet_row")}},
     optional=("workload",),
@@ -262,7 +288,9 @@ FLEET = document(
 BREAKEVEN = document(
     "`computecost breakeven --format json`",
     {"setups": TEXTS, "model": TEXT, "vary": TEXT, "metric": TEXT, "current_value": NUMBER,
-     "metric_at_current": {"type": "array", "items": NUMBER}, "search_range": {"type": "array", "items": NUMBER},
+     "metric_at_current": {"type": "array", "items": NUMBER},
+     "operating_points": {"type": "array", "items": ref("operating_point")},
+     "search_range": {"type": "array", "items": NUMBER},
      "breakeven_value": NUMBER, "note": TEXT_OR_NULL},
 )
 SCENARIO_LIST_ROW = obj({"id": TEXT, "name": TEXT, "question": TEXT})

@@ -308,9 +308,10 @@ def invest(data: dict, report: dict) -> str:
         parts.append(f"<p>Each owned setup bought today and its tokens sold at the {escape(price['source'])} "
                      f"({money(price['input_usd_per_million_tokens'])} in, "
                      f"{money(price['output_usd_per_million_tokens'])} out per million tokens), the price falling "
-                     f"{_pct(data['price_decline_per_year'])} a year, for {data['years']:g} years; the hardware is "
-                     "sold at its book value at the end, and the cash discounted at the setup's cost of capital. "
-                     "The same numbers as <code>computecost invest</code>.</p>")
+                     f"{_pct(data['price_decline_per_year'])} a year, over the hardware's economic life; the hardware "
+                     "is sold at the end for what its finance profile's resale curve gives (nothing, where it says "
+                     "so), income tax is paid where the owner pays it, and the cash is discounted at the setup's cost "
+                     "of capital. The same numbers as <code>computecost invest</code>.</p>")
     for r in data["setups"]:
         parts.append(_invest_one(r))
     if data["not_applicable"]:
@@ -352,12 +353,13 @@ def _invest_one(r: dict) -> str:
                                             else "keeps one sign over the whole range."),
                     "price decline per year [%]", "NPV [USD]", lambda v: f"{v:g}", money_tick, marks)
     table = _table(["", "value"], summary, f"investment summary, {sid}", cls="kv")
-    flows_table = _table(["year", "revenue", "opex", "resale", "net"],
-                         [[str(y["year"]), money(y["revenue_usd"]), money(y["opex_usd"]), money(y["resale_usd"]),
-                           money(y["net_usd"])] for y in flows], f"cash flows by year, {sid}", cls="kv")
+    flows_table = _table(["year", "revenue", "opex", "income tax", "resale", "net"],
+                         [[str(y["year"]), money(y["revenue_usd"]), money(y["opex_usd"]), money(y["tax_usd"]),
+                           money(y["resale_usd"]), money(y["net_usd"])] for y in flows],
+                         f"cash flows by year, {sid}", cls="kv")
     return (f'<h3 id="invest-{slug}">{escape(sid)}</h3><div class="pair">{table}{flows_table}</div>'
             f'<figure><div class="figure-scroll">{cash}</div><figcaption>Year 0 is the purchase; the last year '
-            f"includes the resale at book value.</figcaption></figure>"
+            f"includes the resale its finance profile gives (nothing where it says so).</figcaption></figure>"
             f'<figure><div class="figure-scroll">{line}</div><figcaption>The same investment at every yearly price '
             f"decline from {xs[0]:g} % (prices rising) to {xs[-1]:g} %.</figcaption></figure>")
 

@@ -22,8 +22,14 @@ def test_capital_per_hour_straight_line():
 
 
 def test_capital_per_hour_with_rate_and_residual():
-    # (35000 - 7000 / 1.08^5) x CRF(8 %, 5) / 8760 = 7572.7808 / 8760 = 0.864473 USD/h
-    assert float(costs.capital_usd_per_hour(35000.0, 0.08, 5, 0.2)) == pytest.approx(0.864473, rel=1e-6)
+    # recovered month by month, as invest counts revenue: 12 x the payment that turns -35000 today into
+    # +7000 after 60 months at the monthly rate 1.08^(1/12) - 1, over 8760 h (numpy-financial's pmt)
+    import numpy_financial as npf
+
+    monthly = 1.08 ** (1 / 12) - 1
+    expected = 12 * npf.pmt(monthly, 60, -35000.0, 7000.0) / 8760
+    assert float(costs.capital_usd_per_hour(35000.0, 0.08, 5, 0.2)) == pytest.approx(expected, rel=1e-12)
+    assert expected == pytest.approx(0.834306, rel=1e-6)  # the annual annuity gives 0.864473: paid in arrears
 
 
 def test_fraction_of_capex_per_hour():
@@ -69,11 +75,18 @@ def test_blended_cost():
 
 def test_selling_price_keeps_the_margin_after_the_fee():
     # price = 1 / (1 - 0.2) / (1 - 0.05) = 1 / 0.8 / 0.95 = 1.315789...
-    price = float(costs.selling_price(1.0, 0.2, 0.05))
+    price = float(costs.selling_price(1.0, 0.0, 0.2, 0.05))
     assert price == pytest.approx(1.3157894737, rel=1e-9)
     net = price * (1 - 0.05)
     assert (net - 1.0) / net == pytest.approx(0.2, rel=1e-12)
-    assert float(costs.selling_price(7.0, 0.0, 0.0)) == 7.0
+    assert float(costs.selling_price(7.0, 0.0, 0.0, 0.0)) == 7.0
+
+
+def test_selling_price_with_a_markup_on_cost():
+    # a 20 % markup on a cost of 1: net 1.2; after a 5 % fee the list price is 1.2 / 0.95 = 1.263158
+    price = float(costs.selling_price(1.0, 0.2, 0.0, 0.05))
+    assert price == pytest.approx(1.2 / 0.95, rel=1e-12)
+    assert (price * 0.95 - 1.0) / 1.0 == pytest.approx(0.2, rel=1e-12)  # the markup, on cost
 
 
 def test_tokens_per_day_per_mw():
@@ -109,4 +122,4 @@ def test_broadcasting_scalar_and_array_agree():
         assert v == float(costs.usd_per_million_tokens(c, 0.001, 1.0))
 
     capital = costs.capital_usd_per_hour(35000.0, np.array([0.0, 0.08]), np.array([4.0, 5.0]), np.array([0.0, 0.2]))
-    np.testing.assert_allclose(capital, [0.9988584475, 0.864473], rtol=1e-6)
+    np.testing.assert_allclose(capital, [0.9988584475, 0.834306], rtol=1e-6)
