@@ -118,17 +118,22 @@ def test_5_a_horizon_past_the_life_is_refused(cli):
                                   "finance.economic_life_years=5")
 
 
+def _bad(command: str, option: str, value: str, bounds: str) -> str:
+    """The one message every command gives for a number outside its option's bounds (cli/numbers.py)."""
+    return f"Invalid value for '{option}': '{value}': expected a finite number {bounds} (see 'computecost {command} --help')"
+
+
 # 9. Negative and conflicting options were accepted.
 @pytest.mark.parametrize("args, message", [
     # the command line's numbers are parsed by one rule for every command (cli/numbers.py)
-    (("--price-scale", "-1"), "Invalid value for '--price-scale': '-1': expected a finite number > 0 (see 'computecost invest --help')"),
-    (("--price-scale", "0"), "Invalid value for '--price-scale': '0': expected a finite number > 0 (see 'computecost invest --help')"),
-    (("--price-scale", "nan"), "Invalid value for '--price-scale': 'nan': expected a finite number > 0 (see 'computecost invest --help')"),
-    (("--rent-out-usd-per-gpu-hour", "-1"), "Invalid value for '--rent-out-usd-per-gpu-hour': '-1': expected a finite number >= 0 (see 'computecost invest --help')"),
-    (("--sell-price-usd-per-million-tokens", "inf"), "Invalid value for '--sell-price-usd-per-million-tokens': 'inf': expected a finite number >= 0 (see 'computecost invest --help')"),
+    (("--price-scale", "-1"), _bad("invest", "--price-scale", "-1", "> 0")),
+    (("--price-scale", "0"), _bad("invest", "--price-scale", "0", "> 0")),
+    (("--price-scale", "nan"), _bad("invest", "--price-scale", "nan", "> 0")),
+    (("--rent-out-usd-per-gpu-hour", "-1"), _bad("invest", "--rent-out-usd-per-gpu-hour", "-1", ">= 0")),
+    (("--sell-price-usd-per-million-tokens", "inf"), _bad("invest", "--sell-price-usd-per-million-tokens", "inf", ">= 0")),
     (("--rent-out-usd-per-gpu-hour", "6", "--sell-price-usd-per-million-tokens", "1"),
      "--rent-out-usd-per-gpu-hour and --sell-price-usd-per-million-tokens exclude each other; give one"),
-    (("--years", "0"), "Invalid value for '--years': '0': expected a finite number > 0 and <= 30 (see 'computecost invest --help')"),
+    (("--years", "0"), _bad("invest", "--years", "0", "> 0 and <= 30")),
     (("--token-price-decline-per-year", "1.5"), "Invalid value for '--token-price-decline-per-year' / "
      "'--price-decline-per-year': '1.5': expected a finite number > -1 and < 1 (see 'computecost invest --help')"),
 ])
@@ -215,10 +220,10 @@ def test_6_fleet_ranks_by_the_key_it_states():
      "breakeven: 'aws-p5-ondemand' given twice; name different setups"),
     (("breakeven", "neocloud-hgx-h100-colo", "aws-p5-ondemand", "--vary", "utilization", "--range", "nan:1"),
      "--range 'nan:1': expected LOW:HIGH, finite numbers, e.g. 0:0.5"),
-    (("fleet", "--power-mw", "-1"), "Invalid value for '--power-mw': '-1': expected a finite number >= 0 and <= 1,000,000 (see 'computecost fleet --help')"),
-    (("fleet", "--power-mw", "nan"), "Invalid value for '--power-mw': 'nan': expected a finite number >= 0 and <= 1,000,000 (see 'computecost fleet --help')"),
-    (("fleet", "--power-mw", "10", "--utilization", "nan"), "Invalid value for '--utilization': 'nan': expected a finite number > 0 and <= 1 (see 'computecost fleet --help')"),
-    (("fleet", "--power-mw", "10", "--utilization", "0"), "Invalid value for '--utilization': '0': expected a finite number > 0 and <= 1 (see 'computecost fleet --help')"),
+    (("fleet", "--power-mw", "-1"), _bad("fleet", "--power-mw", "-1", ">= 0 and <= 1,000,000")),
+    (("fleet", "--power-mw", "nan"), _bad("fleet", "--power-mw", "nan", ">= 0 and <= 1,000,000")),
+    (("fleet", "--power-mw", "10", "--utilization", "nan"), _bad("fleet", "--utilization", "nan", "> 0 and <= 1")),
+    (("fleet", "--power-mw", "10", "--utilization", "0"), _bad("fleet", "--utilization", "0", "> 0 and <= 1")),
     (("fleet", "--power-mw", "10", "--hardware", "b200", "--hardware", "b200"),
      "fleet --hardware: 'b200' given twice; name different accelerators"),
 ])
