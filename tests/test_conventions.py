@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import io
+import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -68,9 +72,6 @@ def test_a_standalone_file_validates_with_its_kind_as_compare_reads_it(cli, tmp_
     ("computecost profiles list w", 3, ["workloads"]),
 ])
 def test_the_shell_completes_ids_and_choices(words, cword, expected):
-    import os
-    import subprocess
-    import sys
 
     env = {**os.environ, "_COMPUTECOST_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": str(cword)}
     env.pop("COMPUTECOST_PATH", None)
@@ -85,3 +86,140 @@ def test_csv_columns_come_from_the_schema_not_the_data(cli):
                     "-f", "csv").stdout.splitlines()[0]
     plain = cli("-q", "compare", "aws-p5-ondemand", "-f", "csv").stdout.splitlines()[0]
     assert with_note == plain and plain.split(",")[-2:] == ["note", "model"]
+
+
+# Every command that prints a result, with arguments that make one (toy profiles where they serve, else shipped).
+ROW_COMMANDS = {
+    "compare": ("-C", "tests/data/profiles", "compare", "toy-own", "toy-rent", "--model", "toy-dense"),
+    "throughput": ("-C", "tests/data/profiles", "throughput", "--hardware", "toy-gpu", "--model", "toy-dense"),
+    "frontier": ("frontier", "tinybox-red-v2-oregon"),
+    "check": ("-C", "tests/data/profiles", "check", "toy-own", "toy-rent", "--model", "toy-dense",
+              "--max-usd-per-gpu-hour", "2.8"),
+    "diff": ("diff", "tests/data/diff/base.json", "tests/data/diff/new.json"),
+    "invest": ("invest", "tinybox-red-v2-oregon"),
+    "rent-or-buy": ("rent-or-buy", "tinybox-red-v2-oregon", "aws-p5-ondemand"),
+    "fleet": ("fleet", "--power-mw", "1", "--hardware", "h100-sxm", "--hardware", "rx-9070-xt"),
+    "breakeven": ("breakeven", "hyperscaler-hgx-h100-campus", "aws-p5-ondemand", "--vary", "utilization"),
+    "sweep": ("-C", "tests/data/profiles", "sweep", "toy-own", "--model", "toy-dense", "--vary", "utilization=0.2:1:3"),
+    "sensitivity": ("-C", "tests/data/profiles", "sensitivity", "toy-own", "--model", "toy-dense"),
+    "simulate": ("simulate", "tinybox-red-v2-oregon", "--samples", "300"),
+    "scenario list": ("scenario", "list"),
+    "scenario run": ("scenario", "run", "compute-rich-resale"),
+    "profiles list": ("profiles", "list", "hardware"),
+    "profiles show": ("profiles", "show", "h100-sxm"),
+    "prices stale": ("prices", "stale", "--max-age-days", "0"),
+}
+
+
+def test_every_command_that_prints_a_result_is_listed_here():
+    import typer.main
+
+    from compute_cli.cli import app
+
+    def walk(cmd, path=()):
+        for name, sub in getattr(cmd, "commands", {}).items():
+            yield from walk(sub, (*path, name))
+        if any("--format" in p.opts for p in getattr(cmd, "params", [])):
+            yield " ".join(path)
+
+    assert set(walk(typer.main.get_command(app))) - {"prices import"} == set(ROW_COMMANDS)
+
+
+@pytest.mark.parametrize("command", sorted(ROW_COMMANDS))
+def test_every_command_takes_the_same_formats_and_prints_the_same_rows_as_csv_and_jsonl(cli, command):
+    """table, json, csv, jsonl and markdown everywhere; csv and jsonl are the same rows, one per line."""
+    import csv
+
+    args = ("-q", *ROW_COMMANDS[command])
+    out = {}
+    for fmt in ("table", "json", "csv", "jsonl", "markdown"):
+        result = cli(*args, "-f", fmt)
+        assert result.exit_code in (0, 4) and result.stderr == "", (fmt, result.stderr)
+        assert result.stdout.strip(), fmt
+        out[fmt] = result.stdout
+    json.loads(out["json"])
+    lines = [json.loads(line) for line in out["jsonl"].splitlines()]
+    table = list(csv.DictReader(io.StringIO(out["csv"])))
+    assert len(table) == len(lines) > 0
+    from compute_cli.render.formats import flatten
+
+    for line, row in zip(lines, table, strict=True):
+        flat = flatten(line)
+        for key, value in flat.items():  # every value of a line is in its CSV row, spelt as CSV spells it
+            if isinstance(value, float):
+                assert float(row[key]) == pytest.approx(value, rel=1e-12), key
+            elif value is None:
+                assert row[key] == "", key
+            elif isinstance(value, bool):
+                assert row[key] == ("true" if value else "false"), key
+            elif not isinstance(value, list):
+                assert row[key] == str(value), key
+    assert out["markdown"] != out["table"]  # a Markdown table, or the scenario's answer as a Markdown section
+
+
+def _leaf_options():
+    import typer.main
+
+    from compute_cli.cli import app
+
+    def walk(cmd, path=()):
+        for name, sub in getattr(cmd, "commands", {}).items():
+            yield from walk(sub, (*path, name))
+        if not getattr(cmd, "commands", None):
+            for p in getattr(cmd, "params", []):
+                yield " ".join(path), p
+
+    return list(walk(typer.main.get_command(app)))
+
+
+def test_an_option_has_the_same_short_form_in_every_command():
+    seen: dict[str, dict] = {}
+    for command, p in _leaf_options():
+        for name in (o for o in p.opts if o.startswith("--")):
+            seen.setdefault(name, {})[command] = sorted(o for o in p.opts if not o.startswith("--"))
+    mixed = {name: by for name, by in seen.items() if len({tuple(v) for v in by.values()}) > 1}
+    assert not mixed
+
+
+def test_no_command_has_an_option_named_like_a_global_one():
+    """So that a global option after the command can be moved before it (cli.global_options_first)."""
+    from compute_cli.cli import GLOBAL_FLAGS, GLOBAL_OPTIONS_WITH_VALUE
+
+    clashes = [(c, o) for c, p in _leaf_options() for o in (*p.opts, *p.secondary_opts)
+               if o in GLOBAL_FLAGS + GLOBAL_OPTIONS_WITH_VALUE]
+    # prices stale's --max-age-days defaults to the global one and means the same: moved, it changes nothing
+    assert clashes == [("prices stale", "--max-age-days")]
+
+
+@pytest.mark.parametrize("args", [("compare", "-q", "--strict"), ("compare", "--strict", "--", "-q")])
+def test_global_options_after_the_command_act_as_before_it(args):
+    """`compare --strict` fails on stale prices as `--strict compare` does; nothing after `--` moves."""
+    exe = Path(sys.executable).parent / "computecost"
+    after = subprocess.run([str(exe), "-C", "tests/data/profiles", *args], capture_output=True, text=True, cwd=ROOT,
+                           timeout=60, env={**os.environ, "COMPUTECOST_TODAY": "2030-01-01"})
+    if "--" in args:
+        assert after.returncode == 3 and "no setup profile '-q'" in after.stderr  # a setup id, not the option
+    else:
+        before = subprocess.run([str(exe), "-C", "tests/data/profiles", "-q", "--strict", "compare"],
+                                capture_output=True, text=True, cwd=ROOT, timeout=60,
+                                env={**os.environ, "COMPUTECOST_TODAY": "2030-01-01"})
+        assert after.returncode == before.returncode == 3 and after.stderr == before.stderr
+
+
+def test_every_command_has_examples_that_run(cli, tmp_path, monkeypatch):
+    """Each command's --help ends with examples; each one runs on the shipped profiles (exit 0, or 4 for a gate)."""
+    import shlex
+
+    from compute_cli.cli.examples import EXAMPLES, NEEDS_A_FILE
+
+    commands = {c for c, _ in _leaf_options()}
+    assert set(EXAMPLES) == commands
+    monkeypatch.chdir(tmp_path)  # report writes report.html here
+    for command, lines in EXAMPLES.items():
+        help_text = cli(*command.split(), "--help").stdout
+        assert "Examples:" in help_text and all(line in help_text for line in lines), command
+        for line in lines:
+            assert len(line) <= 76, line  # under 80 columns with its indent
+            if command not in NEEDS_A_FILE:
+                result = cli("-q", *shlex.split(line)[1:])
+                assert result.exit_code in (0, 4), (line, result.stderr)

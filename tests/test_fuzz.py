@@ -163,7 +163,7 @@ BAD_COMMAND_LINES = [
     (["compare", "--set", "precision=fp4"], ExitCode.INVALID_INPUT),
     (["compare", "--set", "kind=rent"], ExitCode.INVALID_INPUT),
     (["compare", "--set", "site*=2"], ExitCode.INVALID_INPUT),
-    (["compare", "--set", "utilization*=abc"], ExitCode.USAGE),
+    (["compare", "--set", "utilization*=abc"], ExitCode.INVALID_INPUT),  # a value the key cannot take, as "=abc"
     (["compare", "tinybox-red-v2-oregn"], ExitCode.INVALID_INPUT),
     (["compare", "--model", "llama-3.1-70"], ExitCode.INVALID_INPUT),
     (["compare", "--format", "jsn"], ExitCode.USAGE),

@@ -104,7 +104,8 @@ def test_check_without_any_limit_is_a_usage_error(cli):
     (("--max-usd-per-gpu-hour", "cheap"), "'cheap': expected a finite number >= 0"),
     (("--max-usd-per-gpu-hour", "nan"), "'nan': expected a finite number >= 0"),
     (("--min-tokens-per-joule", "inf"), "'inf': expected a finite number >= 0"),
-    (("--max-usd-per-gpu-hour", "3", "-f", "markdown"), "--format 'markdown': expected one of table, json, csv, jsonl"),
+    (("--max-usd-per-gpu-hour", "3", "-f", "html"), "--format 'html': expected one of table, json, csv, jsonl, "
+                                                    "markdown"),
 ])
 def test_check_usage_errors_exit_2(cli, args, message):
     result = cli(*CHECK, *args)
@@ -332,7 +333,7 @@ def test_diff_missing_file_exits_3(cli):
     (("--fail-on-increase", "-5%"), "expected a percentage >= 0"),
     (("--watch", "cost_usd_per_gpu_hr"), "--watch 'cost_usd_per_gpu_hr': no such numeric metric in the two files "
                                          "(did you mean 'cost_usd_per_gpu_hour'?)"),
-    (("-f", "yaml"), "--format 'yaml': expected one of table, markdown, json, csv, jsonl"),
+    (("-f", "yaml"), "--format 'yaml': expected one of table, json, csv, jsonl, markdown"),
 ])
 def test_diff_usage_errors_exit_2(cli, args, message):
     result = cli("diff", BASE, NEW, *args)
@@ -400,7 +401,6 @@ JSON_OUTPUTS = [
     ("throughput", False, (*TOY, "throughput", "--hardware", "toy-gpu", "--model", "toy-dense", "-f", "json")),
     ("throughput", False, (*TOY, "throughput", "--hardware", "toy-gpu", "--model", "toy-dense", "--batch", "10000",
                            "-f", "json")),  # with a note
-    ("throughput", True, (*TOY, "throughput", "--hardware", "toy-gpu", "--model", "toy-dense", "-f", "jsonl")),
     ("check", False, (*CHECK, "--max-usd-per-gpu-hour", "2.8", "-f", "json")),
     ("check_result", True, (*CHECK, "--max-usd-per-gpu-hour", "2.8", "-f", "jsonl")),
     ("diff", False, ("diff", BASE, NEW, "-f", "json")),
@@ -416,7 +416,16 @@ JSON_OUTPUTS = [
     ("fleet", False, ("-q", "fleet", "--power-mw", "1", "-f", "json")),
     ("breakeven", False, ("-q", "breakeven", "hyperscaler-hgx-h100-campus", "aws-p5-ondemand", "--vary",
                           "site.electricity_usd_per_kwh", "-f", "json")),  # no crossing: a note
+    # the same rows as csv, one per line (render/rows.py)
+    ("invest_line", True, ("-q", "invest", "tinybox-red-v2-oregon", "-f", "jsonl")),
+    ("invest_line", True, ("-q", "invest", "neocloud-hgx-h100-colo", "--ranges", "--samples", "200", "-f", "jsonl")),
+    ("rent_or_buy_line", True, ("-q", "rent-or-buy", "tinybox-red-v2-oregon", "aws-p5-ondemand", "-f", "jsonl")),
+    ("fleet_line", True, ("-q", "fleet", "--power-mw", "1", "-f", "jsonl")),
+    ("breakeven_line", True, ("-q", "breakeven", "hyperscaler-hgx-h100-campus", "aws-p5-ondemand", "--vary",
+                              "utilization", "-f", "jsonl")),
     ("scenario_list", False, ("scenario", "list", "-f", "json")),
+    ("scenario_list_row", True, ("scenario", "list", "-f", "jsonl")),
+    ("scenario_run_line", True, ("-q", "scenario", "run", "compute-rich-resale", "-f", "jsonl")),
     *[("scenario_run", False, ("-q", "scenario", "run", p.stem, "-f", "json"))
       for p in sorted((TESTS.parent / "configs" / "scenarios").glob("*.yaml"))],
     # exploring a setup
@@ -428,6 +437,8 @@ JSON_OUTPUTS = [
     ("simulate", False, (*TOY, "simulate", "toy-own", "--model", "toy-dense", "--samples", "500", "--dist",
                          "utilization=uniform:0.3:0.7", "-f", "json")),
     ("simulate", False, ("-q", "simulate", "tinybox-red-v2-oregon", "--samples", "500", "-f", "json")),
+    ("sensitivity_line", True, (*TOY, "sensitivity", "toy-own", "--model", "toy-dense", "-f", "jsonl")),
+    ("simulate_line", True, ("-q", "simulate", "tinybox-red-v2-oregon", "--samples", "500", "-f", "jsonl")),
     # ranges
     ("compare", False, ("-q", "compare", "--ranges", "--samples", "200", "-f", "json")),
     ("compare_setup", True, ("-q", "compare", "--ranges", "--samples", "200", "-f", "jsonl")),

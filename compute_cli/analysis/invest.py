@@ -249,7 +249,7 @@ def invest(catalog: Catalog, setup_id: str, *, model_id: str | None = None, year
         "setup": s.id,
         "kind": s.kind,
         "model": model.id,
-        "years": years,
+        "years": clean(years),
         "accelerators": int(t["gpus"]),
         "workload": workload_of(r),
         "operating_point": operating_point(run),

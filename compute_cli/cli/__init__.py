@@ -11,6 +11,39 @@ from compute_cli.cli import (compare, economics, explore, frontier, gates, price
 from compute_cli.cli.common import app, state  # noqa: F401  (re-exported for tests and the entry point)
 
 GLOBAL_OPTIONS_WITH_VALUE = ("-C", "--config-dir", "--max-age-days")
+GLOBAL_FLAGS = ("-q", "--quiet", "--strict", "--debug", "-V", "--version")
+
+
+def global_options_first(argv: list[str]) -> list[str]:
+    """``argv`` with the global options given after the command moved before it: ``compare -q`` runs as
+    ``-q compare``. No command has an option of the same name (tests/test_conventions.py), and nothing
+    after ``--`` moves.
+
+    >>> global_options_first(["compare", "a", "-q", "--max-age-days", "30", "-f", "json"])
+    ['-q', '--max-age-days', '30', 'compare', 'a', '-f', 'json']
+    >>> global_options_first(["-C", "dir", "profiles", "list", "--strict", "--", "-q"])
+    ['-C', 'dir', '--strict', 'profiles', 'list', '--', '-q']
+    """
+    i, n = 0, len(argv)
+    while i < n and argv[i].startswith("-") and argv[i] != "--":  # the global options already in front
+        i += 2 if argv[i] in GLOBAL_OPTIONS_WITH_VALUE else 1
+    if i >= n or argv[i] == "--":
+        return list(argv)
+    front, rest = list(argv[:i]), []
+    args = iter(argv[i:])
+    for arg in args:
+        if arg == "--":
+            rest += [arg, *args]
+            break
+        if arg in GLOBAL_FLAGS:
+            front.append(arg)
+        elif arg in GLOBAL_OPTIONS_WITH_VALUE:
+            front += [arg, *[v for v in [next(args, None)] if v is not None]]
+        elif arg.split("=", 1)[0] in ("--config-dir", "--max-age-days") and "=" in arg:
+            front.append(arg)
+        else:
+            rest.append(arg)
+    return front + rest
 
 
 def keep_only_the_command(argv: list[str]) -> None:
@@ -49,6 +82,7 @@ def main() -> None:
         install(command)
         command(prog_name="computecost")
         return
+    sys.argv[1:] = global_options_first(sys.argv[1:])
     keep_only_the_command(sys.argv[1:])
     from compute_cli.cli import process
 

@@ -22,6 +22,16 @@ class Group(ClickErrorsOnOneLine):
     """The command groups: Click's errors on one line (``process.Group``), and each command listed with
     its whole summary (wrapped, never cut with '...')."""
 
+    def get_command(self, ctx, name):
+        """The command, with the examples of cli/examples.py under its help."""
+        cmd = super().get_command(ctx, name)
+        if cmd is not None and not getattr(cmd, "commands", None) and not cmd.epilog:
+            from compute_cli.cli.examples import epilog
+
+            path = " ".join(ctx.command_path.split()[1:] + [name])
+            cmd.epilog = epilog(path)
+        return cmd
+
     def format_commands(self, ctx, formatter) -> None:
         rows = []
         for name in self.list_commands(ctx):
@@ -54,8 +64,8 @@ app = typer.Typer(
 )
 profiles_app = group(help="List, show, validate profiles, and print their JSON Schema.")
 app.add_typer(profiles_app, name="profiles")
-prices_app = typer.Typer(help="Refresh prices from published price lists (prices import), and list the prices due "
-                         "for a refresh (prices stale).", no_args_is_help=True)
+prices_app = group(help="Refresh prices from published price lists (prices import), and list the prices due "
+                   "for a refresh (prices stale).")
 app.add_typer(prices_app, name="prices")
 
 # profiles.schema.KINDS, written out so help text costs no import (tests/test_conventions.py keeps them equal)
@@ -237,7 +247,10 @@ def parse_sets(values):
     return [parse_assignment(v) for v in values or []]
 
 
-def check_format(fmt: str | None, allowed=("table", "json", "csv", "markdown")) -> str:
+ROW_FORMATS = ("table", "json", "csv", "jsonl", "markdown")  # what every command that prints a result takes
+
+
+def check_format(fmt: str | None, allowed=ROW_FORMATS) -> str:
     """The --format to use: the one given, else computecost.toml's when this command prints it, else table."""
     if fmt is None:
         return state.format if state.format in allowed else "table"
@@ -249,11 +262,10 @@ def check_format(fmt: str | None, allowed=("table", "json", "csv", "markdown")) 
     return choice("--format", fmt, allowed)
 
 
-FormatOption = Annotated[Optional[str], typer.Option("--format", "-f", help="table (default), json, csv or "
-                                                     "markdown.")]
-ROW_FORMATS = ("table", "json", "csv", "jsonl", "markdown")  # for commands whose result is rows
-RowFormatOption = Annotated[Optional[str], typer.Option("--format", "-f", help="table (default), json, csv, jsonl "
-                                                        "(one JSON object per row) or markdown.")]
+FormatOption = Annotated[Optional[str], typer.Option("--format", "-f", metavar="table|json|csv|jsonl|markdown",
+                                                     help="table (default), json (one document), csv or jsonl (one "
+                                                          "row per line, the same rows), markdown.")]
+RowFormatOption = FormatOption  # one option set for every command
 SetOption = Annotated[
     Optional[list[str]],
     typer.Option("--set", "-s", help="Override a field for every setup: PATH=VALUE, e.g. "

@@ -112,10 +112,11 @@ def fleet(
     finance: Annotated[str, typer.Option("--finance", help="Finance id.")] = "hyperscaler",
     utilization: Annotated[float, typer.Option("--utilization", parser=number(gt=0, le=1.0),
                                                help="Share of hours serving paid traffic (0..1).")] = 0.7,
-    precision: Annotated[Optional[str], typer.Option("--precision", help="Force a weight format (default: the "
+    precision: Annotated[Optional[str], typer.Option("--precision", "-p", metavar="bf16|fp8|int8|int4",
+                                                     help="Force a weight format (default: the "
                                                      "first of fp8, int8, bf16, int4 the accelerator runs natively "
                                                      "and fits).")] = None,
-    batch: Annotated[Optional[int], typer.Option("--batch", parser=number(ge=1, le=MAX_BATCH, integer=True),
+    batch: Annotated[Optional[int], typer.Option("--batch", "-b", parser=number(ge=1, le=MAX_BATCH, integer=True),
                      help="Sequences decoding together (capped by memory; default: each accelerator's operating "
                           "point for the workload).")] = None,
     context: Annotated[Optional[int], typer.Option("--context", parser=number(ge=1, le=MAX_CONTEXT_TOKENS,
@@ -128,7 +129,8 @@ def fleet(
     max_ttft_ms: MaxTtftOption = None,
     max_tpot_ms: MaxTpotOption = None,
     min_tokens_per_s_per_user: MinTpsOption = None,
-    rank_by: Annotated[str, typer.Option("--rank-by", help="tokens_per_day (what the power budget buys), "
+    rank_by: Annotated[str, typer.Option("--rank-by", metavar="tokens_per_day|tokens_per_joule|margin_usd_per_year",
+                                         help="tokens_per_day (what the power budget buys), "
                                          "tokens_per_joule or margin_usd_per_year.")] = "tokens_per_day",
     runtime: RuntimeOption = None,
     fmt: FormatOption = None,
@@ -161,7 +163,7 @@ def breakeven(
     setup_a: Annotated[str, typer.Argument(help="First setup.")],
     setup_b: Annotated[str, typer.Argument(help="Second setup.")],
     vary: Annotated[str, typer.Option("--vary", help="Numeric path to solve for, e.g. site.electricity_usd_per_kwh.")],
-    metric: Annotated[str, typer.Option("--metric", help="Output metric to equalise (a compare JSON key).")] = \
+    metric: Annotated[str, typer.Option("--metric", "-M", help="Output metric to equalise (a compare JSON key).")] = \
         "cost_usd_per_million_output_tokens",
     value_range: Annotated[Optional[str], typer.Option("--range", help="LOW:HIGH to search (default 0 to 10x the "
                                                        "current value).")] = None,

@@ -22,8 +22,10 @@ OutputOption = Annotated[Optional[Path], typer.Option("--output", "-o", metavar=
                          "of stdout; the file is replaced only when the run succeeds.")]
 PlotOption = Annotated[Optional[Path], typer.Option("--plot", metavar="FILE.png|svg", help="Also draw the chart to "
                        "an image (needs the plot extra: pip install 'computecost[plot]').")]
-SweepFormatOption = Annotated[Optional[str], typer.Option("--format", "-f", help="table (default), csv, jsonl, json, or with "
-                              "--output FILE parquet or arrow (an Arrow IPC file; both need the arrow extra: "
+SweepFormatOption = Annotated[Optional[str], typer.Option("--format", "-f",
+                              metavar="table|json|csv|jsonl|markdown|parquet|arrow",
+                              help="table (default), json (one document), csv or jsonl (one row per line), markdown, "
+                              "or with --output FILE parquet or arrow (an Arrow IPC file; both need the arrow extra: "
                               "pip install 'computecost[arrow]').")]
 
 SWEEP_CHART_METRIC = "cost_usd_per_million_output_tokens"
@@ -220,7 +222,8 @@ def simulate(
                               "every sample to FILE, one row each: sample, the drawn inputs, the metrics. CSV, JSON "
                               "Lines, Parquet or Arrow by the suffix (.csv, .jsonl, .parquet, .arrow); Parquet and "
                               "Arrow need the arrow extra: pip install 'computecost[arrow]'.")] = None,
-    samples_format: Annotated[Optional[str], typer.Option("--samples-format", help="Format of --samples-output: "
+    samples_format: Annotated[Optional[str], typer.Option("--samples-format", metavar="csv|jsonl|parquet|arrow",
+                                                          help="Format of --samples-output: "
                               "csv, jsonl, parquet or arrow (default: from its suffix).")] = None,
 ):
     """Monte Carlo over the distributions declared in the profiles: p5, p50, p95 and mean of every metric."""

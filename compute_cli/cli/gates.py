@@ -39,8 +39,9 @@ def check(
     max_ttft_ms: MaxTtftOption = None,
     max_tpot_ms: MaxTpotOption = None,
     min_tokens_per_s_per_user: MinTpsOption = None,
-    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="table (breaches and a summary), json (every "
-                   "result), csv or jsonl (one result per row).")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", metavar="table|json|csv|jsonl|markdown",
+                   help="table (breaches and a summary), json (every result), csv or jsonl (one result per row), "
+                        "markdown (every result, a pull-request comment).")] = None,
     set_: SetOption = None,
 ):
     """Exit 4 when a setup breaches a limit: one line per breach, then a summary. Errors exit 2 or 3, never 4.
@@ -49,7 +50,7 @@ def check(
     from compute_cli.analysis import check as check_mod
     from compute_cli.render import check as render_check
 
-    fmt = check_format(fmt, ("table", "json", "csv", "jsonl"))
+    fmt = check_format(fmt)
     options = inputs.RunOptions(**serving_options(workload, input_tokens, output_tokens, max_ttft_ms, max_tpot_ms,
                                                   min_tokens_per_s_per_user))
     cat = catalog()
@@ -72,8 +73,9 @@ def diff(
     base: Annotated[str, typer.Argument(metavar="BASE.json", help="compare --format json output before the change "
                     "(- for stdin).")],
     new: Annotated[str, typer.Argument(metavar="NEW.json", help="compare --format json output after it (- for stdin).")],
-    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="table (default), markdown (a pull-request comment), "
-                   "json, csv or jsonl (one change per row).")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", metavar="table|json|csv|jsonl|markdown",
+                   help="table (default), json, csv or jsonl (one change per row), markdown (a pull-request "
+                        "comment).")] = None,
     fail_on_increase: Annotated[Optional[str], typer.Option(
         "--fail-on-increase", metavar="PERCENT",
         help="Exit 4 when a watched metric rises by more than this, e.g. 5%.")] = None,
@@ -85,7 +87,7 @@ def diff(
     from compute_cli.analysis import diff as diff_mod
     from compute_cli.render import diff as render_diff
 
-    fmt = check_format(fmt, ("table", "markdown", "json", "csv", "jsonl"))
+    fmt = check_format(fmt)
     limit = diff_mod.parse_percent(fail_on_increase) if fail_on_increase is not None else None
     if base == new == diff_mod.STDIN:
         raise UsageError("'-' (stdin) can be given once")

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from compute_cli.cli.common import FormatOption, catalog, check_format, handle_errors, prices_app, state
+from compute_cli.cli.common import MAX_AGE_DAYS, FormatOption, catalog, check_format, handle_errors, prices_app, state
 from compute_cli.errors import ExitCode
 
 
@@ -17,7 +17,8 @@ from compute_cli.errors import ExitCode
 def prices_import(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="OpenRouter /api/v1/models JSON, LiteLLM's "
                     "model_prices_and_context_window.json, or a CSV provider,gpu,usd_per_gpu_hour,term,as_of,source.")],
-    kind: Annotated[Optional[str], typer.Option("--kind", "-k", help="markets (token prices, from JSON) or offers "
+    kind: Annotated[Optional[str], typer.Option("--kind", "-k", metavar="markets|offers",
+                                                help="markets (token prices, from JSON) or offers "
                     "(rental prices, from CSV); default: from the file.")] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Date of the prices "
                      "(YYYY-MM-DD); default: the JSON file's modification date, or each CSV row's as_of.")] = None,
@@ -55,8 +56,8 @@ def prices_import(
 @prices_app.command("stale")
 @handle_errors
 def prices_stale(
-    max_age_days: Annotated[Optional[int], typer.Option("--max-age-days", min=0, metavar="N", help="Due when older "
-                            "than N days (default: the global --max-age-days, 365).")] = None,
+    max_age_days: Annotated[Optional[int], typer.Option("--max-age-days", min=0, max=MAX_AGE_DAYS, metavar="N",
+                            help="Due when older than N days (default: the global --max-age-days, 365).")] = None,
     fail: Annotated[bool, typer.Option("--fail", help="Exit 4 when any price is due.")] = False,
     fmt: FormatOption = None,
 ):
@@ -65,7 +66,7 @@ def prices_stale(
     from compute_cli.profiles import staleness
     from compute_cli.render import prices as render_prices
 
-    fmt = check_format(fmt, ("table", "json", "csv", "jsonl", "markdown"))
+    fmt = check_format(fmt)
     limit = max_age_days if max_age_days is not None else state.max_age_days
     result = prices.stale(catalog(), staleness.today(), limit)
     render_prices.render_stale(result, fmt, sys.stdout)

@@ -19,8 +19,10 @@ def throughput(
     model: Annotated[str, typer.Option("--model", "-m", help="Model id.")],
     hardware: Annotated[Optional[str], typer.Option("--hardware", help="Accelerator id (one device, or --gpus N).")] = None,
     system: Annotated[Optional[str], typer.Option("--system", help="System id (a box or node).")] = None,
-    precision: Annotated[str, typer.Option("--precision", "-p", help="Weight format: bf16, fp8, int8 or int4.")] = "bf16",
-    kv_precision: Annotated[str, typer.Option("--kv-precision", help="KV-cache format: bf16 or fp8.")] = "bf16",
+    precision: Annotated[str, typer.Option("--precision", "-p", metavar="bf16|fp8|int8|int4",
+                                           help="Weight format: bf16, fp8, int8 or int4.")] = "bf16",
+    kv_precision: Annotated[str, typer.Option("--kv-precision", metavar="bf16|fp8",
+                                              help="KV-cache format: bf16 or fp8.")] = "bf16",
     batch: Annotated[int, typer.Option("--batch", "-b", parser=number(ge=1, le=MAX_BATCH, integer=True),
                                        help="Sequences decoding together.")] = 1,
     context: Annotated[int, typer.Option("--context", parser=number(ge=1, le=MAX_CONTEXT_TOKENS, integer=True),
@@ -30,7 +32,8 @@ def throughput(
                              help="Prompt length for the prefill figures (default: --context).")] = None,
     gpus: Annotated[str, typer.Option("--gpus", help="Accelerators serving the model, or 'auto' "
                                       "(the fewest that fit).")] = "auto",
-    parallelism: Annotated[str, typer.Option("--parallelism", help="tensor (split every layer), pipeline "
+    parallelism: Annotated[str, typer.Option("--parallelism", metavar="tensor|pipeline|expert",
+                                             help="tensor (split every layer), pipeline "
                            "(layers split across devices, run one after another, as llama.cpp does) or expert "
                            "(attention data-parallel, MoE experts spread over the devices).")] = "tensor",
     runtime: RuntimeOption = None,

@@ -85,7 +85,8 @@ def parse_assignment(text: str, option: str = "--set") -> Assignment:
         raise UsageError(f"{option} '{text}': '{key}' is not a key path (words separated by '.')")
     value = parse_value(raw.strip())
     if scale and (isinstance(value, bool) or not isinstance(value, int | float)):
-        raise UsageError(f"{option} '{text}': PATH*=FACTOR needs a number after '*='")
+        # a value the key cannot take, as with PATH=VALUE: a data error (exit 3), not a usage error
+        raise InputError(f"{option} {text}: expected a number after '*=', got text '{raw.strip()}'")
     return Assignment(text=text, path=tuple(key.split(".")), value=value, scale=scale)
 
 

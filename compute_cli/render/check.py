@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from compute_cli.render.formats import number, paint, to_csv, to_json, to_jsonl
+from compute_cli.render.formats import number, paint, to_json
 
 
 def _limit(r: dict) -> str:
@@ -41,13 +41,29 @@ def summary_line(result: dict, stream=None) -> str:
     return f"check: {paint('ok', 'green', stream)}: {_count(n, 'result')} within their limits ({scope})"
 
 
+def markdown(result: dict) -> str:
+    """Every result as a Markdown table, breaches marked, and the summary line: a pull-request comment."""
+    from compute_cli.render.formats import to_markdown
+
+    header = ["setup", "metric", "value", "limit", "status", "rule"]
+    cells = []
+    for r in result["results"]:
+        rule = result["rules"][r["rule"]]
+        status = ":x: breach" if r["status"] == "breach" else "ok"
+        cells.append([f"`{r['setup']}`", f"`{r['metric']}`", "n/a" if r["value"] is None else number(r["value"]),
+                      _limit(r), status, rule["name"] or rule["origin"]])
+    return to_markdown(header, cells, left=2) + "\n" + summary_line(result) + "\n"
+
+
 def render(result: dict, fmt: str, stream) -> None:
     if fmt == "json":
         stream.write(to_json(result))
-    elif fmt == "csv":
-        stream.write(to_csv(result["results"]))
-    elif fmt == "jsonl":
-        stream.write(to_jsonl(result["results"]))
+    elif fmt in ("csv", "jsonl"):
+        from compute_cli.render import rows
+
+        rows.emit("check", result, fmt, stream)
+    elif fmt == "markdown":
+        stream.write(markdown(result))
     else:
         for r in result["results"]:
             if r["status"] == "breach":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from compute_cli.analysis.compare import ms_text
 from compute_cli.engine.registry import line_groups
-from compute_cli.render.formats import money, rich_table, to_csv, to_json, to_jsonl, to_markdown, to_plain, use_rich
+from compute_cli.render.formats import money, rich_table, to_json, to_markdown, to_plain, use_rich
 
 
 def _num(value, fmt: str) -> str:
@@ -156,17 +156,10 @@ def render(result: dict, fmt: str, stream) -> None:
     if fmt == "json":
         stream.write(to_json(result))
         return
-    if fmt in ("csv", "jsonl"):
-        rows = [{**s, "model": result["model"]["id"]} for s in result["setups"]]
-        if fmt == "csv":
-            rows = [{**r, "uncertain_inputs": " ".join(r["uncertain_inputs"])} if "uncertain_inputs" in r else r
-                    for r in rows]
-        if fmt == "csv":
-            from compute_cli.render.output_schema import csv_columns
+    from compute_cli.render import rows as rows_mod
 
-            stream.write(to_csv(rows, csv_columns("compare_setup", rows, gated=("ranges", "uncertain_inputs"))))
-        else:
-            stream.write(to_jsonl(rows))
+    if fmt in rows_mod.ROW_FORMATS:
+        rows_mod.emit("compare", result, fmt, stream)
         return
     header, rows, sections = table_cells(result)
     caption = latency_caption(result["setups"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from compute_cli.render.formats import (number, paint, rich_table, to_csv, to_json, to_jsonl, to_markdown, to_plain,
+from compute_cli.render.formats import (number, paint, rich_table, to_json, to_markdown, to_plain,
                                         use_rich)
 
 # First line of the Markdown: a CI job finds its earlier comment by it and edits it instead of adding another.
@@ -108,11 +108,10 @@ def render(result: dict, fmt: str, stream) -> None:
     if fmt == "json":
         stream.write(to_json(result))
         return
-    if fmt == "csv":
-        stream.write(to_csv(result["changes"]))
-        return
-    if fmt == "jsonl":
-        stream.write(to_jsonl(result["changes"]))
+    from compute_cli.render import rows
+
+    if fmt in rows.ROW_FORMATS:
+        rows.emit("diff", result, fmt, stream)
         return
     if fmt == "markdown":
         stream.write(markdown(result))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from compute_cli.render.formats import emit_table, money, number, to_csv, to_json
+from compute_cli.render.formats import emit_table, money, number, to_json
 
 
 def _fmt(value, spec: str = ",.4g") -> str:
@@ -179,13 +179,14 @@ def _breakeven(r: dict, fmt: str, stream) -> None:
 
 
 RENDERERS = {"invest": _invest, "rent-or-buy": _rent_or_buy, "fleet": _fleet, "breakeven": _breakeven}
-CSV_ROWS = {"invest": lambda r: r["cash_flows_by_year"], "fleet": lambda r: r["rows"]}
 
 
 def render(kind: str, result: dict, fmt: str, stream) -> None:
+    from compute_cli.render import rows
+
     if fmt == "json":
         stream.write(to_json(result))
-    elif fmt == "csv":
-        stream.write(to_csv(CSV_ROWS.get(kind, lambda r: [r])(result)))
+    elif fmt in rows.ROW_FORMATS:
+        rows.emit(kind, result, fmt, stream)
     else:
         RENDERERS[kind](result, fmt, stream)

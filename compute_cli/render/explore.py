@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from compute_cli.render import charts
+from compute_cli.render import rows as rows_mod
 from compute_cli.render.columns import RowsWriter
 from compute_cli.render.formats import (
     emit_table,
     rich_table,
-    to_csv,
     to_json,
     to_markdown,
     to_plain,
     use_rich,
 )
 
-FORMATS = ("table", "json", "csv", "markdown")
+FORMATS = ("table", "json", "csv", "jsonl", "markdown")
 SAMPLE_FORMATS = ("csv", "jsonl", "parquet", "arrow")  # --samples-output
 SAMPLE_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".arrow": "arrow",
                    ".feather": "arrow", ".ipc": "arrow"}
@@ -35,9 +35,8 @@ def render_sensitivity(result: dict, fmt: str, stream) -> None:
     if fmt == "json":
         stream.write(to_json(result))
         return
-    if fmt == "csv":
-        stream.write(to_csv([{"setup": result["setup"], "model": result["model"], "metric": result["metric"], **p}
-                             for p in params]))
+    if fmt in rows_mod.ROW_FORMATS:
+        rows_mod.emit("sensitivity", result, fmt, stream)
         return
     header = ["parameter", "base", "low", "high", "metric at low", "metric at high", "range"]
     rows = [[p["parameter"], _cell(p["base_value"]), _cell(p["low_value"]), _cell(p["high_value"]),
@@ -70,8 +69,8 @@ def render_simulate(result: dict, fmt: str, stream) -> None:
     if fmt == "json":
         stream.write(to_json(result))
         return
-    if fmt == "csv":
-        stream.write(to_csv([{"metric": m, **s} for m, s in metrics.items()]))
+    if fmt in rows_mod.ROW_FORMATS:
+        rows_mod.emit("simulate", result, fmt, stream)
         return
     header = ["metric", "p5", "p50", "p95", "mean", "base"]
     rows = [[m, *(_cell(s[k]) for k in ("p5", "p50", "p95", "mean", "base"))] for m, s in metrics.items()]

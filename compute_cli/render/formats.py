@@ -59,11 +59,20 @@ def to_csv(rows: list[dict], columns: list[str] | None = None) -> str:
 
 
 def _csv_cell(value):
-    """CSV cell: empty for null, JSON spelling for booleans."""
+    """CSV cell: empty for null, JSON spelling for booleans; a list of ids as one cell of space-separated ids,
+    any other list as JSON text.
+
+    >>> _csv_cell(None), _csv_cell(True), _csv_cell(["a.b", "c"]), _csv_cell([0.06, None])
+    ('', 'true', 'a.b c', '[0.06, null]')
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list | dict):
+        if isinstance(value, list) and all(isinstance(v, str) and " " not in v for v in value):
+            return " ".join(value)
+        return json.dumps(value, ensure_ascii=False, allow_nan=False)
     return value
 
 

@@ -338,6 +338,41 @@ SIMULATE = document(
                        "counts": {"type": "array", "items": INTEGER}, "below": INTEGER, "above": INTEGER})},
 )
 
+# ------------------------------------------------- the rows of csv and jsonl
+# What `--format jsonl` prints (a line each) and `--format csv` (a row each) for the commands whose
+# document is not already a list of rows: one row per thing listed, the result's own figures repeated
+# on each row so that a row stands alone (render/rows.py).
+def _line(document_def: dict, item: dict | None = None, drop=(), extra: dict | None = None, description: str = "",
+          optional=(), lead: dict | None = None) -> dict:
+    """A row: ``lead``, the document's properties but ``drop`` (and schema_version), ``extra``, then ``item``'s."""
+    head = {k: v for k, v in document_def["properties"].items() if k not in ("schema_version", *drop)}
+    props = {**(lead or {}), **head, **(extra or {})}
+    for key, value in (item["properties"] if item else {}).items():  # a key both have: the item's, or the document's
+        props[key] = {"anyOf": [props[key], value]} if key in props and props[key] != value else value
+    required = (set(document_def["required"]) | set(extra or {}) | set(lead or {})
+                | set(item["required"] if item else ()))
+    return obj(props, optional=[k for k in props if k not in required or k in optional], description=description)
+
+
+INVEST_LINE = _line(INVEST, INVEST_YEAR, drop=("cash_flows_by_year",), description="A line of `invest --format "
+                    "jsonl` (or a CSV row): one year of cash flows, with the investment's figures.")
+RENT_OR_BUY_LINE = _line(RENT_OR_BUY, description="The line of `rent-or-buy --format jsonl` (or the CSV row).")
+FLEET_LINE = _line(FLEET, FLEET_ROW, drop=("rows", "market"), optional=("workload",),
+                   description="A line of `fleet --format jsonl` (or a CSV row): one accelerator kind, with the budget.")
+BREAKEVEN_LINE = _line(BREAKEVEN, drop=("setups", "metric_at_current", "operating_points"),
+                       lead={"setup": TEXT}, extra={"metric_at_current": NUMBER,
+                                                    "operating_point": ref("operating_point")},
+                       description="A line of `breakeven --format jsonl` (or a CSV row): one of the two setups.")
+SENSITIVITY_LINE = _line(SENSITIVITY, SENSITIVITY["properties"]["parameters"]["items"], drop=("parameters",
+                         "not_swung"), description="A line of `sensitivity --format jsonl` (or a CSV row): one "
+                         "input moved down and up.")
+SIMULATE_LINE = _line(SIMULATE, SIMULATE_SUMMARY, drop=("inputs", "metrics", "histogram"), extra={"metric": TEXT},
+                      description="A line of `simulate --format jsonl` (or a CSV row): one metric's percentiles.")
+SCENARIO_RUN_LINE = _line(SCENARIO_RUN, drop=("results",), description="The line of `scenario run --format jsonl` "
+                          "(or the CSV row): the question, the answer, the commands that reproduce it.")
+THROUGHPUT_LINE = _line(THROUGHPUT, description="The line of `throughput --format jsonl` (or the CSV row).")
+
+
 # ------------------------------------------------------------------ prices
 PRICES_IMPORT_WRITTEN = obj(
     {"kind": {"enum": ["markets", "offers"]}, "id": TEXT, "file": TEXT, "replaced": BOOL,
@@ -397,6 +432,14 @@ OUTPUTS: dict[str, dict] = {
     "simulate_summary": SIMULATE_SUMMARY,
     "range": RANGE,
     "monte_carlo": MONTE_CARLO,
+    "invest_line": INVEST_LINE,
+    "rent_or_buy_line": RENT_OR_BUY_LINE,
+    "fleet_line": FLEET_LINE,
+    "breakeven_line": BREAKEVEN_LINE,
+    "sensitivity_line": SENSITIVITY_LINE,
+    "simulate_line": SIMULATE_LINE,
+    "scenario_run_line": SCENARIO_RUN_LINE,
+    "throughput_line": THROUGHPUT_LINE,
     "prices_import": PRICES_IMPORT,
     "prices_import_written": PRICES_IMPORT_WRITTEN,
     "prices_stale": PRICES_STALE,

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from compute_cli.render.formats import emit_table, to_csv, to_json, to_jsonl
+from compute_cli.render.formats import emit_table, to_json
 
 
 def render_import(result: dict, fmt: str, stream) -> None:
     if fmt == "json":
         stream.write(to_json(result))
         return
-    if fmt == "csv":
-        stream.write(to_csv([{k: (" ".join(v) if isinstance(v, list) else v) for k, v in w.items()}
-                             for w in result["written"]]))
+    from compute_cli.render import rows
+
+    if fmt in rows.ROW_FORMATS:
+        rows.emit("prices import", result, fmt, stream)
         return
     rows = []
     for w in result["written"]:
@@ -35,8 +36,10 @@ def render_stale(result: dict, fmt: str, stream) -> None:
     if fmt == "json":
         stream.write(to_json(result))
         return
-    if fmt in ("csv", "jsonl"):
-        stream.write(to_csv(due) if fmt == "csv" else to_jsonl(due))
+    from compute_cli.render import rows
+
+    if fmt in rows.ROW_FORMATS:
+        rows.emit("prices stale", result, fmt, stream)
         return
     title = (f"prices older than {result['max_age_days']} days on {result['today']}: {len(due)} of "
              f"{result['prices_checked']} dated prices")

@@ -5,14 +5,17 @@ from __future__ import annotations
 import textwrap
 
 from compute_cli.contract import SCHEMA_VERSION
-from compute_cli.render.formats import rich_table, to_csv, to_json, to_markdown, to_plain, use_rich
+from compute_cli.render.formats import rich_table, to_json, to_markdown, to_plain, use_rich
 
 
 def render_listing(rows: list[dict], fmt: str, stream) -> None:
+    from compute_cli.render import rows as rows_mod
+
+    document = {"schema_version": SCHEMA_VERSION, "scenarios": rows}
     if fmt == "json":
-        stream.write(to_json({"schema_version": SCHEMA_VERSION, "scenarios": rows}))
-    elif fmt == "csv":
-        stream.write(to_csv(rows))
+        stream.write(to_json(document))
+    elif fmt in rows_mod.ROW_FORMATS:
+        rows_mod.emit("scenario list", document, fmt, stream)
     else:
         header = ["id", "name"]
         cells = [[r["id"], r["name"]] for r in rows]
@@ -28,8 +31,10 @@ def render_run(result: dict, fmt: str, stream) -> None:
     if fmt == "json":
         stream.write(to_json(result))
         return
-    if fmt == "csv":
-        stream.write(to_csv([{k: result[k] for k in ("scenario", "question", "answer")}]))
+    from compute_cli.render import rows as rows_mod
+
+    if fmt in rows_mod.ROW_FORMATS:
+        rows_mod.emit("scenario run", result, fmt, stream)
         return
     if fmt == "markdown":
         stream.write(f"### {result['name']}\n\n**{result['question']}**\n\n{result['answer']}\n\n")

@@ -1,4 +1,5 @@
-"""Sweep rows, streamed: CSV, JSON Lines, one JSON document, an aligned text table, Parquet or Arrow IPC.
+"""Sweep rows, streamed: CSV, JSON Lines, one JSON document, an aligned text table, a Markdown table,
+Parquet or Arrow IPC.
 
 CSV is formatted a whole column at a time (``render/columns.py``); JSON Lines, JSON and
 the table with one ``%`` operation per block of rows. Varied values keep 12 significant digits
@@ -18,7 +19,7 @@ import numpy as np
 
 from compute_cli.render.columns import BINARY_FORMATS, CsvWriter, RowsWriter
 
-FORMATS = ("table", "csv", "jsonl", "json", *BINARY_FORMATS)
+FORMATS = ("table", "json", "csv", "jsonl", "markdown", *BINARY_FORMATS)
 VALUE_DIGITS, METRIC_DIGITS = 12, 6
 VALUE_FMT = f"%.{VALUE_DIGITS}g"
 METRIC_FMT = f"%.{METRIC_DIGITS}g"
@@ -86,6 +87,9 @@ class SweepWriter(RowsWriter):
             indent = "    " if fmt == "json" else ""
             self.row_fmt = indent + "{" + ", ".join(f"{json.dumps(c)}: {f}" for c, f in zip(self.columns, fmts,
                                                                                           strict=True)) + "}"
+        elif fmt == "markdown":  # every column under its full name: a page scrolls, a terminal does not
+            fmts = [TABLE_VALUE_FMT] * len(self.varied) + [TABLE_METRIC_FMT] * len(self.metrics)
+            self.row_fmt = "| " + " | ".join(fmts) + " |\n"
         else:
             import shutil
 
@@ -105,6 +109,12 @@ class SweepWriter(RowsWriter):
         elif self.fmt == "json":
             text = json.dumps({k: v for k, v in h.items()}, indent=2, ensure_ascii=False, allow_nan=False)
             self.stream.write(text[:-2] + ',\n  "rows": [\n')
+        elif self.fmt == "markdown":
+            title = f"setup: `{h['setup']}`, model: `{h['model']}`"
+            if h.get("overrides"):
+                title += " (--set " + ", ".join(f"`{o}`" for o in h["overrides"]) + ")"
+            self.stream.write(f"**{title}**, {h['row_count']:,} rows\n\n| " + " | ".join(self.columns) + " |\n|"
+                              + "---:|" * len(self.columns) + "\n")
         elif self.fmt == "table":
             title = f"setup: {h['setup']}  model: {h['model']}"
             if h.get("overrides"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from compute_cli.render.formats import emit_table, to_csv, to_json, to_jsonl
+from compute_cli.render.formats import emit_table, to_json
 
 LABELS = [
     ("runtime", "runtime", "{}"),
@@ -50,8 +50,10 @@ def render(result: dict, fmt: str, stream) -> None:
     if fmt == "json":
         stream.write(to_json(result))
         return
-    if fmt in ("csv", "jsonl"):
-        stream.write(to_csv([result]) if fmt == "csv" else to_jsonl([result]))
+    from compute_cli.render import rows as rows_mod
+
+    if fmt in rows_mod.ROW_FORMATS:
+        rows_mod.emit("throughput", result, fmt, stream)
         return
     rows = [[label, _cell(_value(result, key), spec)] for key, label, spec in LABELS]
     rows[0][1] = result["runtime"] or "(class factors)"
