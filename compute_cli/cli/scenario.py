@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from compute_cli.cli.common import FormatOption, app, catalog, check_format, group, handle_errors
+from compute_cli.cli.common import FormatOption, app, catalog, check_format, check_staleness, group, handle_errors
 
 scenario_app = group(help="Shipped scenarios: a question each, answered with numbers and sources.")
 app.add_typer(scenario_app, name="scenario")
@@ -35,4 +35,7 @@ def scenario_run(
     from compute_cli.render import scenario as render_scenario
 
     fmt = check_format(fmt)
-    render_scenario.render_run(scenario.run(catalog(), name), fmt, sys.stdout)
+    cat = catalog()
+    result = scenario.run(cat, name)
+    check_staleness(cat)  # the figures its steps read, as every other command
+    render_scenario.render_run(result, fmt, sys.stdout)

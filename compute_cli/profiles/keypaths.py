@@ -8,6 +8,8 @@ the same questions through ``msgspec.inspect``; they ask them here.
 
 from __future__ import annotations
 
+import functools
+
 
 def _unwrap_optional(t):
     """``X | None`` -> ``X``; anything else as it is."""
@@ -23,15 +25,23 @@ def _unwrap_optional(t):
 def type_at(struct_type, path) -> object | None:
     """The ``msgspec.inspect`` type at ``path`` (keys and list indices) below ``struct_type``, or None.
 
+    Cached: a Monte Carlo plan asks for the same few paths once per drawn value, and
+    ``msgspec.inspect.type_info`` walks the whole struct each time.
+
     >>> from compute_cli.profiles.schema import Hardware
     >>> type(type_at(Hardware, ("peak_tflops", "fp8"))).__name__
     'FloatType'
     >>> type_at(Hardware, ("nope",)) is None
     True
     """
+    return _type_at(struct_type, tuple(path))
+
+
+@functools.lru_cache(maxsize=4096)
+def _type_at(struct_type, path: tuple) -> object | None:
     import msgspec.inspect as mi
 
-    t = mi.type_info(struct_type)
+    t = _type_info(struct_type)
     for part in path:
         t = _unwrap_optional(t)
         if isinstance(t, mi.StructType) and isinstance(part, str):
@@ -44,6 +54,13 @@ def type_at(struct_type, path) -> object | None:
         else:
             return None
     return _unwrap_optional(t)
+
+
+@functools.lru_cache(maxsize=256)
+def _type_info(struct_type):
+    import msgspec.inspect as mi
+
+    return mi.type_info(struct_type)
 
 
 def fields_at(struct_type, path) -> list[str]:
@@ -85,7 +102,7 @@ def numeric_keys(obj, prefix=()):
     """
     import msgspec.inspect as mi
 
-    for f in mi.type_info(type(obj)).fields:
+    for f in _type_info(type(obj)).fields:
         value = getattr(obj, f.name)
         if value is None:
             continue
