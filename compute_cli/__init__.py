@@ -11,8 +11,9 @@ The names below are loaded on first use, so ``import compute_cli`` (and every
 
 __version__ = "0.1.0"
 
-_API = ("compare", "throughput", "invest", "sweep", "sensitivity", "simulate", "load_catalog", "Result",
-        "CompareResult", "ThroughputResult", "InvestResult", "SweepResult", "SensitivityResult", "SimulateResult")
+_API = ("compare", "throughput", "frontier", "invest", "sweep", "sensitivity", "simulate", "load_catalog", "Result",
+        "CompareResult", "ThroughputResult", "FrontierResult", "InvestResult", "SweepResult", "SensitivityResult",
+        "SimulateResult")
 _ERRORS = ("ComputeCostError", "UsageError", "InputError", "ComputeCostWarning", "ExitCode")
 __all__ = [*_API, *_ERRORS, "__version__"]
 

@@ -66,13 +66,17 @@ class Result:
         return copy.deepcopy(self._data)
 
     def rows(self) -> list[dict]:
-        """The rows ``--format csv`` would print, as dicts (nested keys flattened with '.')."""
+        """The rows ``--format csv`` and ``--format jsonl`` print, as dicts with the CSV's columns (nested keys
+        flattened with '.'; render/rows.py)."""
+        from compute_cli.render import rows as rows_mod
         from compute_cli.render.formats import flatten
+        from compute_cli.render.output_schema import csv_columns
 
-        return [flatten(r) for r in self._rows()]
-
-    def _rows(self) -> list[dict]:
-        return [self._data]
+        _, definition, gated = rows_mod.ROWS[self.command]
+        raw = rows_mod.rows(self.command, self._data)
+        columns = csv_columns(definition, raw, gated=gated)
+        flat = [flatten(r) for r in raw]
+        return [{c: r.get(c) for c in columns} | r for r in flat]
 
     def to_frame(self):
         """The rows as a pandas DataFrame (needs pandas: ``pip install pandas``)."""
@@ -108,18 +112,6 @@ class CompareResult(Result):
                 return row
         raise KeyError(setup_id)
 
-    def _rows(self) -> list[dict]:
-        return [{**s, "model": self._data["model"]["id"]} for s in self.setups]
-
-    def rows(self) -> list[dict]:
-        from compute_cli.render.formats import flatten
-        from compute_cli.render.output_schema import csv_columns
-
-        raw = self._rows()
-        columns = csv_columns("compare_setup", raw, gated=("ranges", "uncertain_inputs"))
-        flat = [flatten(r) for r in raw]
-        return [{c: r.get(c) for c in columns} for r in flat]
-
     def _summary(self) -> str:
         return f"model {self._data['model']['id']}, {len(self.setups)} setups"
 
@@ -129,26 +121,30 @@ class ThroughputResult(Result):
 
 
 class InvestResult(Result):
-    """``invest``: the summary, and ``cash_flows_by_year`` as the rows."""
+    """``invest``: the summary; its rows are the years of cash flows, each with the investment's figures."""
 
     command = "invest"
 
-    def _rows(self) -> list[dict]:
-        return [{"setup": self._data["setup"], **y} for y in self._data["cash_flows_by_year"]]
-
 
 class SensitivityResult(Result):
-    command = "sensitivity"
+    """``sensitivity``: a row per input moved."""
 
-    def _rows(self) -> list[dict]:
-        return [{"setup": self._data["setup"], "metric": self._data["metric"], **p} for p in self._data["parameters"]]
+    command = "sensitivity"
 
 
 class SimulateResult(Result):
+    """``simulate``: a row per metric's percentiles."""
+
     command = "simulate"
 
-    def _rows(self) -> list[dict]:
-        return [{"metric": m, **s} for m, s in self._data["metrics"].items()]
+
+class FrontierResult(Result):
+    """``frontier``: a row per point (setup, GPUs per replica, concurrency)."""
+
+    command = "frontier"
+
+    def _summary(self) -> str:
+        return f"model {self._data['model']['id']}, {sum(len(s['points']) for s in self._data['setups'])} points"
 
 
 class SweepResult(Result):
@@ -235,6 +231,25 @@ def throughput(model: str, *, hardware: str | None = None, system: str | None = 
         _catalog(catalog), model, hardware_id=hardware, system_id=system, precision=precision,
         kv_precision=kv_precision, batch=batch, context=context, prompt_tokens=prompt_tokens, prefill_batch=batch,
         gpus=gpus, parallelism=parallelism, runtime_id=runtime, assignments=_assignments(set)))
+
+
+def frontier(setups: Iterable[str] = (), model: str | None = None, *, workload: str | None = None,
+             runtime: str | None = None, set: SetArg = None,  # noqa: A002
+             catalog: Catalog | None = None) -> FrontierResult:
+    """Each setup's points over concurrency and GPUs per replica: ``computecost frontier``.
+
+    >>> import compute_cli as cc
+    >>> f = cc.frontier(["tinybox-red-v2-oregon"], workload="chat")
+    >>> chosen = [p for p in f.rows() if p["chosen"]]
+    >>> len(chosen), chosen[0]["slo_met"]  # the one point compare uses, within the chat targets
+    (1, True)
+    """
+    from compute_cli import inputs
+    from compute_cli.analysis import frontier as frontier_mod
+
+    cat = _catalog(catalog)
+    options = inputs.RunOptions(workload=workload, runtime=runtime)
+    return FrontierResult(frontier_mod.run(cat, list(setups), model, _assignments(set), options))
 
 
 def invest(setup: str, *, model: str | None = None, years: float | None = None, price_decline_per_year: float = 0.3,
