@@ -223,3 +223,40 @@ def test_every_command_has_examples_that_run(cli, tmp_path, monkeypatch):
             if command not in NEEDS_A_FILE:
                 result = cli("-q", *shlex.split(line)[1:])
                 assert result.exit_code in (0, 4), (line, result.stderr)
+
+
+def _on_a_terminal(args, columns: int = 80) -> str:
+    """What ``computecost ARGS`` shows on a terminal ``columns`` wide (a real pseudo-terminal), escapes removed."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    env = {**os.environ, "COLUMNS": str(columns), "LINES": "50"}
+    env.pop("NO_COLOR", None)
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "computecost"), "-q", *args], stdout=slave,
+                            stderr=subprocess.DEVNULL, env=env, cwd=ROOT, close_fds=True)
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            data = os.read(master, 1 << 16)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        out += data
+    os.close(master)
+    assert proc.wait(timeout=120) in (0, 4)
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out.decode()).replace("\r", "")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a Linux pseudo-terminal")
+@pytest.mark.parametrize("command", sorted(ROW_COMMANDS))
+def test_every_command_fits_an_80_column_terminal_and_cuts_nothing(command):
+    text = _on_a_terminal(ROW_COMMANDS[command])
+    assert text.strip()
+    long = [line for line in text.splitlines() if len(line) > 80]
+    assert not long and "…" not in text, long[:3]

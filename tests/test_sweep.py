@@ -191,7 +191,9 @@ def test_cli_jsonl_json_and_table(cli):
     table = cli(*args)
     assert table.exit_code == 0
     assert "setup: toy-own  model: toy-dense" in table.stdout
-    assert "y: cost of a million generated tokens [USD/M tokens] (cost_usd_per_million_output_tokens)" in table.stdout
+    # the title wraps within 80 columns, its continuation under the title
+    assert "y: cost of a million generated tokens [USD/M tokens]\n          (cost_usd_per_million_output_tokens)\n" \
+        in table.stdout
     assert "x: site.pue\n" in table.stdout  # the line chart, its axes titled
 
 

@@ -71,7 +71,10 @@ def hbar(fraction: float, width: int) -> str:
     return "█" * full + (EIGHTHS[part] if part else "")
 
 
-def tornado(labels: list[str], base: float, lows: list[float], highs: list[float], width: int = 24,
+TORNADO_WIDTH = 24  # cells each side of the base value
+
+
+def tornado(labels: list[str], base: float, lows: list[float], highs: list[float], width: int = TORNADO_WIDTH,
             low_texts: list[str] | None = None, high_texts: list[str] | None = None) -> str:
     """One row per parameter: the change in the metric when the input goes down (░) and up (█),
     drawn left of the base value for a decrease and right of it for an increase."""
@@ -153,9 +156,24 @@ def line(x, y, width: int = 60, height: int = 10, x_label: str = "", y_label: st
     left, right = number(float(x[0])), number(float(x[-1]))
     rows.append(f"{'':>{label_w}}  {_ends(left, right, width)}")
     if x_label or y_label:
-        rows.append(f"{'':>{label_w}}  y: {axis_label(y_label)}")
-        rows.append(f"{'':>{label_w}}  x: {axis_label(x_label)}")
+        rows += _titled(label_w, "y", axis_label(y_label)) + _titled(label_w, "x", axis_label(x_label))
     return "\n".join(rows) + "\n"
+
+
+TITLE_COLUMNS = 79  # an axis title wraps within an 80-column terminal
+
+
+def _titled(label_w: int, axis: str, title: str) -> list[str]:
+    """``  y: title`` under a chart, wrapped to TITLE_COLUMNS with the continuation under the title.
+
+    >>> _titled(2, "x", "a " * 50)[1].startswith("       a")
+    True
+    """
+    import textwrap
+
+    indent = " " * (label_w + 2)
+    return textwrap.wrap(title, TITLE_COLUMNS, initial_indent=f"{indent}{axis}: ", subsequent_indent=indent + "   ",
+                         break_on_hyphens=False) or [f"{indent}{axis}:"]
 
 
 def heatmap(x, y, z, width: int = 60, height: int = 20, x_label: str = "", y_label: str = "",
@@ -182,8 +200,7 @@ def heatmap(x, y, z, width: int = 60, height: int = 20, x_label: str = "", y_lab
     lines.append(f"{'':>{label_w}} └{'─' * len(cols_j)}┘")
     left, right = number(float(x[0])), number(float(x[-1]))
     lines.append(f"{'':>{label_w}}  {_ends(left, right, len(cols_j))}")
-    lines.append(f"{'':>{label_w}}  x: {axis_label(x_label)}")
-    lines.append(f"{'':>{label_w}}  y: {axis_label(y_label)}")
+    lines += _titled(label_w, "x", axis_label(x_label)) + _titled(label_w, "y", axis_label(y_label))
     legend = "  ".join(f"{SHADES[k]} <= {number(float(uppers[k]))}" for k in range(len(SHADES)))
     lines.append(f"{'':>{label_w}}  {axis_label(z_label)}:")
     lines.append(f"{'':>{label_w}}    {legend}" + (f"   {MISSING} n/a" if (shade < 0).any() else ""))

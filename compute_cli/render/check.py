@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from compute_cli.render.formats import number, paint, to_json
+from compute_cli.render.formats import number, paint, say, to_json
 
 
 def _limit(r: dict) -> str:
@@ -66,6 +66,6 @@ def render(result: dict, fmt: str, stream) -> None:
         stream.write(markdown(result))
     else:
         for r in result["results"]:
-            if r["status"] == "breach":
-                stream.write(breach_line(result, r, stream) + "\n")
-        stream.write(summary_line(result, stream) + "\n")
+            if r["status"] == "breach":  # one line each in a log or a pipe; wrapped on a narrow terminal
+                say(stream, breach_line(result, r, stream))
+        say(stream, summary_line(result, stream))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from compute_cli.render.formats import emit_table, money, number, to_json
+from compute_cli.render.formats import emit_table, money, number, say, to_json
 
 
 def _fmt(value, spec: str = ",.4g") -> str:
@@ -82,13 +82,14 @@ def _invest(r: dict, fmt: str, stream) -> None:
     title = f"invest: {r['setup']} serving {r['model']} over {r['years']:g} years"
     _table(title, ["metric", "value"], summary, fmt, stream, left=2)
     if r["irr"] is not None and r.get("irr_note"):
-        stream.write(f"note: {r['irr_note']}\n")
+        say(stream, f"note: {r['irr_note']}")
     if "monte_carlo" in r:
         mc = r["monte_carlo"]
-        stream.write(f"ranges: p50 (p5\u2013p95) of {mc['samples']:,} samples (seed {mc['seed']}) over "
-                     f"{len(mc['uncertain_inputs'])} declared distributions (the setup's figures and the market's "
-                     "quotes)\n")
-    stream.write(f"holds at: {operating_point_text(r['operating_point'])}\n\n")
+        say(stream, f"ranges: p50 (p5\u2013p95) of {mc['samples']:,} samples (seed {mc['seed']}) over "
+                    f"{len(mc['uncertain_inputs'])} declared distributions (the setup's figures and the market's "
+                    "quotes)")
+    say(stream, f"holds at: {operating_point_text(r['operating_point'])}")
+    stream.write("\n")
     flows = [[str(y["year"]), money(y["revenue_usd"]), money(y["opex_usd"]), money(y["tax_usd"]), money(y["resale_usd"]),
               money(y["net_usd"])] for y in r["cash_flows_by_year"]]
     _table("cash flows by year (capex at t=0)", ["year", "revenue", "opex", "income tax", "resale", "net"], flows, fmt,
@@ -121,8 +122,8 @@ def _rent_or_buy(r: dict, fmt: str, stream) -> None:
         ("owning has paid for itself after", _months(r["breakeven_months"], note)),
         ("... discounted", _months(r["discounted_breakeven_months"], note)),
     ], fmt, stream)
-    stream.write(f"holds at: {operating_point_text(r['operating_point'])}; both setups at {u:.0%} "
-                 f"utilization, each paying for its hours by its term\n")
+    say(stream, f"holds at: {operating_point_text(r['operating_point'])}; both setups at {u:.0%} "
+                f"utilization, each paying for its hours by its term")
 
 
 def _fleet(r: dict, fmt: str, stream) -> None:
@@ -152,12 +153,12 @@ def _fleet(r: dict, fmt: str, stream) -> None:
              f"utilization, ranked by {RANK_KEYS[r['ranked_by']]}")
     _table(title, header, rows, fmt, stream)
     for note in notes:
-        stream.write(f"note: {note}\n")
+        say(stream, f"note: {note}")
     shape = (f"batch {r['batch']}" if r.get("batch") else "each at its operating point")
     if r.get("context_tokens"):
         shape += f", {r['context_tokens']:,}-token context"
-    stream.write(f"holds at: {shape}, finance {r['finance']}; the power budget caps provisioned power, so tokens a day "
-                 "is what it buys\n")
+    say(stream, f"holds at: {shape}, finance {r['finance']}; the power budget caps provisioned power, so tokens a day "
+                "is what it buys")
 
 
 def _breakeven(r: dict, fmt: str, stream) -> None:
@@ -171,11 +172,11 @@ def _breakeven(r: dict, fmt: str, stream) -> None:
         (f"equal at {r['vary']} =", "no crossing" if value is None else _fmt(value)),
     ], fmt, stream)
     if r.get("note"):
-        stream.write(f"note: {r['note']}\n")
+        say(stream, f"note: {r['note']}")
     from compute_cli.analysis.invest import operating_point_text
 
     for name, point in zip(r["setups"], r.get("operating_points", []), strict=False):
-        stream.write(f"holds at, {name}: {operating_point_text(point)}\n")
+        say(stream, f"holds at, {name}: {operating_point_text(point)}")
 
 
 RENDERERS = {"invest": _invest, "rent-or-buy": _rent_or_buy, "fleet": _fleet, "breakeven": _breakeven}

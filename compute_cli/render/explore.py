@@ -8,6 +8,7 @@ from compute_cli.render.columns import RowsWriter
 from compute_cli.render.formats import (
     emit_table,
     rich_table,
+    say,
     to_json,
     to_markdown,
     to_plain,
@@ -56,12 +57,19 @@ def render_sensitivity(result: dict, fmt: str, stream) -> None:
     _table(title, header, rows, stream)
     top = params[:TORNADO_ROWS]
     if top:
-        stream.write("\n" + charts.tornado([p["parameter"] for p in top], result["metric_at_base"],
-                                           [p["metric_at_low"] for p in top], [p["metric_at_high"] for p in top]))
+        labels = [p["parameter"] for p in top]
+        bars = charts.TORNADO_WIDTH
+        if getattr(stream, "isatty", lambda: False)():  # the bars shrink to fit the terminal beside the labels
+            import shutil
+
+            room = shutil.get_terminal_size((80, 24)).columns - 1 - max(len(s) for s in labels) - 3
+            bars = max(8, min(bars, room // 2))
+        stream.write("\n" + charts.tornado(labels, result["metric_at_base"], [p["metric_at_low"] for p in top],
+                                           [p["metric_at_high"] for p in top], width=bars))
     for n in notes:
         stream.write(f"clipped: {n}\n")
     if unused:
-        stream.write(f"not swung ({len(unused)}: unused by the engine for this setup, or zero): {', '.join(unused)}\n")
+        say(stream, f"not swung ({len(unused)}: unused by the engine for this setup, or zero): {', '.join(unused)}")
 
 
 def render_simulate(result: dict, fmt: str, stream) -> None:

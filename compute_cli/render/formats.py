@@ -166,6 +166,23 @@ def money(value) -> str:
     return f"${value:.3f}"
 
 
+def say(stream, text: str) -> None:
+    """One line of prose under a table (``note: ...``, ``holds at: ...``): wrapped to the terminal's width
+    on a terminal, with a hanging indent; one line as it is anywhere else (a pipe, a file, a test).
+
+    >>> import io
+    >>> out = io.StringIO(); say(out, "holds at: " + "word " * 30); out.getvalue().count("\\n")
+    1
+    """
+    if getattr(stream, "isatty", lambda: False)():
+        import shutil
+        import textwrap
+
+        width = shutil.get_terminal_size((80, 24)).columns
+        text = textwrap.fill(text, max(width - 1, 40), subsequent_indent="  ", break_on_hyphens=False)
+    stream.write(text + "\n")
+
+
 def emit_table(title: str | None, header: list[str], rows: list[list[str]], fmt: str, stream, left: int = 1) -> None:
     """A titled table as Markdown, a rich table on a terminal, or aligned plain text."""
     if fmt == "markdown":
@@ -218,11 +235,16 @@ def rich_table(title: str | None, header: list[str], rows: list[list[str]], sect
     chunks = column_chunks(widths, console.width, keep=keep)
     for n, chunk in enumerate(chunks):
         columns = list(range(keep)) + chunk
+        # text columns after the first (the values of a metric-value table) wrap when the row is wider than
+        # the terminal; ids and numbers never do
+        wrap = sum(widths[i] + 3 for i in columns) + 1 > console.width
         table = Table(title=title if n == 0 else None, caption=caption if n == len(chunks) - 1 else None,
                       show_lines=False, header_style="bold")
         for i in columns:
+            text = wrap and 0 < i < left
             table.add_column(header[i], style="bold" if i == 0 and not os.environ.get("NO_COLOR") else None,
-                             no_wrap=True, justify="left" if i < left else "right", min_width=widths[i])
+                             no_wrap=not text, justify="left" if i < left else "right",
+                             min_width=None if text else widths[i], overflow="fold" if text else "ellipsis")
         for k, r in enumerate(rows):
             table.add_row(*[str(r[i]) for i in columns], end_section=(k + 1) in sections)
         if n:

@@ -44,11 +44,29 @@ def render_run(result: dict, fmt: str, stream) -> None:
         if result.get("latency"):
             stream.write("\nAt which latency these costs hold:\n\n" + "".join(f"- {s}\n" for s in result["latency"]))
         return
-    wrap = textwrap.TextWrapper(width=100)
-    stream.write(f"{result['name']}\n\nQ: " + "\n   ".join(wrap.wrap(result["question"])) + "\n\n")
+    width = 100
+    if getattr(stream, "isatty", lambda: False)():
+        import shutil
+
+        width = min(width, shutil.get_terminal_size((80, 24)).columns - 4)  # beside the "A: " prefix
+    wrap = textwrap.TextWrapper(width=width)
+    stream.write("\n".join(textwrap.wrap(result["name"], width + 3)) + "\n\nQ: " + "\n   ".join(wrap.wrap(result["question"]))
+                 + "\n\n")
     stream.write("A: " + "\n   ".join(wrap.wrap(result["answer"])) + "\n\n")
-    stream.write("reproduce with:\n" + "".join(f"  {c}\n" for c in result["commands"]))
+    def command(c: str) -> str:  # a long one continued with '\\' on a narrow terminal, still runnable pasted
+        if width >= 100:
+            return f"  {c}\n"
+        return "  " + " \\\n      ".join(textwrap.wrap(c, width - 4, break_long_words=False,
+                                                       break_on_hyphens=False)) + "\n"
+
+    stream.write("reproduce with:\n" + "".join(command(c) for c in result["commands"]))
+    items = textwrap.TextWrapper(width=width, initial_indent="  - ", subsequent_indent="    ",
+                                 break_on_hyphens=False) if width < 100 else None
+
+    def item(text: str) -> str:  # wrapped on a narrow terminal; one line each elsewhere
+        return (items.fill(text) if items else f"  - {text}") + "\n"
+
     if result["sources"]:
-        stream.write("\nnumbers in the commands:\n" + "".join(f"  - {s}\n" for s in result["sources"]))
+        stream.write("\nnumbers in the commands:\n" + "".join(item(s) for s in result["sources"]))
     if result.get("latency"):
-        stream.write("\nat which latency these costs hold:\n" + "".join(f"  - {s}\n" for s in result["latency"]))
+        stream.write("\nat which latency these costs hold:\n" + "".join(item(s) for s in result["latency"]))
