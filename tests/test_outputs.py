@@ -215,13 +215,21 @@ def test_a_reader_that_leaves_is_not_an_error():
 
 
 # ----------------------------------------------------------------- item 6: signals
+def _default_signals() -> None:
+    """The child's signals at their defaults: a suite run under nohup or as a background job has SIGHUP,
+    SIGINT and SIGQUIT ignored, which a child inherits and computecost rightly keeps ignored."""
+    for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGINT):
+        signal.signal(s, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("signo", [signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGINT])
 def test_a_signal_removes_the_temporary_file_and_keeps_the_target(tmp_path, signo):
     out = tmp_path / "keep.csv"
     out.write_text("keep\n")
     proc = subprocess.Popen([*COMMAND, *TOY, "sweep", "toy-own", "--model", "toy-dense", "--vary",
                              "utilization=0.1:0.9:2000", "--vary", "site.pue=1:2:2000", "-f", "csv", "--output",
-                             str(out)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             str(out)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_default_signals)
     try:
         deadline = time.monotonic() + 60
         while _no_temporaries(tmp_path) and time.monotonic() < deadline and proc.poll() is None:
