@@ -51,6 +51,7 @@ def invest(
     max_ttft_ms: MaxTtftOption = None,
     max_tpot_ms: MaxTpotOption = None,
     min_tokens_per_s_per_user: MinTpsOption = None,
+    runtime: RuntimeOption = None,
     fmt: FormatOption = None,
     set_: SetOption = None,
     ranges: RangesOption = False,
@@ -68,7 +69,7 @@ def invest(
 
     fmt = check_format(fmt)
     options = inputs.RunOptions(**serving_options(workload, input_tokens, output_tokens, max_ttft_ms, max_tpot_ms,
-                                                  min_tokens_per_s_per_user))
+                                                  min_tokens_per_s_per_user), runtime=runtime)
     sets = parse_sets(set_)
     cat, (setup,) = setups_for_run([setup])
     result = economics.invest(cat, setup, model_id=model, years=years, price_decline_per_year=decline,

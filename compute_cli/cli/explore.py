@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from compute_cli.cli.common import (FormatOption, InputTokensOption, MaxTpotOption, MaxTtftOption, MinTpsOption,
+from compute_cli.cli.common import (RuntimeOption, FormatOption, InputTokensOption, MaxTpotOption, MaxTtftOption, MinTpsOption,
                                     OutputTokensOption, SetOption, WorkloadOption, app, check_format, check_staleness,
                                     handle_errors, parse_sets, serving_options, setups_for_run, warn)
 from compute_cli.cli.numbers import number
@@ -84,6 +84,7 @@ def sweep(
     max_ttft_ms: MaxTtftOption = None,
     max_tpot_ms: MaxTpotOption = None,
     min_tokens_per_s_per_user: MinTpsOption = None,
+    runtime: RuntimeOption = None,
 ):
     """Evaluate a setup over a grid of values: one row per combination, streamed (CSV, JSON Lines, JSON, a table,
     Parquet or Arrow). Each row runs at its own operating point (the highest-throughput concurrency meeting the
@@ -110,7 +111,7 @@ def sweep(
         raise UsageError("--plot draws a sweep of one --vary (a line) or two (a heatmap); this one has "
                          f"{len(varies)}")
     options = inputs.RunOptions(**serving_options(workload, input_tokens, output_tokens, max_ttft_ms, max_tpot_ms,
-                                                  min_tokens_per_s_per_user))
+                                                  min_tokens_per_s_per_user), runtime=runtime)
     cat, setup, sets = one_setup(setup, set_)
     grid = sweep_mod.plan(cat, setup, model, sets, varies, metric or (), options)
     check_staleness(cat)

@@ -8,8 +8,9 @@ from typing import Annotated, Optional
 import typer
 
 from compute_cli.cli.common import (InputTokensOption, MaxTpotOption, MaxTtftOption, MinTpsOption, OutputTokensOption,
-                                    SetOption, WorkloadOption, app, catalog, check_format, check_staleness, group,
-                                    handle_errors, parse_sets, serving_options, setup_arguments, warn)
+                                    RuntimeOption, SetOption, WorkloadOption, app, catalog, check_format,
+                                    check_staleness, group, handle_errors, parse_sets, serving_options,
+                                    setup_arguments, warn)
 from compute_cli.cli.numbers import number
 from compute_cli.errors import ExitCode, UsageError
 
@@ -39,6 +40,7 @@ def check(
     max_ttft_ms: MaxTtftOption = None,
     max_tpot_ms: MaxTpotOption = None,
     min_tokens_per_s_per_user: MinTpsOption = None,
+    runtime: RuntimeOption = None,
     fmt: Annotated[Optional[str], typer.Option("--format", "-f", metavar="table|json|csv|jsonl|markdown",
                    help="table (breaches and a summary), json (every result), csv or jsonl (one result per row), "
                         "markdown (every result, a pull-request comment).")] = None,
@@ -52,7 +54,7 @@ def check(
 
     fmt = check_format(fmt)
     options = inputs.RunOptions(**serving_options(workload, input_tokens, output_tokens, max_ttft_ms, max_tpot_ms,
-                                                  min_tokens_per_s_per_user))
+                                                  min_tokens_per_s_per_user), runtime=runtime)
     cat = catalog()
     sets = parse_sets(set_)
     limits = {"--max-usd-per-million-output-tokens": max_usd_per_million_output_tokens,
