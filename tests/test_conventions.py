@@ -260,3 +260,16 @@ def test_every_command_fits_an_80_column_terminal_and_cuts_nothing(command):
     assert text.strip()
     long = [line for line in text.splitlines() if len(line) > 80]
     assert not long and "…" not in text, long[:3]
+
+
+def test_compare_transposed_shows_the_same_cells_a_row_per_setup(cli):
+    plain = cli("-q", "compare", "-f", "markdown").stdout
+    across = cli("-q", "compare", "--transpose", "-f", "markdown").stdout
+    ids = [s["id"] for s in compare.run(Catalog(environ={}), [], None)["setups"]]
+    body = [line for line in across.splitlines() if line.startswith("| ") and not line.startswith("| setup")]
+    assert [line.split(" | ")[0][2:] for line in body] == ids  # a row per setup, in order
+
+    def cells(text):
+        return sorted(c.strip() for line in text.splitlines() if line.startswith("| ") for c in line.split("|")[1:-1])
+
+    assert cells(plain) == sorted("metric" if c == "setup" else c for c in cells(across))  # the same cells, turned

@@ -33,6 +33,8 @@ def compare(
     ranges: RangesOption = False,
     samples: SamplesOption = DEFAULT_RANGE_SAMPLES,
     seed: SeedOption = 0,
+    transpose: Annotated[bool, typer.Option("--transpose", "-t", help="A row per setup and a column per metric "
+                                            "(table and markdown), for many setups.")] = False,
 ):
     """Compare setups side by side: $/GPU-hour and its breakdown, tokens/s, $/M tokens, J/token, each at its
     operating point (the highest-throughput concurrency that meets the workload's latency targets).
@@ -51,4 +53,4 @@ def compare(
     result = compare_mod.run(cat, setup_arguments(cat, setups), model, sets, options,
                              ranges=range_options(ranges, samples, seed))
     check_staleness(cat)
-    render_compare.render(result, fmt, sys.stdout)
+    render_compare.render(result, fmt, sys.stdout, transpose=transpose)

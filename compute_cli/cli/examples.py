@@ -6,7 +6,8 @@ from __future__ import annotations
 EXAMPLES: dict[str, tuple[str, ...]] = {
     "compare": ("computecost compare",
                 "computecost compare aws-p5-ondemand tinybox-red-v2-oregon -w reasoning",
-                "computecost compare --set site.electricity_usd_per_kwh=0.12 --ranges"),
+                "computecost compare --set site.electricity_usd_per_kwh=0.12 --ranges",
+                "computecost compare --transpose -f markdown"),
     "invest": ("computecost invest hyperscaler-hgx-h100-campus",
                "computecost invest neocloud-hgx-h100-colo --rent-out-usd-per-gpu-hour 2.5"),
     "rent-or-buy": ("computecost rent-or-buy neocloud-hgx-h100-colo aws-p5-ondemand",),

@@ -152,7 +152,16 @@ def ranges_caption(result: dict) -> str | None:
     return text
 
 
-def render(result: dict, fmt: str, stream) -> None:
+def transposed(header: list[str], rows: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+    """Setups as rows and metrics as columns (``compare --transpose``): many setups read down a page.
+
+    >>> transposed(["metric", "a", "b"], [["x", "1", "2"], ["y", "3", "4"]])
+    (['setup', 'x', 'y'], [['a', '1', '3'], ['b', '2', '4']])
+    """
+    return ["setup", *(r[0] for r in rows)], [[header[j], *(r[j] for r in rows)] for j in range(1, len(header))]
+
+
+def render(result: dict, fmt: str, stream, transpose: bool = False) -> None:
     if fmt == "json":
         stream.write(to_json(result))
         return
@@ -162,6 +171,8 @@ def render(result: dict, fmt: str, stream) -> None:
         rows_mod.emit("compare", result, fmt, stream)
         return
     header, rows, sections = table_cells(result)
+    if transpose:  # the sections are rows of metrics; across, they have no place
+        (header, rows), sections = transposed(header, rows), set()
     caption = latency_caption(result["setups"])
     notes = [f"{s['id']}: {s['note']}" for s in result["setups"] if s.get("note")]
     ranges = ranges_caption(result)
