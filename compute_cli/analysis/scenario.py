@@ -3,7 +3,9 @@
 A scenario (configs/scenarios/<id>.yaml) lists steps, each one command with its
 arguments; the answer is a template whose fields name step results, e.g.
 ``{crash.npv_usd:,.0f}`` or ``{cmp.setups[aws-p5-ondemand].cost_usd_per_gpu_hour:.2f}``
-(``[id]`` picks the list item whose id, setup or hardware is ``id``).
+(``[id]`` picks the list item whose id, setup or hardware is ``id``). Beyond Python's
+format specs, ``$`` puts the sign before the dollar (``{x:$,.0f}`` -> ``-$1,234``) and
+``W`` writes a large count in words (``{x:.3W}`` -> ``1.31 trillion``).
 """
 
 from __future__ import annotations
@@ -221,6 +223,22 @@ def _evaluate(expression: str, values: dict):
     return walk(ast.parse(expression, mode="eval"))
 
 
+_SCALE_WORDS = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
+
+
+def in_words(value: float, spec: str) -> str:
+    """A count in words at ``spec``'s significant digits: the ``W`` spec of an answer template.
+
+    >>> in_words(1.3123e12, ".3W"), in_words(9.77e10, ".3W"), in_words(5454, ".3W"), in_words(-2.5e6, ".2W")
+    ('1.31 trillion', '97.7 billion', '5,454', '-2.5 million')
+    """
+    digits = spec[:-1].lstrip(".") or "3"
+    for scale, word in _SCALE_WORDS:
+        if abs(value) >= scale:
+            return f"{format(value / scale, '.' + digits + 'g')} {word}"
+    return f"{value:,.0f}"
+
+
 def fill(template: str, results: dict, file: str) -> str:
     """Replace each ``{expression:spec}`` with its value; expressions name step results,
     e.g. ``{1 - eff.rows[0].accelerators / base.rows[0].accelerators:.0%}``; null gives ``n/a``."""
@@ -248,6 +266,8 @@ def fill(template: str, results: dict, file: str) -> str:
             value = values[code] if code in values else _evaluate(code, values)
             if spec.startswith("$"):  # money: the sign before the dollar, -$1,234
                 return ("-" if value < 0 else "") + "$" + format(abs(value), spec[1:])
+            if spec.endswith("W"):  # a count in words: 1.31 trillion
+                return in_words(value, spec)
             return format(value, spec)
         except (ValueError, TypeError, SyntaxError, ZeroDivisionError) as exc:
             raise InputError(f"answer field '{m.group(0)}': {exc}", file=file, path="answer") from None

@@ -4,20 +4,11 @@ from __future__ import annotations
 
 from compute_cli.analysis.compare import ms_text
 from compute_cli.engine.registry import line_groups
-from compute_cli.render.formats import money, rich_table, to_json, to_markdown, to_plain, use_rich
+from compute_cli.render.formats import count, money, rich_table, to_json, to_markdown, to_plain, use_rich
 
 
 def _num(value, fmt: str) -> str:
     return "n/a" if value is None else format(value, fmt)
-
-
-def _big(value) -> str:
-    if value is None:
-        return "n/a"
-    for unit, scale in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("k", 1e3)):
-        if abs(value) >= scale:
-            return f"{value / scale:.3g}{unit}"
-    return f"{value:.3g}"
 
 
 def _group(names: tuple[str, ...]):
@@ -82,7 +73,7 @@ ROWS = [
     ("sell $/M tokens blended", lambda s: s["price_usd_per_million_tokens_blended"], money),
     None,
     ("J/output token (accelerator)", lambda s: s["energy_j_per_output_token"], lambda v: _num(v, ".3f")),
-    ("output tokens/day per MW", lambda s: s["output_tokens_per_day_per_mw"], _big),
+    ("output tokens/day per MW", lambda s: s["output_tokens_per_day_per_mw"], count),
 ]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from compute_cli.render.formats import emit_table, money, number, say, to_json
+from compute_cli.render.formats import count, emit_table, money, number, say, to_json
 
 
 def _fmt(value, spec: str = ",.4g") -> str:
@@ -144,7 +144,7 @@ def _fleet(r: dict, fmt: str, stream) -> None:
             notes.append(f"{row['hardware']}: {row['note']}")
             continue
         rows.append([row["hardware"], row["system"], row["precision"], where, _fmt(op.get("tpot_ms"), ".3g"),
-                     f"{row['accelerators']:,}", _fmt(row["tokens_per_day"], ".3g"),
+                     f"{row['accelerators']:,}", count(row["tokens_per_day"]),
                      _fmt(row["tokens_per_joule"], ".3f"), money(row["cost_usd_per_million_output_tokens"]),
                      money(row["capex_usd"]), money(row.get("margin_usd_per_year"))])
     w = r.get("workload")

@@ -141,6 +141,20 @@ def number(value) -> str:
     return f"{value:.4g}"
 
 
+def count(value) -> str:
+    """A large count in a table cell at 3 significant digits: ``55.7B`` tokens a day, ``5,454`` accelerators.
+
+    >>> [count(v) for v in (None, 1.3123e12, 9.77e10, 5454.0, 12.0)]
+    ['n/a', '1.31T', '97.7B', '5.45k', '12']
+    """
+    if value is None:
+        return "n/a"
+    for unit, scale in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("k", 1e3)):
+        if abs(value) >= scale:
+            return f"{value / scale:.3g}{unit}"
+    return f"{value:.3g}"
+
+
 def money(value) -> str:
     """US dollars for a table cell: whole dollars from $100, cents from $1, tenths of a cent below;
     millions and billions shortened; the sign before the dollar sign.
