@@ -273,3 +273,14 @@ def test_compare_transposed_shows_the_same_cells_a_row_per_setup(cli):
         return sorted(c.strip() for line in text.splitlines() if line.startswith("| ") for c in line.split("|")[1:-1])
 
     assert cells(plain) == sorted("metric" if c == "setup" else c for c in cells(across))  # the same cells, turned
+
+
+def test_runtime_moves_every_command_that_takes_it(cli):
+    """--runtime serves every setup of the run with that engine's figures: the answer moves wherever it is taken."""
+    takes = {c for c, p in _leaf_options() if "--runtime" in p.opts}
+    assert takes == {"compare", "frontier", "throughput", "check", "invest", "sweep", "fleet", "sensitivity",
+                     "simulate"}
+    for command in sorted(takes):
+        args = ("-q", *ROW_COMMANDS[command], "-f", "json")
+        base, other = cli(*args).stdout, cli(*args, "--runtime", "llama.cpp").stdout
+        assert json.loads(base) != json.loads(other), command

@@ -177,6 +177,7 @@ def sensitivity(
                      "by this fraction (0.2: -20 % and +20 %), unless its profile declares a range.")] = 0.2,
     no_declared: Annotated[bool, typer.Option("--no-declared-ranges", help="Use --swing for every input, "
                            "ignoring the distributions the profiles declare.")] = False,
+    runtime: RuntimeOption = None,
     fmt: FormatOption = None,
     output: OutputOption = None,
     plot: PlotOption = None,
@@ -188,8 +189,10 @@ def sensitivity(
 
     fmt = check_options(fmt, FORMATS, plot, output=output)
     cat, setup, sets = one_setup(setup, set_)
+    from compute_cli import inputs
+
     result = sensitivity_mod.run(cat, setup, model, sets, metric=metric, swing=swing,
-                                 use_declared=not no_declared)
+                                 use_declared=not no_declared, options=inputs.RunOptions(runtime=runtime))
     check_staleness(cat)
     with output_stream(output) as out:
         render_sensitivity(result, fmt, out)
@@ -216,6 +219,7 @@ def simulate(
     set_: SetOption = None,
     metric: Annotated[Optional[list[str]], typer.Option("--metric", "-M", help="Metric to summarise (repeatable; "
                       "'all' for every engine output). The first one is drawn as a histogram.")] = None,
+    runtime: RuntimeOption = None,
     fmt: FormatOption = None,
     output: OutputOption = None,
     plot: PlotOption = None,
@@ -257,9 +261,11 @@ def simulate(
         bar = stack.enter_context(progress(samples, "simulate", min_total=8 * simulate_mod.CHUNK_SAMPLES))
         if sink is not None:
             stack.enter_context(sink)
+        from compute_cli import inputs
+
         result = simulate_mod.run(cat, setup, model, sets, cli_dists, samples=samples, seed=seed,
                                   metrics=metric or (), histogram_metric=chart_metric, on_progress=bar.advance,
-                                  on_samples=sink)
+                                  on_samples=sink, options=inputs.RunOptions(runtime=runtime))
     check_staleness(cat)
     with output_stream(output) as out:
         render_simulate(result, fmt, out)
