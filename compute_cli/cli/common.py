@@ -329,9 +329,10 @@ MinTpsOption = Annotated[Optional[float], typer.Option("--min-tokens-per-s-per-u
                          "<= 1000/Z ms (replaces the workload's).")]
 
 
-def serving_options(workload=None, input_tokens=None, output_tokens=None, max_ttft_ms=None, max_tpot_ms=None,
-                    min_tokens_per_s_per_user=None) -> dict:
-    """RunOptions fields for the operating point, checked: --workload or --input/--output-tokens, not both."""
+def run_options(workload=None, input_tokens=None, output_tokens=None, max_ttft_ms=None, max_tpot_ms=None,
+                min_tokens_per_s_per_user=None, runtime=None):
+    """The ``inputs.RunOptions`` of the shared serving options (the operating point and the runtime), checked:
+    --workload or --input/--output-tokens, not both."""
     from compute_cli.errors import UsageError
 
     if workload is not None and (input_tokens is not None or output_tokens is not None):
@@ -344,6 +345,8 @@ def serving_options(workload=None, input_tokens=None, output_tokens=None, max_tt
                           ("--min-tokens-per-s-per-user", min_tokens_per_s_per_user)):
         if value is not None and not (math.isfinite(value) and value > 0):
             raise UsageError(f"{option} {value:g}: expected a number > 0")
-    return {"workload": workload, "input_tokens": input_tokens, "output_tokens": output_tokens,
-            "max_ttft_ms": max_ttft_ms, "max_tpot_ms": max_tpot_ms,
-            "min_tokens_per_s_per_user": min_tokens_per_s_per_user}
+    from compute_cli import inputs
+
+    return inputs.RunOptions(workload=workload, input_tokens=input_tokens, output_tokens=output_tokens,
+                             max_ttft_ms=max_ttft_ms, max_tpot_ms=max_tpot_ms,
+                             min_tokens_per_s_per_user=min_tokens_per_s_per_user, runtime=runtime)

@@ -11,7 +11,7 @@ from compute_cli.cli.common import (DEFAULT_RANGE_SAMPLES, InputTokensOption, Ma
                                     MinTpsOption, OutputTokensOption, ROW_FORMATS, RangesOption, RowFormatOption,
                                     RuntimeOption, SamplesOption, SeedOption, SetOption, WorkloadOption, app,
                                     catalog, check_format, check_staleness, handle_errors, parse_sets, range_options,
-                                    serving_options, setup_arguments)
+                                    run_options, setup_arguments)
 
 
 @app.command()
@@ -42,13 +42,12 @@ def compare(
     With --ranges, each setup's $/GPU-hour and $/M tokens also as p50 (p5-p95) of a seeded Monte
     Carlo over the distributions its profiles declare.
     """
-    from compute_cli import inputs
     from compute_cli.analysis import compare as compare_mod
     from compute_cli.render import compare as render_compare
 
     fmt = check_format(fmt, ROW_FORMATS)
-    options = inputs.RunOptions(**serving_options(workload, input_tokens, output_tokens, max_ttft_ms, max_tpot_ms,
-                                                  min_tokens_per_s_per_user), runtime=runtime)
+    options = run_options(workload, input_tokens, output_tokens, max_ttft_ms, max_tpot_ms,
+                          min_tokens_per_s_per_user, runtime)
     cat, sets = catalog(), parse_sets(set_)
     result = compare_mod.run(cat, setup_arguments(cat, setups), model, sets, options,
                              ranges=range_options(ranges, samples, seed))

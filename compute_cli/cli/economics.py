@@ -10,7 +10,7 @@ import typer
 from compute_cli.cli.common import (DEFAULT_RANGE_SAMPLES, FormatOption, InputTokensOption, MaxTpotOption,
                                     MaxTtftOption, MinTpsOption, OutputTokensOption, RangesOption, RuntimeOption, SamplesOption,
                                     SeedOption, SetOption, WorkloadOption, app, catalog, check_format, check_staleness,
-                                    handle_errors, parse_sets, range_options, serving_options, setups_for_run)
+                                    handle_errors, parse_sets, range_options, run_options, setups_for_run)
 from compute_cli.cli.numbers import number
 from compute_cli.profiles.limits import MAX_BATCH, MAX_CONTEXT_TOKENS, MAX_POWER_MW
 
@@ -64,12 +64,11 @@ def invest(
     With --ranges, NPV and IRR also as p50 (p5-p95) of a seeded Monte Carlo over the distributions
     declared for the setup's figures and the market's quotes.
     """
-    from compute_cli import inputs
     from compute_cli.analysis import economics
 
     fmt = check_format(fmt)
-    options = inputs.RunOptions(**serving_options(workload, input_tokens, output_tokens, max_ttft_ms, max_tpot_ms,
-                                                  min_tokens_per_s_per_user), runtime=runtime)
+    options = run_options(workload, input_tokens, output_tokens, max_ttft_ms, max_tpot_ms,
+                          min_tokens_per_s_per_user, runtime)
     sets = parse_sets(set_)
     cat, (setup,) = setups_for_run([setup])
     result = economics.invest(cat, setup, model_id=model, years=years, price_decline_per_year=decline,
@@ -139,14 +138,13 @@ def fleet(
 ):
     """For a fixed power budget: accelerators of each kind, tokens/day, tokens per joule, $/M tokens, margin,
     each kind at its operating point for the workload."""
-    from compute_cli import inputs
     from compute_cli.analysis import economics
     from compute_cli.cli.common import choice
     from compute_cli.pipeline import DEFAULT_MODEL
 
     fmt = check_format(fmt)
-    options = inputs.RunOptions(**serving_options(workload, input_tokens, output_tokens, max_ttft_ms, max_tpot_ms,
-                                                  min_tokens_per_s_per_user), runtime=runtime)
+    options = run_options(workload, input_tokens, output_tokens, max_ttft_ms, max_tpot_ms,
+                          min_tokens_per_s_per_user, runtime)
     if precision:
         choice("--precision", precision, ("bf16", "fp8", "int8", "int4"))
     cat = catalog()

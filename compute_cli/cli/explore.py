@@ -13,7 +13,7 @@ import typer
 
 from compute_cli.cli.common import (RuntimeOption, FormatOption, InputTokensOption, MaxTpotOption, MaxTtftOption, MinTpsOption,
                                     OutputTokensOption, SetOption, WorkloadOption, app, check_format, check_staleness,
-                                    handle_errors, parse_sets, serving_options, setups_for_run, warn)
+                                    handle_errors, parse_sets, run_options, setups_for_run, warn)
 from compute_cli.cli.numbers import number
 
 ModelOption = Annotated[Optional[str], typer.Option("--model", "-m", help="Model id to serve (default: the model "
@@ -93,7 +93,6 @@ def sweep(
 
     import numpy as np
 
-    from compute_cli import inputs
     from compute_cli.analysis import sweep as sweep_mod
     from compute_cli.render import charts
     from compute_cli.render.columns import BINARY_FORMATS, binary_output, check_binary_target
@@ -110,8 +109,8 @@ def sweep(
 
         raise UsageError("--plot draws a sweep of one --vary (a line) or two (a heatmap); this one has "
                          f"{len(varies)}")
-    options = inputs.RunOptions(**serving_options(workload, input_tokens, output_tokens, max_ttft_ms, max_tpot_ms,
-                                                  min_tokens_per_s_per_user), runtime=runtime)
+    options = run_options(workload, input_tokens, output_tokens, max_ttft_ms, max_tpot_ms,
+                          min_tokens_per_s_per_user, runtime)
     cat, setup, sets = one_setup(setup, set_)
     grid = sweep_mod.plan(cat, setup, model, sets, varies, metric or (), options)
     check_staleness(cat)
@@ -189,10 +188,8 @@ def sensitivity(
 
     fmt = check_options(fmt, FORMATS, plot, output=output)
     cat, setup, sets = one_setup(setup, set_)
-    from compute_cli import inputs
-
     result = sensitivity_mod.run(cat, setup, model, sets, metric=metric, swing=swing,
-                                 use_declared=not no_declared, options=inputs.RunOptions(runtime=runtime))
+                                 use_declared=not no_declared, options=run_options(runtime=runtime))
     check_staleness(cat)
     with output_stream(output) as out:
         render_sensitivity(result, fmt, out)
@@ -261,11 +258,9 @@ def simulate(
         bar = stack.enter_context(progress(samples, "simulate", min_total=8 * simulate_mod.CHUNK_SAMPLES))
         if sink is not None:
             stack.enter_context(sink)
-        from compute_cli import inputs
-
         result = simulate_mod.run(cat, setup, model, sets, cli_dists, samples=samples, seed=seed,
                                   metrics=metric or (), histogram_metric=chart_metric, on_progress=bar.advance,
-                                  on_samples=sink, options=inputs.RunOptions(runtime=runtime))
+                                  on_samples=sink, options=run_options(runtime=runtime))
     check_staleness(cat)
     with output_stream(output) as out:
         render_simulate(result, fmt, out)

@@ -10,7 +10,7 @@ import typer
 
 from compute_cli.cli.common import (ROW_FORMATS, InputTokensOption, MaxTpotOption, MaxTtftOption, MinTpsOption,
                                     OutputTokensOption, RowFormatOption, SetOption, WorkloadOption, RuntimeOption, app, catalog,
-                                    check_format, check_staleness, handle_errors, parse_sets, serving_options,
+                                    check_format, check_staleness, handle_errors, parse_sets, run_options,
                                     setup_arguments)
 
 
@@ -35,7 +35,6 @@ def frontier(
 ):
     """Each setup's points over concurrency and GPUs per replica: tokens/s per user, output tokens/s per GPU,
     TTFT, TPOT and $/M tokens, its Pareto frontier and the operating point compare uses."""
-    from compute_cli import inputs
     from compute_cli.analysis import frontier as frontier_mod
     from compute_cli.render import frontier as render_frontier
 
@@ -44,8 +43,8 @@ def frontier(
         from compute_cli.render.plots import check_path
 
         check_path(plot)
-    options = inputs.RunOptions(**serving_options(workload, input_tokens, output_tokens, max_ttft_ms, max_tpot_ms,
-                                                  min_tokens_per_s_per_user), runtime=runtime)
+    options = run_options(workload, input_tokens, output_tokens, max_ttft_ms, max_tpot_ms,
+                          min_tokens_per_s_per_user, runtime)
     cat, sets = catalog(), parse_sets(set_)
     result = frontier_mod.run(cat, setup_arguments(cat, setups), model, sets, options)
     check_staleness(cat)

@@ -9,7 +9,7 @@ import typer
 
 from compute_cli.cli.common import (InputTokensOption, MaxTpotOption, MaxTtftOption, MinTpsOption, OutputTokensOption,
                                     RuntimeOption, SetOption, WorkloadOption, app, catalog, check_format,
-                                    check_staleness, group, handle_errors, parse_sets, serving_options,
+                                    check_staleness, group, handle_errors, parse_sets, run_options,
                                     setup_arguments, warn)
 from compute_cli.cli.numbers import number
 from compute_cli.errors import ExitCode, UsageError
@@ -48,13 +48,12 @@ def check(
 ):
     """Exit 4 when a setup breaches a limit: one line per breach, then a summary. Errors exit 2 or 3, never 4.
     Latency targets choose each setup's operating point, as in compare, and are limits too."""
-    from compute_cli import inputs
     from compute_cli.analysis import check as check_mod
     from compute_cli.render import check as render_check
 
     fmt = check_format(fmt)
-    options = inputs.RunOptions(**serving_options(workload, input_tokens, output_tokens, max_ttft_ms, max_tpot_ms,
-                                                  min_tokens_per_s_per_user), runtime=runtime)
+    options = run_options(workload, input_tokens, output_tokens, max_ttft_ms, max_tpot_ms,
+                          min_tokens_per_s_per_user, runtime)
     cat = catalog()
     sets = parse_sets(set_)
     limits = {"--max-usd-per-million-output-tokens": max_usd_per_million_output_tokens,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from compute_cli.render.formats import number, paint, say, to_json
+from compute_cli.render.formats import number, paint, say
 
 
 def _limit(r: dict) -> str:
@@ -56,13 +56,11 @@ def markdown(result: dict) -> str:
 
 
 def render(result: dict, fmt: str, stream) -> None:
-    if fmt == "json":
-        stream.write(to_json(result))
-    elif fmt in ("csv", "jsonl"):
-        from compute_cli.render import rows
+    from compute_cli.render import rows as rows_mod
 
-        rows.emit("check", result, fmt, stream)
-    elif fmt == "markdown":
+    if rows_mod.data("check", result, fmt, stream):
+        return
+    if fmt == "markdown":
         stream.write(markdown(result))
     else:
         for r in result["results"]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from compute_cli.analysis.compare import ms_text
 from compute_cli.engine.registry import line_groups
-from compute_cli.render.formats import count, money, rich_table, to_json, to_markdown, to_plain, use_rich
+from compute_cli.render.formats import count, money, rich_table, to_markdown, to_plain, use_rich
 
 
 def _num(value, fmt: str) -> str:
@@ -153,13 +153,9 @@ def transposed(header: list[str], rows: list[list[str]]) -> tuple[list[str], lis
 
 
 def render(result: dict, fmt: str, stream, transpose: bool = False) -> None:
-    if fmt == "json":
-        stream.write(to_json(result))
-        return
     from compute_cli.render import rows as rows_mod
 
-    if fmt in rows_mod.ROW_FORMATS:
-        rows_mod.emit("compare", result, fmt, stream)
+    if rows_mod.data("compare", result, fmt, stream):
         return
     header, rows, sections = table_cells(result)
     if transpose:  # the sections are rows of metrics; across, they have no place

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from compute_cli.render.formats import (number, paint, rich_table, to_json, to_markdown, to_plain,
+from compute_cli.render.formats import (number, paint, rich_table, to_markdown, to_plain,
                                         use_rich)
 
 # First line of the Markdown: a CI job finds its earlier comment by it and edits it instead of adding another.
@@ -105,13 +105,9 @@ def markdown(result: dict) -> str:
 
 
 def render(result: dict, fmt: str, stream) -> None:
-    if fmt == "json":
-        stream.write(to_json(result))
-        return
-    from compute_cli.render import rows
+    from compute_cli.render import rows as rows_mod
 
-    if fmt in rows.ROW_FORMATS:
-        rows.emit("diff", result, fmt, stream)
+    if rows_mod.data("diff", result, fmt, stream):
         return
     if fmt == "markdown":
         stream.write(markdown(result))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from compute_cli.render.formats import count, emit_table, money, number, say, to_json
+from compute_cli.render.formats import count, emit_table, money, number, say
 
 
 def _fmt(value, spec: str = ",.4g") -> str:
@@ -183,11 +183,7 @@ RENDERERS = {"invest": _invest, "rent-or-buy": _rent_or_buy, "fleet": _fleet, "b
 
 
 def render(kind: str, result: dict, fmt: str, stream) -> None:
-    from compute_cli.render import rows
+    from compute_cli.render import rows as rows_mod
 
-    if fmt == "json":
-        stream.write(to_json(result))
-    elif fmt in rows.ROW_FORMATS:
-        rows.emit(kind, result, fmt, stream)
-    else:
+    if not rows_mod.data(kind, result, fmt, stream):
         RENDERERS[kind](result, fmt, stream)

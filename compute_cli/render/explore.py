@@ -9,7 +9,7 @@ from compute_cli.render.formats import (
     emit_table,
     rich_table,
     say,
-    to_json,
+    terminal_width,
     to_markdown,
     to_plain,
     use_rich,
@@ -33,11 +33,7 @@ def _table(title: str, header: list[str], rows: list[list[str]], stream, left: i
 
 def render_sensitivity(result: dict, fmt: str, stream) -> None:
     params = result["parameters"]
-    if fmt == "json":
-        stream.write(to_json(result))
-        return
-    if fmt in rows_mod.ROW_FORMATS:
-        rows_mod.emit("sensitivity", result, fmt, stream)
+    if rows_mod.data("sensitivity", result, fmt, stream):
         return
     header = ["parameter", "base", "low", "high", "metric at low", "metric at high", "range"]
     rows = [[p["parameter"], _cell(p["base_value"]), _cell(p["low_value"]), _cell(p["high_value"]),
@@ -59,11 +55,9 @@ def render_sensitivity(result: dict, fmt: str, stream) -> None:
     if top:
         labels = [p["parameter"] for p in top]
         bars = charts.TORNADO_WIDTH
-        if getattr(stream, "isatty", lambda: False)():  # the bars shrink to fit the terminal beside the labels
-            import shutil
-
-            room = shutil.get_terminal_size((80, 24)).columns - 1 - max(len(s) for s in labels) - 3
-            bars = max(8, min(bars, room // 2))
+        columns = terminal_width(stream)
+        if columns is not None:  # the bars shrink to fit the terminal beside the labels
+            bars = max(8, min(bars, (columns - 1 - max(len(s) for s in labels) - 3) // 2))
         stream.write("\n" + charts.tornado(labels, result["metric_at_base"], [p["metric_at_low"] for p in top],
                                            [p["metric_at_high"] for p in top], width=bars))
     for n in notes:
@@ -74,11 +68,7 @@ def render_sensitivity(result: dict, fmt: str, stream) -> None:
 
 def render_simulate(result: dict, fmt: str, stream) -> None:
     metrics = result["metrics"]
-    if fmt == "json":
-        stream.write(to_json(result))
-        return
-    if fmt in rows_mod.ROW_FORMATS:
-        rows_mod.emit("simulate", result, fmt, stream)
+    if rows_mod.data("simulate", result, fmt, stream):
         return
     header = ["metric", "p5", "p50", "p95", "mean", "base"]
     rows = [[m, *(_cell(s[k]) for k in ("p5", "p50", "p95", "mean", "base"))] for m, s in metrics.items()]

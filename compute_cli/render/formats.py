@@ -113,6 +113,20 @@ def use_rich(stream=None) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
+def terminal_width(stream=None) -> int | None:
+    """The width of the terminal ``stream`` writes to; None when it is no terminal (a pipe, a file, a test),
+    where nothing is wrapped or fitted.
+
+    >>> import io; terminal_width(io.StringIO()) is None
+    True
+    """
+    if not use_rich(stream):
+        return None
+    import shutil
+
+    return shutil.get_terminal_size((80, 24)).columns
+
+
 ANSI = {"red": "31", "green": "32"}
 
 
@@ -188,11 +202,10 @@ def say(stream, text: str) -> None:
     >>> out = io.StringIO(); say(out, "holds at: " + "word " * 30); out.getvalue().count("\\n")
     1
     """
-    if getattr(stream, "isatty", lambda: False)():
-        import shutil
+    width = terminal_width(stream)
+    if width is not None:
         import textwrap
 
-        width = shutil.get_terminal_size((80, 24)).columns
         text = textwrap.fill(text, max(width - 1, 40), subsequent_indent="  ", break_on_hyphens=False)
     stream.write(text + "\n")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from compute_cli.analysis.frontier import POINT_FIELDS
 from compute_cli.render import charts
 from compute_cli.render.compare import latency_caption
-from compute_cli.render.formats import money, rich_table, to_json, to_markdown, to_plain, use_rich
+from compute_cli.render.formats import money, rich_table, to_markdown, to_plain, use_rich
 
 X_LABEL, Y_LABEL = "tokens/s per user", "output tokens/s per GPU"
 HEADER = ["setup", "GPUs x replicas", "concurrency", "tok/s/user", "out tok/s/GPU", "TTFT ms", "TPOT ms",
@@ -70,13 +70,9 @@ def chart(result: dict, width: int = 64, height: int = 18) -> str:
 
 
 def render(result: dict, fmt: str, stream) -> None:
-    if fmt == "json":
-        stream.write(to_json(result))
-        return
     from compute_cli.render import rows as rows_mod
 
-    if fmt in rows_mod.ROW_FORMATS:
-        rows_mod.emit("frontier", result, fmt, stream)
+    if rows_mod.data("frontier", result, fmt, stream):
         return
     header, cells, sections = table_cells(result)
     title = f"frontier: {result['model']['id']}, output tokens/s per GPU against tokens/s per user"

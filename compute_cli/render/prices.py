@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from compute_cli.render.formats import emit_table, to_json
+from compute_cli.render.formats import emit_table
 
 
 def render_import(result: dict, fmt: str, stream) -> None:
-    if fmt == "json":
-        stream.write(to_json(result))
-        return
-    from compute_cli.render import rows
+    from compute_cli.render import rows as rows_mod
 
-    if fmt in rows.ROW_FORMATS:
-        rows.emit("prices import", result, fmt, stream)
+    if rows_mod.data("prices import", result, fmt, stream):
         return
     rows = []
     for w in result["written"]:
@@ -33,13 +29,9 @@ def render_import(result: dict, fmt: str, stream) -> None:
 
 def render_stale(result: dict, fmt: str, stream) -> None:
     due = result["due"]
-    if fmt == "json":
-        stream.write(to_json(result))
-        return
-    from compute_cli.render import rows
+    from compute_cli.render import rows as rows_mod
 
-    if fmt in rows.ROW_FORMATS:
-        rows.emit("prices stale", result, fmt, stream)
+    if rows_mod.data("prices stale", result, fmt, stream):
         return
     title = (f"prices older than {result['max_age_days']} days on {result['today']}: {len(due)} of "
              f"{result['prices_checked']} dated prices")

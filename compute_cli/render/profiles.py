@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from compute_cli.contract import SCHEMA_VERSION
-from compute_cli.render.formats import rich_table, to_csv, to_json, to_jsonl, to_markdown, to_plain, use_rich
+from compute_cli.render.formats import rich_table, to_markdown, to_plain, use_rich
 
 
-def _emit(title, header, rows, fmt, stream, document: dict, records: list[dict], left=99):
-    """``document`` for json; ``records`` (one per row) for csv and jsonl; ``rows`` of cells for tables."""
-    if fmt == "json":
-        stream.write(to_json({"schema_version": SCHEMA_VERSION, **document}))
-    elif fmt == "csv":
-        stream.write(to_csv(records))
-    elif fmt == "jsonl":
-        stream.write(to_jsonl(records))
-    elif fmt == "markdown":
+def _emit(command, title, header, rows, fmt, stream, document: dict, left=99):
+    """``document`` as data (render/rows.py); ``rows`` of cells for tables."""
+    from compute_cli.render import rows as rows_mod
+
+    if rows_mod.data(command, {"schema_version": SCHEMA_VERSION, **document}, fmt, stream):
+        return
+    if fmt == "markdown":
         stream.write(to_markdown(header, rows))
     elif use_rich(stream):
         rich_table(title, header, rows, stream=stream)
@@ -25,7 +23,7 @@ def _emit(title, header, rows, fmt, stream, document: dict, records: list[dict],
 def render_listing(rows: list[dict], fmt: str, stream) -> None:
     header = ["kind", "id", "name", "origin"]
     cells = [[r[h] for h in header] for r in rows]
-    _emit(None, header, cells, fmt, stream, {"profiles": rows}, rows)
+    _emit("profiles list", None, header, cells, fmt, stream, {"profiles": rows})
 
 
 def _provenance(f: dict) -> str:
@@ -60,4 +58,4 @@ def render_detail(data: dict, fmt: str, stream) -> None:
             prov = row[2]
             stream.write(f"{f['key'].ljust(width)}  {row[1]}" + (f"\n{' ' * width}    {prov}" if prov else "") + "\n")
         return
-    _emit(title, header, cells, fmt, stream, data, data["fields"])
+    _emit("profiles show", title, header, cells, fmt, stream, data)

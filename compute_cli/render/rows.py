@@ -11,7 +11,7 @@ list or object in a cell is JSON text.
 
 from __future__ import annotations
 
-from compute_cli.render.formats import to_csv, to_jsonl
+from compute_cli.render.formats import to_csv, to_json, to_jsonl
 
 ROW_FORMATS = ("csv", "jsonl")
 
@@ -70,10 +70,12 @@ ROWS = {
     "scenario list": (lambda r: r["scenarios"], "scenario_list_row", ()),
     "throughput": (lambda r: [_head(r)], "throughput_line", ()),
     "check": (lambda r: r["results"], "check_result", ()),
-    "frontier": (lambda r: _frontier(r), "frontier_row", ()),
+    "frontier": (_frontier, "frontier_row", ()),
     "diff": (lambda r: r["changes"], "diff_change", ()),
     "prices stale": (lambda r: r["due"], "prices_stale_row", ()),
     "prices import": (lambda r: r["written"], "prices_import_written", ()),
+    "profiles list": (lambda r: r["profiles"], "profiles_list_row", ()),
+    "profiles show": (lambda r: r["fields"], "profiles_show_field", ()),
 }
 
 
@@ -91,6 +93,13 @@ def csv_text(command: str, result: dict) -> str:
     return to_csv(data, csv_columns(definition, data, gated=gated))
 
 
-def emit(command: str, result: dict, fmt: str, stream) -> None:
-    """Write ``result`` as csv or jsonl rows (``fmt`` in ROW_FORMATS)."""
-    stream.write(csv_text(command, result) if fmt == "csv" else to_jsonl(rows(command, result)))
+def data(command: str, result: dict, fmt: str, stream) -> bool:
+    """Write ``result`` as data: the document for json, its rows for csv and jsonl; False for a table or
+    Markdown, which the command's own renderer draws. Every renderer starts with it."""
+    if fmt == "json":
+        stream.write(to_json(result))
+    elif fmt in ROW_FORMATS:
+        stream.write(csv_text(command, result) if fmt == "csv" else to_jsonl(rows(command, result)))
+    else:
+        return False
+    return True

@@ -5,36 +5,28 @@ from __future__ import annotations
 import textwrap
 
 from compute_cli.contract import SCHEMA_VERSION
-from compute_cli.render.formats import rich_table, to_json, to_markdown, to_plain, use_rich
+from compute_cli.render.formats import rich_table, terminal_width, to_markdown, to_plain, use_rich
 
 
 def render_listing(rows: list[dict], fmt: str, stream) -> None:
     from compute_cli.render import rows as rows_mod
 
-    document = {"schema_version": SCHEMA_VERSION, "scenarios": rows}
-    if fmt == "json":
-        stream.write(to_json(document))
-    elif fmt in rows_mod.ROW_FORMATS:
-        rows_mod.emit("scenario list", document, fmt, stream)
+    if rows_mod.data("scenario list", {"schema_version": SCHEMA_VERSION, "scenarios": rows}, fmt, stream):
+        return
+    header = ["id", "name"]
+    cells = [[r["id"], r["name"]] for r in rows]
+    if fmt == "markdown":
+        stream.write(to_markdown(header, cells))
+    elif use_rich(stream):
+        rich_table(None, header, cells, stream=stream)
     else:
-        header = ["id", "name"]
-        cells = [[r["id"], r["name"]] for r in rows]
-        if fmt == "markdown":
-            stream.write(to_markdown(header, cells))
-        elif use_rich(stream):
-            rich_table(None, header, cells, stream=stream)
-        else:
-            stream.write(to_plain(header, cells, left=2))
+        stream.write(to_plain(header, cells, left=2))
 
 
 def render_run(result: dict, fmt: str, stream) -> None:
-    if fmt == "json":
-        stream.write(to_json(result))
-        return
     from compute_cli.render import rows as rows_mod
 
-    if fmt in rows_mod.ROW_FORMATS:
-        rows_mod.emit("scenario run", result, fmt, stream)
+    if rows_mod.data("scenario run", result, fmt, stream):
         return
     if fmt == "markdown":
         stream.write(f"### {result['name']}\n\n**{result['question']}**\n\n{result['answer']}\n\n")
@@ -44,11 +36,8 @@ def render_run(result: dict, fmt: str, stream) -> None:
         if result.get("latency"):
             stream.write("\nAt which latency these costs hold:\n\n" + "".join(f"- {s}\n" for s in result["latency"]))
         return
-    width = 100
-    if getattr(stream, "isatty", lambda: False)():
-        import shutil
-
-        width = min(width, shutil.get_terminal_size((80, 24)).columns - 4)  # beside the "A: " prefix
+    columns = terminal_width(stream)
+    width = 100 if columns is None else min(100, columns - 4)  # beside the "A: " prefix
     wrap = textwrap.TextWrapper(width=width)
     stream.write("\n".join(textwrap.wrap(result["name"], width + 3)) + "\n\nQ: " + "\n   ".join(wrap.wrap(result["question"]))
                  + "\n\n")

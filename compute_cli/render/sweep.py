@@ -91,10 +91,9 @@ class SweepWriter(RowsWriter):
             fmts = [TABLE_VALUE_FMT] * len(self.varied) + [TABLE_METRIC_FMT] * len(self.metrics)
             self.row_fmt = "| " + " | ".join(fmts) + " |\n"
         else:
-            import shutil
+            from compute_cli.render.formats import terminal_width
 
-            tty = getattr(stream, "isatty", lambda: False)()
-            width = shutil.get_terminal_size((80, 24)).columns if tty else None
+            width = terminal_width(stream)
             self.metrics, self.left_out = table_columns(self.varied, self.metrics, width)
             self.columns = self.varied + self.metrics
             self.titles = self.varied + [SHORT.get(m, m) for m in self.metrics]

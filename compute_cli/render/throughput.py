@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from compute_cli.render.formats import emit_table, to_json
+from compute_cli.render.formats import emit_table
 
 LABELS = [
     ("runtime", "runtime", "{}"),
@@ -47,13 +47,9 @@ def _cell(value, spec: str) -> str:
 
 
 def render(result: dict, fmt: str, stream) -> None:
-    if fmt == "json":
-        stream.write(to_json(result))
-        return
     from compute_cli.render import rows as rows_mod
 
-    if fmt in rows_mod.ROW_FORMATS:
-        rows_mod.emit("throughput", result, fmt, stream)
+    if rows_mod.data("throughput", result, fmt, stream):
         return
     rows = [[label, _cell(_value(result, key), spec)] for key, label, spec in LABELS]
     rows[0][1] = result["runtime"] or "(class factors)"
